@@ -1,0 +1,3 @@
+from genimg_desktop.cli import main
+
+raise SystemExit(main())

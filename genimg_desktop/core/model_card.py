@@ -1,0 +1,92 @@
+"""Model cards: the JSON file beside each model's weights. Read without torch, so listing is instant."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from genimg_desktop.core.params import TaskSpec
+
+MAX_CARD_BYTES = 1_000_000
+
+
+class ModelCardError(ValueError):
+    """A card that cannot be used; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    id: str
+    name: str
+    family: str
+    card_path: Path
+    weights: Path | None = None  # None for models without weights (classical methods)
+    description: str = ""
+    resolution: int | None = None
+    channels: int = 3
+    class_names: tuple[str, ...] = ()
+    config: dict[str, Any] = field(default_factory=dict)  # family-specific architecture settings
+    licence: str = ""
+    sha256: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)  # the whole card, for the model manager
+
+
+def read_model_card(path: Path) -> ModelCard:
+    """Parse `path` (a .json card). Raises ModelCardError with a clear message."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_CARD_BYTES:
+            raise ModelCardError(f"{path.name}: model card is larger than 1 MB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelCardError(f"{path.name}: not a readable JSON model card ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ModelCardError(f"{path.name}: model card must be a JSON object")
+    for key in ("id", "family"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ModelCardError(f"{path.name}: model card lacks a text '{key}'")
+    weights = data.get("weights")
+    if weights is not None and not isinstance(weights, str):
+        raise ModelCardError(f"{path.name}: 'weights' must be a file name")
+    weights_path = (path.parent / weights) if weights else None
+    if weights_path is not None and weights_path.parent.resolve() != path.parent.resolve():
+        raise ModelCardError(f"{path.name}: weights must sit beside the card")
+    try:
+        return ModelCard(
+            id=data["id"].strip(),
+            name=str(data.get("name") or data["id"]),
+            family=data["family"].strip(),
+            card_path=path,
+            weights=weights_path,
+            description=str(data.get("description", "")),
+            resolution=int(data["resolution"]) if data.get("resolution") else None,
+            channels=int(data.get("channels", 3)),
+            class_names=tuple(str(c) for c in data.get("class_names", ()) or ()),
+            config=dict(data.get("config", {}) or {}),
+            licence=str(data.get("licence", "")),
+            sha256=data.get("sha256"),
+            raw=data,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ModelCardError(f"{path.name}: malformed field in model card ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class ModelDescriptor:
+    """A model as the UI sees it: its card and the tasks (with parameters) its family declares."""
+
+    card: ModelCard
+    tasks: tuple[TaskSpec, ...]
+    builtin: bool = True
+
+    @property
+    def id(self) -> str:
+        return self.card.id
+
+    def task(self, name: str) -> TaskSpec:
+        for spec in self.tasks:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"model '{self.id}' has no task '{name}'")

@@ -1,0 +1,40 @@
+# Two commands for a fresh machine: `make run` (install + start the app) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-deps lint screenshot clean
+
+run: install
+	$(BIN)/genimg
+
+test: install
+	$(BIN)/ruff check genimg_desktop tests
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+install: $(STAMP)
+
+system-deps:
+	./scripts/system-deps.sh
+
+# pip, not uv/poetry: torch==2.13.0 must resolve to the CPU wheel (see README for CUDA).
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	./scripts/system-deps.sh
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+lint: install
+	$(BIN)/ruff check genimg_desktop tests
+	$(BIN)/ruff format --check genimg_desktop tests
+	$(BIN)/lint-imports
+
+# The README screenshot: the real app in a real X server (Xvfb), demo state staged.
+screenshot: install
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/genimg gui --demo --screenshot docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need (Qt's runtime libraries, Xvfb for
-# screenshots, and the image data sets the built-in models train on: see engine/training/data). Only missing packages are installed; uses sudo when not root.
+# screenshots, and the image data sets the built-in models train on: see
+# engine/training/data). Only missing packages are installed; uses sudo when not root.
 set -euo pipefail
 PKGS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0

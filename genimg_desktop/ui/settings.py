@@ -72,7 +72,9 @@ class Settings:
     device = Setting("engine/device", "auto")
 
     def __init__(self) -> None:
-        self.store = QSettings(QSettings.defaultFormat(), QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+        self.store = QSettings(
+            QSettings.defaultFormat(), QSettings.Scope.UserScope, ORGANISATION, APPLICATION
+        )
 
     def sync(self) -> None:
         self.store.sync()

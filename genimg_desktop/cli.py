@@ -1,0 +1,200 @@
+"""The `genimg` command: the desktop app by default, plus scriptable subcommands on the same engine.
+
+Heavy imports (torch, Qt) happen inside the subcommand that needs them, so `genimg --help` is instant.
+Errors are one line on stderr and a non-zero exit code: 2 for a bad invocation, 1 when the work failed.
+Set GENIMG_DEBUG=1 to get the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from genimg_desktop import __version__
+
+COMMANDS = ("gui", "models", "inpaint")
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (exit code 2)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "gui")  # `genimg` and `genimg photo.jpg` open the window
+    if args_list[0] == "gui":  # the app parses its own options (Qt's included), so argparse must not
+        return _run(_cmd_gui, args_list[1:])
+    try:
+        args = build_parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse exits on --help and on errors; main() returns instead
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    return _run(args.handler, args)
+
+
+def _run(handler: Any, payload: Any) -> int:
+    """Call a subcommand; any error becomes one line on stderr and an exit code."""
+    try:
+        return int(handler(payload) or 0)
+    except KeyboardInterrupt:
+        print("genimg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `genimg models | head`: the reader left; stay quiet at exit too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if os.environ.get("GENIMG_DEBUG"):
+            raise
+        print(f"genimg: error: {_one_line(exc)}", file=sys.stderr)
+        return 2 if _is_usage_error(exc) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genimg", description="Create and edit images with your own models."
+    )
+    parser.add_argument("--version", action="version", version=f"genimg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # Listed for --help only: main() hands everything after `gui` to the app untouched.
+    sub.add_parser("gui", help="open the desktop app (the default); other arguments go to the app")
+
+    models = sub.add_parser("models", help="list the installed models")
+    models.add_argument("--json", action="store_true", help="machine-readable output")
+    models.set_defaults(handler=_cmd_models)
+
+    inpaint = sub.add_parser("inpaint", help="regenerate the masked part of an image")
+    inpaint.add_argument("--model", required=True, help="model id (see `genimg models`)")
+    inpaint.add_argument("--image", required=True, help="input picture")
+    inpaint.add_argument("--mask", required=True, help="same-size picture; white = regenerate")
+    inpaint.add_argument("--out", required=True, help="output file (.png keeps the parameters)")
+    inpaint.add_argument("--seed", type=int, default=0)
+    inpaint.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
+    inpaint.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    inpaint.add_argument("--task", default="inpaint", help=argparse.SUPPRESS)
+    inpaint.set_defaults(handler=_cmd_inpaint)
+    return parser
+
+
+def _cmd_gui(app_args: list[str]) -> int:
+    try:
+        from genimg_desktop.app import main as app_main
+    except ImportError as exc:
+        raise RuntimeError(f"the desktop app cannot start: {exc}") from exc
+
+    return int(app_main(app_args) or 0)
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from genimg_desktop.engine.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    rows = [_model_row(d) for d in registry.refresh()]
+    if args.json:
+        print(json.dumps({"models": rows, "errors": registry.errors}, indent=2))
+        return 0
+    for error in registry.errors:
+        print(f"genimg: skipped {error}", file=sys.stderr)
+    header = {"id": "ID", "family": "FAMILY", "tasks": "TASKS", "origin": "ORIGIN", "path": "CARD"}
+    table = [header] + [{**r, "tasks": ",".join(r["tasks"])} for r in rows]
+    widths = {key: max(len(str(row[key])) for row in table) for key in header}
+    for row in table:
+        print("  ".join(str(row[key]).ljust(widths[key]) for key in header).rstrip())
+    return 0
+
+
+def _model_row(descriptor: Any) -> dict[str, Any]:
+    card = descriptor.card
+    return {
+        "id": card.id,
+        "name": card.name,
+        "family": card.family,
+        "tasks": [task.name for task in descriptor.tasks],
+        "origin": "builtin" if descriptor.builtin else "user",
+        "path": str(card.card_path),
+        "weights": str(card.weights) if card.weights else None,
+    }
+
+
+def _cmd_inpaint(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from genimg_desktop.core.composite import composite_masked
+    from genimg_desktop.core.imageio import load_image, save_image
+    from genimg_desktop.core.progress import JobControl
+    from genimg_desktop.core.request import GenerationRequest
+    from genimg_desktop.engine.device import resolve_device
+    from genimg_desktop.engine.registry import ModelRegistry
+
+    params = parse_params(args.param)
+    image = load_image(args.image)
+    mask = _load_mask(args.mask)
+    if mask.shape != image.rgba.shape[:2]:
+        raise UsageError(
+            f"the mask is {mask.shape[1]}x{mask.shape[0]} but the image is {image.size[0]}x{image.size[1]}"
+        )
+    registry = ModelRegistry()
+    registry.descriptor(args.model)  # an unknown id fails before the device is set up
+    model = registry.load(args.model, resolve_device(args.device))
+    rgb = np.ascontiguousarray(image.rgba[..., :3])
+    request = GenerationRequest(args.model, args.task, params, args.seed, rgb, mask)
+    result = model.run(request, JobControl(_progress_printer()))
+    # The window applies results through core.composite too: soft mask edges blend, alpha is kept.
+    out = composite_masked(image.rgba, result.images[0], mask)
+    if (image.rgba[..., 3] == 255).all():
+        out = out[..., :3]
+    save_image(args.out, out, metadata=result.metadata())
+    print(args.out)
+    return 0
+
+
+def parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    """NAME=VALUE strings to a dict; values stay text, the task's ParamSpecs convert and check them."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param expects NAME=VALUE, got '{pair}'")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def _load_mask(path: str) -> Any:
+    """Any picture as an (H, W) uint8 mask: its grey level (soft values kept), like Pillow's "L"."""
+    import numpy as np
+    from PIL import Image
+
+    from genimg_desktop.core.imageio import load_image
+
+    rgb = load_image(path).rgba[..., :3]
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).convert("L"))
+
+
+def _progress_printer() -> Any:
+    """Progress on an interactive terminal only, so scripts and logs stay clean."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(event: Any) -> None:
+        end = "\n" if event.fraction >= 1.0 else ""
+        print(f"\r{event.fraction:4.0%} {event.message:<60}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    from genimg_desktop.core.imageio import ImageLoadError, ImageSaveError
+
+    if isinstance(exc, (ImageLoadError, ImageSaveError)):
+        return False
+    # Unknown models (LookupError), bad parameters, devices and masks (ValueError) are the caller's to fix.
+    return isinstance(exc, (UsageError, LookupError, ValueError))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,95 @@
+"""The open document: an RGBA image, its inpainting mask, where it came from, and change listeners.
+
+Deliberately small and Qt-free. Editing code (canvas tools, undo commands, the window applying a
+result) changes `image` / `mask` in place or replaces them, then calls `notify` so views repaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genimg_desktop.core.imageio import LoadedImage
+from genimg_desktop.core.rect import Rect
+
+Listener = Callable[[str, "Rect | None"], None]
+CHANGE_KINDS = ("image", "mask", "reset")
+
+
+class Document:
+    """image: (H, W, 4) uint8 RGBA; mask: (H, W) uint8 (255 = regenerate), always the same H, W.
+
+    Listeners get `cb(kind, rect)`: kind "image" or "mask" with the changed rect (None = all of it),
+    or "reset" when the arrays were replaced (new size possible, rect None).
+    """
+
+    def __init__(self, image: np.ndarray, path: Path | None = None, metadata: dict[str, Any] | None = None):
+        self.image = _check_rgba(image)
+        self.mask = np.zeros(image.shape[:2], dtype=np.uint8)
+        self.path = Path(path) if path is not None else None
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.modified = False
+        self._listeners: list[Listener] = []
+
+    @classmethod
+    def blank(cls, w: int, h: int, color: tuple[int, int, int, int] = (255, 255, 255, 255)) -> Document:
+        image = np.empty((h, w, 4), dtype=np.uint8)
+        image[:] = np.asarray(color, dtype=np.uint8)
+        return cls(image)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedImage, path: Path | None = None) -> Document:
+        return cls(loaded.rgba, path=path, metadata=loaded.metadata)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return int(self.image.shape[1]), int(self.image.shape[0])
+
+    def rgb(self) -> np.ndarray:
+        """(H, W, 3) RGB copy for the engine; alpha is dropped (the colour under it is kept)."""
+        return np.ascontiguousarray(self.image[:, :, :3])
+
+    def replace(self, image_rgba: np.ndarray, path: Path | None = None) -> None:
+        """New pixels (any size): the mask is cleared and listeners get "reset".
+
+        With a `path` this is a freshly opened file (not modified); without, an edit of the current
+        document such as a crop (path kept, modified). Callers may set `modified` afterwards.
+        """
+        self.image = _check_rgba(image_rgba)
+        self.mask = np.zeros(image_rgba.shape[:2], dtype=np.uint8)
+        self.modified = path is None
+        if path is not None:
+            self.path = Path(path)
+        self.notify("reset")
+
+    # ------------------------------------------------------------- listeners
+
+    def add_listener(self, cb: Listener) -> None:
+        if cb not in self._listeners:
+            self._listeners.append(cb)
+
+    def remove_listener(self, cb: Listener) -> None:
+        if cb in self._listeners:
+            self._listeners.remove(cb)
+
+    def notify(self, kind: str, rect: Rect | None = None) -> None:
+        """Tell listeners what changed. An "image" change marks the document modified; a "mask" change
+        does not (the mask is not saved with the image)."""
+        if kind not in CHANGE_KINDS:
+            raise ValueError(f"unknown change kind {kind!r}")
+        if kind == "image":
+            self.modified = True
+        for cb in list(self._listeners):  # a listener may remove itself
+            cb(kind, rect)
+
+
+def _check_rgba(image: np.ndarray) -> np.ndarray:
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 4:
+        raise ValueError(f"document image must be (H, W, 4) uint8 RGBA, got {image.dtype} {image.shape}")
+    if image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError("document image must be at least 1 x 1 pixels")
+    return image

@@ -1,0 +1,167 @@
+"""The base class every model family derives from, and the one inpainting crop/paste strategy.
+
+The base does the work that must be identical across families (input checks, parameter resolution,
+seeding, inference mode, timing), so a family only declares its tasks and implements `_run`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.core.progress import JobControl
+from genimg_desktop.core.request import GenerationRequest, GenerationResult
+from genimg_desktop.engine.device import device_label
+
+CONTEXT_MARGIN = ParamSpec(
+    "context_margin",
+    "int",
+    64,
+    label="Context margin",
+    minimum=0,
+    maximum=512,
+    step=8,
+    help="Pixels around the painted area the model sees as context; larger is slower.",
+)
+
+CropFill = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+class GenerationModel(ABC):
+    """One loaded model on one device. Families subclass this and register with `@register_family`."""
+
+    family: ClassVar[str] = ""
+
+    def __init__(self, card: ModelCard, device: torch.device | str) -> None:
+        self.card = card
+        self.device = torch.device(device)
+        self.tasks = type(self).task_specs(card)
+
+    @classmethod
+    @abstractmethod
+    def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
+        """The tasks this model offers; may depend on the card (e.g. class names). Raise ValueError
+        for a card this family cannot use: the registry reports it and skips the model."""
+
+    def load(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
+        """Load weights (see `read_weights`); models without weights keep this no-op."""
+
+    def read_weights(self) -> dict[str, torch.Tensor]:
+        """The card's weights as tensors on this device. Only safetensors: a pickle can run code."""
+        from safetensors.torch import load_file
+
+        path = self.card.weights
+        if path is None:
+            raise ValueError(f"model '{self.card.id}' has no weights file")
+        if path.suffix != ".safetensors":
+            raise ValueError(f"{path.name}: only .safetensors weights can be loaded")
+        if self.card.sha256 and _sha256(path) != self.card.sha256.lower():
+            raise ValueError(f"{path.name}: checksum does not match the model card (corrupt download?)")
+        return load_file(str(path), device=str(self.device))
+
+    def task(self, name: str) -> TaskSpec:
+        for spec in self.tasks:
+            if spec.name == name:
+                return spec
+        offered = ", ".join(spec.name for spec in self.tasks)
+        raise ValueError(f"model '{self.card.id}' has no task '{name}' (it offers: {offered})")
+
+    def run(self, request: GenerationRequest, control: JobControl) -> GenerationResult:
+        """Check the request, resolve parameters, seed, and run `_run` without autograd."""
+        task = self.task(request.task)
+        _check_inputs(task, request)
+        params = task.resolve(request.params)
+        generator = torch.Generator(device="cpu")
+        generator.manual_seed(int(request.seed) & 0xFFFF_FFFF_FFFF_FFFF)
+        control.check()
+        start = time.perf_counter()
+        with torch.inference_mode():
+            images = self._run(task, params, request, control, generator)
+        elapsed = time.perf_counter() - start
+        info = {"params": params, "device": device_label(self.device), "family": self.family}
+        return GenerationResult(request=request, images=images, info=info, elapsed_s=elapsed)
+
+    @abstractmethod
+    def _run(
+        self,
+        task: TaskSpec,
+        params: dict[str, Any],
+        request: GenerationRequest,
+        control: JobControl,
+        generator: torch.Generator,
+    ) -> list[np.ndarray]:
+        """Produce (H, W, 3) uint8 RGB images. Call `control.report` between steps (it also cancels)."""
+
+    def noise(self, *shape: int, generator: torch.Generator) -> torch.Tensor:
+        """Standard normal noise drawn on the CPU, then moved: the same seed gives the same image on
+        every device (CUDA and MPS generators produce different streams)."""
+        return torch.randn(shape, generator=generator).to(self.device)
+
+
+def _check_inputs(task: TaskSpec, request: GenerationRequest) -> None:
+    image, mask = request.image, request.mask
+    if task.needs_image:
+        if image is None:
+            raise ValueError(f"task '{task.name}' needs an image")
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"image must be (H, W, 3) uint8 RGB, got {image.shape} {image.dtype}")
+    if task.needs_mask:
+        if mask is None:
+            raise ValueError("paint a mask first")
+        if mask.dtype != np.uint8 or mask.ndim != 2:
+            raise ValueError(f"mask must be (H, W) uint8, got {mask.shape} {mask.dtype}")
+        if image is not None and mask.shape != image.shape[:2]:
+            raise ValueError(f"mask size {mask.shape[::-1]} differs from image size {image.shape[1::-1]}")
+        if not mask.any():
+            raise ValueError("paint a mask first: nothing is marked to regenerate")
+
+
+def mask_bbox(mask: np.ndarray, margin: int = 0) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of the painted pixels grown by `margin`, clipped to the image."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        raise ValueError("paint a mask first: nothing is marked to regenerate")
+    height, width = mask.shape
+    return (
+        max(int(rows[0]) - margin, 0),
+        min(int(rows[-1]) + 1 + margin, height),
+        max(int(cols[0]) - margin, 0),
+        min(int(cols[-1]) + 1 + margin, width),
+    )
+
+
+def inpaint_crop(image: np.ndarray, mask: np.ndarray, margin: int, fn: CropFill) -> np.ndarray:
+    """Fill the masked pixels of `image` by running `fn` on a crop around the mask only.
+
+    `fn(crop_image, crop_mask)` returns the filled crop (same shape, uint8). Only pixels where the
+    mask is non-zero are taken from it, so every pixel with mask == 0 is bit-exact the input, and the
+    cost follows the size of the hole rather than the size of the image. Blending a soft mask edge is
+    left to core.composite when the result is applied.
+    """
+    y0, y1, x0, x1 = mask_bbox(mask, max(int(margin), 0))
+    crop_img = np.ascontiguousarray(image[y0:y1, x0:x1])
+    crop_mask = np.ascontiguousarray(mask[y0:y1, x0:x1])
+    filled = np.asarray(fn(crop_img, crop_mask))
+    if filled.shape != crop_img.shape or filled.dtype != np.uint8:
+        raise RuntimeError(f"model returned {filled.shape} {filled.dtype} for a {crop_img.shape} uint8 crop")
+    out = image.copy()
+    hole = crop_mask > 0
+    out[y0:y1, x0:x1][hole] = filled[hole]
+    return out
+
+
+def _sha256(path: Any) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,134 @@
+"""Model families and the models found on disk.
+
+A family is a GenerationModel subclass registered under its `family` name; a model is a JSON card
+(plus weights) in the built-in or the user's models folder. Listing reads only the cards; weights are
+loaded when a model is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import torch
+
+from genimg_desktop.core import paths
+from genimg_desktop.core.model_card import ModelCardError, ModelDescriptor, read_model_card
+from genimg_desktop.engine.base import GenerationModel
+
+FAMILIES: dict[str, type[GenerationModel]] = {}
+
+# Modules that define families; imported at the bottom of this file so they are registered whenever
+# the registry is. Add new families here.
+_FAMILY_MODULES = ("genimg_desktop.engine.classical",)
+
+
+class ModelNotFoundError(LookupError):
+    """No usable model with that id (the message lists the ids there are)."""
+
+
+def register_family(cls: type[GenerationModel]) -> type[GenerationModel]:
+    """Class decorator: make a family available to model cards by its `family` name."""
+    name = getattr(cls, "family", "")
+    if not name:
+        raise TypeError(f"{cls.__name__} must set a 'family' name")
+    existing = FAMILIES.get(name)
+    if existing is not None and existing.__qualname__ != cls.__qualname__:
+        raise ValueError(f"family '{name}' is already registered by {existing.__qualname__}")
+    FAMILIES[name] = cls
+    return cls
+
+
+def default_dirs() -> list[tuple[Path, bool]]:
+    return [(paths.builtin_models_dir(), True), (paths.user_models_dir(), False)]
+
+
+class ModelRegistry:
+    """The models found in `dirs`, a list of (folder, is_builtin). Bad cards are reported, not raised."""
+
+    def __init__(self, dirs: list[tuple[Path, bool]] | None = None) -> None:
+        self.dirs = [
+            (Path(folder), builtin) for folder, builtin in (default_dirs() if dirs is None else dirs)
+        ]
+        self.errors: list[str] = []
+        self._models: dict[str, ModelDescriptor] | None = None
+
+    def refresh(self) -> list[ModelDescriptor]:
+        """Rescan the folders. Unusable cards go to `.errors`; a built-in id always wins."""
+        found: dict[str, ModelDescriptor] = {}
+        errors: list[str] = []
+        for folder, builtin in self.dirs:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.json")):
+                descriptor = _describe(path, builtin, errors)
+                if descriptor is not None:
+                    _add(found, descriptor, errors)
+        self._models, self.errors = found, errors
+        return list(found.values())
+
+    def descriptors(self) -> list[ModelDescriptor]:
+        if self._models is None:
+            self.refresh()
+        assert self._models is not None
+        return list(self._models.values())
+
+    def descriptor(self, model_id: str) -> ModelDescriptor:
+        if self._models is None:
+            self.refresh()
+        assert self._models is not None
+        try:
+            return self._models[model_id]
+        except KeyError:
+            known = ", ".join(sorted(self._models)) or "none"
+            raise ModelNotFoundError(f"no model '{model_id}' (installed: {known})") from None
+
+    def load(self, model_id: str, device: torch.device | str) -> GenerationModel:
+        """Instantiate the model on `device` and load its weights."""
+        card = self.descriptor(model_id).card
+        model = FAMILIES[card.family](card, device)
+        model.load()
+        return model
+
+
+def _describe(path: Path, builtin: bool, errors: list[str]) -> ModelDescriptor | None:
+    """The descriptor for one card, or None after appending why it cannot be used."""
+    try:
+        card = read_model_card(path)
+    except ModelCardError as exc:
+        errors.append(str(exc))
+        return None
+    family = FAMILIES.get(card.family)
+    if family is None:
+        errors.append(f"{path.name}: unknown model family '{card.family}'")
+        return None
+    if card.weights is not None and card.weights.suffix != ".safetensors":
+        errors.append(f"{path.name}: weights must be a .safetensors file (other formats can run code)")
+        return None
+    if card.weights is not None and not card.weights.is_file():
+        errors.append(f"{path.name}: weights file '{card.weights.name}' is missing")
+        return None
+    try:
+        tasks = family.task_specs(card)
+    except (ValueError, KeyError, TypeError) as exc:
+        errors.append(f"{path.name}: {exc}")
+        return None
+    return ModelDescriptor(card=card, tasks=tuple(tasks), builtin=builtin)
+
+
+def _add(found: dict[str, ModelDescriptor], new: ModelDescriptor, errors: list[str]) -> None:
+    """Add `new` unless its id is taken; on a clash a built-in model beats a user one."""
+    old = found.get(new.id)
+    if old is None:
+        found[new.id] = new
+        return
+    keep, drop = (new, old) if new.builtin and not old.builtin else (old, new)
+    found[new.id] = keep
+    errors.append(
+        f"{drop.card.card_path.name}: model id '{new.id}' is already used by "
+        f"{keep.card.card_path} ({'built-in' if keep.builtin else 'user'} model); skipped"
+    )
+
+
+for _module in _FAMILY_MODULES:
+    importlib.import_module(_module)

@@ -1,0 +1,85 @@
+"""A generated result shown over the canvas before the artist accepts or discards it.
+
+The preview is the composite the accept would produce (feather 0), computed only inside the mask's
+bounding box and shown as its own tiled layer there; the document is untouched until accept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QGraphicsScene
+
+from genimg_desktop.core.composite import blend_weights, composite_masked
+from genimg_desktop.core.document import Document
+from genimg_desktop.core.mask import mask_bbox
+from genimg_desktop.core.rect import rect_slices
+from genimg_desktop.core.tiles import TileRecorder
+from genimg_desktop.ui.canvas.commands import PatchCommand, push_patch
+from genimg_desktop.ui.canvas.tiled_layers import TiledLayer, image_source
+
+STAGED_Z = 20.0  # above the image (0) and the mask overlay (10)
+
+
+class StagedResult:
+    """One staged result: its full-size RGB, the mask it was made for (None: use the current one)."""
+
+    def __init__(self, document: Document, scene: QGraphicsScene, rgb: np.ndarray, mask: np.ndarray | None):
+        h, w = document.mask.shape
+        if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[:2] != (h, w) or rgb.shape[2] not in (3, 4):
+            raise ValueError(f"staged result must be ({h}, {w}, 3) uint8, got {rgb.dtype} {rgb.shape}")
+        if mask is not None and (mask.dtype != np.uint8 or mask.shape != (h, w)):
+            raise ValueError(f"staged mask must be ({h}, {w}) uint8, got {mask.dtype} {mask.shape}")
+        self.document = document
+        self.scene = scene
+        self.rgb = rgb
+        self.mask = None if mask is None else mask.copy()  # the job's mask, frozen at submit time
+        self.layer: TiledLayer | None = None
+        self._build_preview()
+
+    def _current_mask(self) -> np.ndarray:
+        return self.mask if self.mask is not None else self.document.mask
+
+    def _build_preview(self) -> None:
+        mask = self._current_mask()
+        box = mask_bbox(mask)
+        if box is None:  # nothing would change: nothing to show
+            return
+        index = rect_slices(box)
+        crop = composite_masked(self.document.image[index], self.rgb[index], mask[index], 0.0)
+        self.layer = TiledLayer(box[2], box[3], image_source(lambda: crop))
+        self.layer.setPos(box[0], box[1])
+        self.layer.setZValue(STAGED_Z)
+        self.scene.addItem(self.layer)
+
+    def set_show_before(self, before: bool) -> None:
+        if self.layer is not None:
+            self.layer.setVisible(not before)
+
+    def accept(self, undo_stack: QUndoStack, feather_px: float = 0.0) -> PatchCommand | None:
+        """Composite into document.image as one undo step (None when no pixel changes).
+
+        Only the box where the blend weight is > 0 is composited, in place, with a TileRecorder:
+        no full-size copy of the image is made, whatever its size.
+        """
+        weights = blend_weights(self._current_mask(), feather_px)
+        region = mask_bbox(weights)
+        if region is None:
+            return None
+        index = rect_slices(region)
+        image = self.document.image
+        # Weights already include the feather ramp, so composite them with feather 0.
+        crop = composite_masked(image[index], self.rgb[index], weights[index], 0.0)
+        recorder = TileRecorder(image)
+        recorder.touch(region)
+        image[index] = crop
+        patch = recorder.finish()
+        if patch.empty:
+            return None
+        self.document.notify("image", region)
+        return push_patch(undo_stack, self.document, "image", patch, "Apply result")
+
+    def remove(self) -> None:
+        if self.layer is not None and self.layer.scene() is self.scene:
+            self.scene.removeItem(self.layer)
+        self.layer = None

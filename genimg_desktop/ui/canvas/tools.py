@@ -1,0 +1,222 @@
+"""Mask tools driven by the canvas' mouse events: brush/eraser strokes, rectangle and lasso fills.
+
+A tool edits `document.mask` in place as the user drags (so the overlay follows the mouse), records
+the tiles it touches with a TileRecorder, and on release hands back one TilePatch = one undo step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene
+
+from genimg_desktop.core import mask as maskops
+from genimg_desktop.core.document import Document
+from genimg_desktop.core.rect import Rect, clip_rect, rect_from_bounds
+from genimg_desktop.core.tiles import TilePatch, TileRecorder
+
+TOOL_NAMES = ("brush", "eraser", "rect", "lasso")
+PREVIEW_Z = 100.0  # above image, mask overlay and staged result
+
+
+@dataclass
+class BrushSettings:
+    size: float = 40.0  # diameter in image pixels
+    hardness: float = 0.8
+
+
+class MaskTool:
+    """Base: press -> move* -> release (returns the patch, or None when nothing changed)."""
+
+    text = "Mask edit"
+
+    def __init__(self, document: Document, scene: QGraphicsScene, value: int):
+        self.document = document
+        self.scene = scene
+        self.value = value  # 255 paints, 0 erases
+        self.recorder = TileRecorder(document.mask)
+
+    def press(self, pos: QPointF) -> None:
+        raise NotImplementedError
+
+    def move(self, pos: QPointF) -> None:
+        raise NotImplementedError
+
+    def release(self, pos: QPointF) -> TilePatch | None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Drop any preview item; pixels already painted stay (the caller may still finish)."""
+
+    def _edit(self, rect: Rect | None, fn) -> None:
+        """Record the tiles under `rect`, run the in-place edit `fn`, repaint its dirty rect."""
+        if rect is None:
+            return
+        self.recorder.touch(rect)
+        dirty = fn()
+        if dirty is not None:
+            self.document.notify("mask", dirty)
+
+    def _finish(self) -> TilePatch | None:
+        patch = self.recorder.finish()
+        return None if patch.empty else patch
+
+
+class StrokeTool(MaskTool):
+    """Brush (value 255) or eraser (value 0): round dabs swept along each mouse segment."""
+
+    def __init__(self, document: Document, scene: QGraphicsScene, value: int, brush: BrushSettings):
+        super().__init__(document, scene, value)
+        self.brush = brush
+        self.text = "Erase mask" if value == 0 else "Paint mask"
+        self._last: tuple[float, float] | None = None
+
+    def _segment(self, p1: tuple[float, float]) -> None:
+        p0 = self._last if self._last is not None else p1
+        r = max(self.brush.size / 2.0, maskops.MIN_RADIUS)
+        # Same box stamp_segment paints in, grown by one pixel in case of float rounding.
+        box = rect_from_bounds(
+            min(p0[0], p1[0]) - r - 1,
+            min(p0[1], p1[1]) - r - 1,
+            max(p0[0], p1[0]) + r + 1,
+            max(p0[1], p1[1]) + r + 1,
+        )
+        h, w = self.document.mask.shape
+        mask = self.document.mask
+        self._edit(
+            clip_rect(box, w, h),
+            lambda: maskops.stamp_segment(mask, p0, p1, r, self.brush.hardness, self.value),
+        )
+        self._last = p1
+
+    def press(self, pos: QPointF) -> None:
+        self._last = None
+        self._segment((pos.x(), pos.y()))
+
+    def move(self, pos: QPointF) -> None:
+        if self._last is not None:
+            self._segment((pos.x(), pos.y()))
+
+    def release(self, pos: QPointF) -> TilePatch | None:
+        self.move(pos)
+        self._last = None
+        return self._finish()
+
+
+def _preview_pen() -> QPen:
+    pen = QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine)
+    pen.setCosmetic(True)  # 1 screen pixel whatever the zoom
+    return pen
+
+
+class RectTool(MaskTool):
+    """Drag a rectangle (snapped to pixel edges); release fills it."""
+
+    def __init__(self, document: Document, scene: QGraphicsScene, value: int):
+        super().__init__(document, scene, value)
+        self.text = "Erase rectangle" if value == 0 else "Fill rectangle"
+        self._start = QPointF()
+        self._item: QGraphicsRectItem | None = None
+
+    def _rect(self, pos: QPointF) -> QRectF:
+        x0, x1 = sorted((round(self._start.x()), round(pos.x())))
+        y0, y1 = sorted((round(self._start.y()), round(pos.y())))
+        return QRectF(x0, y0, x1 - x0, y1 - y0)
+
+    def press(self, pos: QPointF) -> None:
+        self._start = pos
+        self._item = self.scene.addRect(QRectF(), _preview_pen(), QBrush(QColor(255, 255, 255, 40)))
+        self._item.setZValue(PREVIEW_Z)
+
+    def move(self, pos: QPointF) -> None:
+        if self._item is not None:
+            self._item.setRect(self._rect(pos))
+
+    def release(self, pos: QPointF) -> TilePatch | None:
+        r = self._rect(pos)
+        self.cancel()
+        h, w = self.document.mask.shape
+        rect = clip_rect((int(r.x()), int(r.y()), int(r.width()), int(r.height())), w, h)
+        if rect is not None and rect[2] > 0 and rect[3] > 0:
+            mask = self.document.mask
+            self._edit(rect, lambda: maskops.fill_rect(mask, rect, self.value))
+        return self._finish()
+
+    def cancel(self) -> None:
+        _remove(self.scene, self._item)
+        self._item = None
+
+
+class LassoTool(MaskTool):
+    """Drag a free-hand outline; release closes and fills it."""
+
+    def __init__(self, document: Document, scene: QGraphicsScene, value: int):
+        super().__init__(document, scene, value)
+        self.text = "Erase lasso" if value == 0 else "Fill lasso"
+        self._points: list[QPointF] = []
+        self._item: QGraphicsPathItem | None = None
+
+    def press(self, pos: QPointF) -> None:
+        self._points = [pos]
+        self._item = self.scene.addPath(QPainterPath(), _preview_pen())
+        self._item.setZValue(PREVIEW_Z)
+
+    def move(self, pos: QPointF) -> None:
+        if self._item is None:
+            return
+        self._points.append(pos)
+        path = QPainterPath()
+        path.addPolygon(QPolygonF(self._points))
+        self._item.setPath(path)
+
+    def release(self, pos: QPointF) -> TilePatch | None:
+        self.move(pos)
+        points = [(p.x(), p.y()) for p in self._points]
+        self.cancel()
+        if len(points) >= 3:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            h, w = self.document.mask.shape
+            box = clip_rect(rect_from_bounds(min(xs), min(ys), max(xs), max(ys)), w, h)
+            mask = self.document.mask
+            self._edit(box, lambda: maskops.fill_polygon(mask, points, self.value))
+        return self._finish()
+
+    def cancel(self) -> None:
+        _remove(self.scene, self._item)
+        self._item = None
+
+
+def draw_brush_outline(painter: QPainter, circle: QRectF) -> None:
+    """Black under white dashes: visible on any picture. Cosmetic pens = 1 screen px at any zoom."""
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for colour, style in (
+        (QColor(0, 0, 0, 200), Qt.PenStyle.SolidLine),
+        (QColor(255, 255, 255), Qt.PenStyle.DashLine),
+    ):
+        pen = QPen(colour, 0, style)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawEllipse(circle)
+
+
+def _remove(scene: QGraphicsScene, item: QGraphicsItem | None) -> None:
+    if item is not None and item.scene() is scene:
+        scene.removeItem(item)
+
+
+def make_tool(
+    name: str, document: Document, scene: QGraphicsScene, brush: BrushSettings, erase: bool
+) -> MaskTool:
+    """A fresh tool for one drag. The eraser always erases; `erase` (Alt / eraser mode) flips the rest."""
+    if name == "eraser":
+        return StrokeTool(document, scene, 0, brush)
+    value = 0 if erase else 255
+    if name == "brush":
+        return StrokeTool(document, scene, value, brush)
+    if name == "rect":
+        return RectTool(document, scene, value)
+    if name == "lasso":
+        return LassoTool(document, scene, value)
+    raise ValueError(f"unknown tool {name!r}; expected one of {', '.join(TOOL_NAMES)}")

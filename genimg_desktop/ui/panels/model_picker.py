@@ -1,0 +1,128 @@
+"""The model picker: every listed model (name, family, built-in/user badge) and a task selector."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.params import TaskSpec
+
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _item_text(model: ModelDescriptor) -> str:
+    badge = "built-in" if model.builtin else "user"
+    return f"{model.card.name}\n{model.card.family} · {badge}"
+
+
+def _tooltip(model: ModelDescriptor) -> str:
+    lines = [f"<b>{model.card.name}</b> ({model.id})", f"Family: {model.card.family}"]
+    if model.card.description:
+        lines.append(model.card.description)
+    if model.card.licence:
+        lines.append(f"Licence: {model.card.licence}")
+    lines.append("Tasks: " + ", ".join(t.label or t.name for t in model.tasks))
+    return "<br>".join(lines)
+
+
+class ModelPicker(QWidget):
+    """Emits `selection_changed(model, task)` (ModelDescriptor | None, TaskSpec | None)."""
+
+    selection_changed = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._models: dict[str, ModelDescriptor] = {}
+        self.list = QListWidget()
+        self.list.setAlternatingRowColors(True)
+        self.tasks = QComboBox()
+        self.errors = QLabel()
+        self.errors.setWordWrap(True)
+        self.errors.setStyleSheet("color: #b03030")
+        self.errors.hide()
+        self.list.currentItemChanged.connect(self._model_changed)
+        self.tasks.currentIndexChanged.connect(self._emit)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Task", self.tasks)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.errors)
+
+    def set_models(self, models: Sequence[ModelDescriptor]) -> None:
+        """Show `models`, keeping the current model and task selected when they are still there."""
+        previous, task = self.current_model_id(), self.current_task_name()
+        self._models = {m.id: m for m in models}
+        self.list.blockSignals(True)
+        self.list.clear()
+        for model in models:
+            item = QListWidgetItem(_item_text(model))
+            item.setData(_ID_ROLE, model.id)
+            item.setToolTip(_tooltip(model))
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        if not (previous and self.select(previous, task)) and models:
+            self.list.setCurrentRow(0)
+        if not models:
+            self._model_changed()
+
+    def set_errors(self, errors: Sequence[str]) -> None:
+        """Problems found while listing (bad model cards); shown under the list."""
+        self.errors.setText("\n".join(str(e) for e in errors))
+        self.errors.setVisible(bool(errors))
+
+    def models(self) -> list[ModelDescriptor]:
+        return list(self._models.values())
+
+    def current_model_id(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(_ID_ROLE) if item else None
+
+    def current_model(self) -> ModelDescriptor | None:
+        model_id = self.current_model_id()
+        return self._models.get(model_id) if model_id else None
+
+    def current_task_name(self) -> str | None:
+        return self.tasks.currentData()
+
+    def current_task(self) -> TaskSpec | None:
+        model, name = self.current_model(), self.current_task_name()
+        if model is None or name is None:
+            return None
+        return model.task(name)
+
+    def select(self, model_id: str, task: str | None = None) -> bool:
+        """Select `model_id` (and `task` if given and offered). False if the model is not listed."""
+        for row in range(self.list.count()):
+            if self.list.item(row).data(_ID_ROLE) == model_id:
+                self.list.setCurrentRow(row)
+                index = self.tasks.findData(task) if task else -1
+                if index >= 0:
+                    self.tasks.setCurrentIndex(index)
+                return task is None or index >= 0
+        return False
+
+    def _model_changed(self, *_args: object) -> None:
+        model = self.current_model()
+        self.tasks.blockSignals(True)
+        self.tasks.clear()
+        for spec in model.tasks if model else ():
+            self.tasks.addItem(spec.label or spec.name, spec.name)
+            self.tasks.setItemData(self.tasks.count() - 1, spec.help, Qt.ItemDataRole.ToolTipRole)
+        self.tasks.blockSignals(False)
+        self._emit()
+
+    def _emit(self, *_args: object) -> None:
+        self.selection_changed.emit(self.current_model(), self.current_task())

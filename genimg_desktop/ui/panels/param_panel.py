@@ -1,0 +1,128 @@
+"""The parameter panel: editors built from a `TaskSpec`, a reset button and the seed controls."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.ui.panels.param_widgets import INT_LIMIT, ParamEditor, make_editor
+
+
+class SeedField(QWidget):
+    """A seed spin box with a "Random" toggle; a random seed is drawn and shown at each run."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spin = QSpinBox()
+        self.spin.setRange(0, INT_LIMIT)
+        self.spin.setToolTip(
+            "Seed for the random generator: the same seed and parameters give the same image"
+        )
+        self.random = QCheckBox("Random")
+        self.random.setToolTip("Draw a new seed for every run (the seed used is shown and saved)")
+        self.random.toggled.connect(lambda on: self.spin.setEnabled(not on))
+        self.random.setChecked(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.spin, 1)
+        layout.addWidget(self.random)
+
+    def next_seed(self) -> int:
+        """The seed for the next run: a fresh one when random (displayed so it can be reused)."""
+        if self.random.isChecked():
+            self.spin.setValue(random.randint(0, INT_LIMIT))
+        return self.spin.value()
+
+    def set_fixed(self, seed: int) -> None:
+        self.random.setChecked(False)
+        self.spin.setValue(max(0, min(INT_LIMIT, int(seed))))
+
+
+class ParamPanel(QWidget):
+    """Editors for the current task's parameters. Holds no state beyond what the widgets show."""
+
+    values_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._task: TaskSpec | None = None
+        self._editors: dict[str, ParamEditor] = {}
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self._form_host = QWidget()
+        self._form = QFormLayout(self._form_host)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        self.seed = SeedField()
+        self.reset_button = QPushButton("Reset to defaults")
+        self.reset_button.clicked.connect(self.reset_defaults)
+        seed_form = QFormLayout()
+        seed_form.setContentsMargins(0, 0, 0, 0)
+        seed_form.addRow("Seed", self.seed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self._form_host)
+        layout.addLayout(seed_form)
+        layout.addWidget(self.reset_button)
+        self.set_task(None)
+
+    @property
+    def task(self) -> TaskSpec | None:
+        return self._task
+
+    def set_task(self, task: TaskSpec | None) -> None:
+        """Rebuild the editors for `task` (None: an empty panel)."""
+        self._task = task
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._editors = {}
+        self.title.setText(task.label if task else "No model selected")
+        self.title.setToolTip(task.help if task else "")
+        for spec in task.params if task else ():
+            editor = make_editor(spec)
+            editor.changed.connect(self.values_changed)
+            label = QLabel(spec.title)
+            label.setToolTip(spec.help)
+            self._form.addRow(label, editor)
+            self._editors[spec.name] = editor
+        self.reset_button.setEnabled(bool(self._editors))
+        self.values_changed.emit()
+
+    def editor(self, name: str) -> ParamEditor:
+        return self._editors[name]
+
+    def values(self) -> dict[str, Any]:
+        return {name: editor.value() for name, editor in self._editors.items()}
+
+    def set_values(self, values: Mapping[str, Any]) -> list[str]:
+        """Set the known parameters from `values`; returns the names that were skipped.
+
+        Unknown names and unusable values are skipped (a PNG may come from another version)."""
+        skipped = []
+        for name, value in values.items():
+            editor = self._editors.get(name)
+            if editor is None:
+                skipped.append(name)
+                continue
+            try:
+                editor.set_value(value)
+            except (TypeError, ValueError):
+                skipped.append(name)
+        return skipped
+
+    def reset_defaults(self) -> None:
+        for editor in self._editors.values():
+            editor.set_value(editor.spec.default)

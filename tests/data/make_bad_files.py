@@ -1,0 +1,89 @@
+"""Regenerate the small awkward/damaged image files in tests/data/bad/ (committed; run by hand).
+
+.venv/bin/python tests/data/make_bad_files.py
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, PngImagePlugin
+
+OUT = Path(__file__).resolve().parent / "bad"
+
+
+def _noise(w: int, h: int, channels: int = 3, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (h, w, channels), dtype=np.uint8)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _truncated(name: str, fmt: str, **options) -> None:
+    path = OUT / name
+    Image.fromarray(_noise(48, 48)).save(path, fmt, **options)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def bomb_png() -> bytes:
+    """A valid-looking PNG header claiming 100000 x 100000 pixels, with a tiny compressed IDAT."""
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    idat = zlib.compress(b"\0" * 100_001 * 4, 9)  # a few rows of black
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    (OUT / "zero-byte.png").write_bytes(b"")
+    (OUT / "not_an_image.png").write_text("This is a text file with a .png name.\n")
+    _truncated("truncated.png", "PNG")
+    _truncated("truncated.jpg", "JPEG", quality=90)
+    _truncated("truncated.webp", "WEBP", quality=90)
+    Image.new("RGB", (1, 1), (12, 34, 56)).save(OUT / "one_by_one.png")
+    (OUT / "bomb.png").write_bytes(bomb_png())
+
+    # 16-bit greyscale ramp 0..65535 across 16 columns (Pillow opens it as I;16).
+    ramp = np.tile(np.linspace(0, 65535, 16).round().astype(np.uint16), (4, 1))
+    Image.fromarray(ramp).save(OUT / "gray16.png")
+    # 16-bit RGB (Pillow cannot write it; OpenCV can, in BGR order): red = 65535, green = 32896.
+    rgb16 = np.zeros((4, 4, 3), np.uint16)
+    rgb16[..., 2], rgb16[..., 1] = 65535, 32896
+    cv2.imwrite(str(OUT / "rgb16.png"), rgb16)
+
+    Image.new("CMYK", (8, 8), (0, 255, 255, 0)).save(OUT / "cmyk.jpg", quality=95)  # red ink
+
+    palette = Image.new("P", (8, 8), 0)
+    palette.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    palette.paste(1, (4, 0, 8, 8))
+    palette.save(OUT / "palette_alpha.png", transparency=0)  # left half transparent red, right blue
+
+    frames = [Image.new("RGB", (8, 8), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    frames[0].save(OUT / "animated.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+    # Stored 8 wide x 4 high with a red top-left pixel; orientation 6 = rotate 90 degrees clockwise to
+    # display, so it shows 4 wide x 8 high with the red pixel at the top right.
+    stored = np.zeros((4, 8, 3), np.uint8)
+    stored[:2, :2] = (255, 0, 0)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(stored).save(OUT / "exif_rotated.jpg", quality=100, exif=exif.tobytes())
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("genimg", '{"model": "broken", "seed": 4')  # cut-off JSON
+    info.add_text("parameters", "Steps: 20, Seed: 42, Model: opencv-telea, Task: inpaint, radius: 5")
+    Image.new("RGB", (4, 4), (0, 128, 0)).save(OUT / "garbage_json.png", pnginfo=info)
+
+
+if __name__ == "__main__":
+    main()

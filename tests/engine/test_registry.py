@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from genimg_desktop.core import paths
+from genimg_desktop.engine.classical import ClassicalInpaint
+from genimg_desktop.engine.registry import FAMILIES, ModelNotFoundError, ModelRegistry, register_family
+
+CLASSICAL = {"family": "classical", "config": {"method": "telea"}}
+
+
+def test_importing_the_registry_registers_the_families():
+    assert FAMILIES["classical"] is ClassicalInpaint
+
+
+def test_finds_the_builtin_classical_cards():
+    registry = ModelRegistry()
+    found = {d.id: d for d in registry.refresh()}
+    assert {"opencv-telea", "opencv-ns"} <= set(found)
+    assert registry.errors == []
+    telea = found["opencv-telea"]
+    assert telea.builtin and telea.card.family == "classical" and telea.card.weights is None
+    assert [t.name for t in telea.tasks] == ["inpaint"]
+    assert telea.task("inpaint").needs_mask
+
+
+def test_default_dirs_are_builtin_then_user():
+    assert ModelRegistry().dirs == [(paths.builtin_models_dir(), True), (paths.user_models_dir(), False)]
+
+
+def test_user_models_are_found(user_models, write_card):
+    write_card(user_models, "mine", id="my-telea", name="Mine", **CLASSICAL)
+    found = {d.id: d for d in ModelRegistry().refresh()}
+    assert not found["my-telea"].builtin
+    assert found["my-telea"].card.card_path == user_models / "mine.json"
+
+
+def test_bad_cards_are_reported_and_skipped(user_models, write_card):
+    (user_models / "garbage.json").write_text("{not json", encoding="utf-8")
+    write_card(user_models, "alien", id="alien", family="no-such-family")
+    write_card(user_models, "heavy", id="heavy", family="classical", weights="gone.safetensors")
+    write_card(user_models, "badmethod", id="bad", family="classical", config={"method": "magic"})
+    write_card(user_models, "pickle", id="pickle", family="classical", weights="w.pt")
+    (user_models / "w.pt").write_bytes(b"x")
+    write_card(user_models, "fine", id="fine", **CLASSICAL)
+    registry = ModelRegistry()
+    ids = {d.id for d in registry.refresh()}
+    assert "fine" in ids and not ids & {"alien", "heavy", "bad", "pickle"}
+    errors = "\n".join(registry.errors)
+    assert len(registry.errors) == 5
+    assert "pickle.json: weights must be a .safetensors file" in errors
+    assert "garbage.json" in errors and "not a readable JSON" in errors
+    assert "unknown model family 'no-such-family'" in errors
+    assert "weights file 'gone.safetensors' is missing" in errors
+    assert "badmethod.json" in errors and "magic" in errors
+
+
+def test_a_user_card_cannot_replace_a_builtin_one(user_models, write_card):
+    write_card(user_models, "impostor", id="opencv-telea", name="Impostor", **CLASSICAL)
+    registry = ModelRegistry()
+    found = {d.id: d for d in registry.refresh()}
+    assert found["opencv-telea"].builtin and found["opencv-telea"].card.name == "OpenCV Telea"
+    assert any("impostor.json" in e and "already used" in e for e in registry.errors)
+
+
+def test_builtin_wins_even_when_scanned_last(tmp_path, write_card):
+    write_card(tmp_path / "user", "a", id="same", name="user", **CLASSICAL)
+    write_card(tmp_path / "builtin", "b", id="same", name="builtin", **CLASSICAL)
+    registry = ModelRegistry([(tmp_path / "user", False), (tmp_path / "builtin", True)])
+    [only] = registry.refresh()
+    assert only.card.name == "builtin" and len(registry.errors) == 1
+
+
+def test_missing_folders_are_fine(tmp_path):
+    registry = ModelRegistry([(tmp_path / "nope", True)])
+    assert registry.refresh() == [] and registry.errors == []
+
+
+def test_unknown_model_id():
+    with pytest.raises(ModelNotFoundError, match="no model 'nope'.*opencv-telea"):
+        ModelRegistry().descriptor("nope")
+
+
+def test_load_gives_a_model_on_the_device():
+    model = ModelRegistry().load("opencv-ns", "cpu")
+    assert isinstance(model, ClassicalInpaint)
+    assert model.device == torch.device("cpu") and model.card.id == "opencv-ns"
+
+
+def test_register_family_needs_a_name():
+    class Nameless(ClassicalInpaint):
+        family = ""
+
+    with pytest.raises(TypeError, match="family"):
+        register_family(Nameless)
+
+
+def test_register_family_refuses_a_second_class_for_a_name():
+    class Other(ClassicalInpaint):
+        pass
+
+    with pytest.raises(ValueError, match="already registered"):
+        register_family(Other)
+    assert FAMILIES["classical"] is ClassicalInpaint

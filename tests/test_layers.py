@@ -20,7 +20,8 @@ def test_import_contracts_hold() -> None:
 def test_core_imports_without_qt_or_torch() -> None:
     code = (
         "import sys, pkgutil, importlib, genimg_desktop.core as c\n"
-        "for m in pkgutil.iter_modules(c.__path__): importlib.import_module('genimg_desktop.core.' + m.name)\n"
+        "for m in pkgutil.iter_modules(c.__path__):\n"
+        "    importlib.import_module('genimg_desktop.core.' + m.name)\n"
         "bad = [m for m in ('torch', 'PySide6') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -100,6 +100,8 @@ class CanvasView(ZoomPanView):
             self._image_layer.invalidate(rect)
         elif kind == "mask" and self._overlay is not None:
             self._overlay.invalidate(rect)
+            if self._staged is not None:
+                self._staged.mask_changed(rect)
             self.mask_changed.emit()
 
     @property

@@ -16,7 +16,7 @@ from typing import Any
 
 from genimg_desktop import __version__
 
-COMMANDS = ("gui", "models", "inpaint")
+COMMANDS = ("gui", "models", "inpaint", "self-test")
 
 
 class UsageError(Exception):
@@ -25,6 +25,8 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["--self-test"]:  # what installers and CI call on the packaged app
+        args_list[0] = "self-test"
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "gui")  # `genimg` and `genimg photo.jpg` open the window
     if args_list[0] == "gui":  # the app parses its own options (Qt's included), so argparse must not
@@ -77,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     inpaint.add_argument("--task", default="inpaint", help=argparse.SUPPRESS)
     inpaint.set_defaults(handler=_cmd_inpaint)
+
+    selftest = sub.add_parser(
+        "self-test", help="check this installation: run every built-in model once (also --self-test)"
+    )
+    selftest.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    selftest.add_argument("--out", metavar="DIR", help="keep the result images in DIR")
+    selftest.add_argument("--no-qt", action="store_true", help="skip the Qt library check")
+    selftest.set_defaults(handler=_cmd_self_test)
     return parser
 
 
@@ -105,6 +115,12 @@ def _cmd_models(args: argparse.Namespace) -> int:
     for row in table:
         print("  ".join(str(row[key]).ljust(widths[key]) for key in header).rstrip())
     return 0
+
+
+def _cmd_self_test(args: argparse.Namespace) -> int:
+    from genimg_desktop.selftest import main as self_test
+
+    return self_test(device=args.device, out_dir=args.out, qt=not args.no_qt)
 
 
 def _model_row(descriptor: Any) -> dict[str, Any]:

@@ -65,14 +65,23 @@ def _blend_into(
 ) -> None:
     x, y, w, h = box
     rows, cols = slice(y, y + h), slice(x, x + w)
-    wt = weights[rows, cols].astype(np.float32)[..., None] / np.float32(255)
-    src = base[rows, cols].astype(np.float32)
-    res = result[rows, cols, :3].astype(np.float32)
-    base_alpha = src[..., 3:4] / np.float32(255)
-    alpha = base_alpha * (1 - wt) + wt  # "result over base" with the weight as the result's coverage
-    premul = src[..., :3] * (base_alpha * (1 - wt)) + res * wt
+    wts = weights[rows, cols]
+    target = out[rows, cols]  # a view: writes go into `out`
+    full = wts == 255  # the bulk of a mask: a plain copy, no float maths
+    np.copyto(target[..., :3], result[rows, cols, :3], where=full[..., None])
+    np.copyto(target[..., 3], np.uint8(255), where=full)
+    soft = (wts > 0) & ~full  # only the feathered edge is blended
+    if soft.any():
+        target[soft] = _blend_pixels(base[rows, cols][soft], result[rows, cols, :3][soft], wts[soft])
+
+
+def _blend_pixels(base: np.ndarray, result: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(N, 4) base, (N, 3) result, (N,) weights -> (N, 4) "result over base" with premultiplied alpha."""
+    wt = weights.astype(np.float32)[:, None] / np.float32(255)
+    src = base.astype(np.float32)
+    base_alpha = src[:, 3:4] / np.float32(255)
+    alpha = base_alpha * (1 - wt) + wt  # the weight acts as the result's coverage
+    premul = src[:, :3] * (base_alpha * (1 - wt)) + result.astype(np.float32) * wt
     color = np.divide(premul, alpha, out=np.zeros_like(premul), where=alpha > 0)
     blended = np.concatenate([color, alpha * np.float32(255)], axis=-1)
-    blended = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-    keep = weights[rows, cols] == 0
-    out[rows, cols] = np.where(keep[..., None], base[rows, cols], blended)
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)

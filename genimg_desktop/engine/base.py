@@ -6,20 +6,23 @@ seeding, inference mode, timing), so a family only declares its tasks and implem
 
 from __future__ import annotations
 
-import hashlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
+from torch import nn
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
+from genimg_desktop.engine import oom
 from genimg_desktop.engine.device import device_label
+from genimg_desktop.engine.weights import ModelLoadError, load_into, load_weights
 
 CONTEXT_MARGIN = ParamSpec(
     "context_margin",
@@ -33,12 +36,16 @@ CONTEXT_MARGIN = ParamSpec(
 )
 
 CropFill = Callable[[np.ndarray, np.ndarray], np.ndarray]
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
 
 class GenerationModel(ABC):
     """One loaded model on one device. Families subclass this and register with `@register_family`."""
 
     family: ClassVar[str] = ""
+    # Int parameters (e.g. "batch", "tile") that `run` halves, in this order, when a job runs out of
+    # memory, before giving up with a clear message. Empty: no retry.
+    oom_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, card: ModelCard, device: torch.device | str) -> None:
         self.card = card
@@ -54,18 +61,21 @@ class GenerationModel(ABC):
     def load(self) -> None:  # noqa: B027 - optional hook, deliberately not abstract
         """Load weights (see `read_weights`); models without weights keep this no-op."""
 
-    def read_weights(self) -> dict[str, torch.Tensor]:
-        """The card's weights as tensors on this device. Only safetensors: a pickle can run code."""
-        from safetensors.torch import load_file
-
+    def read_weights(self, device: torch.device | str | None = None) -> dict[str, torch.Tensor]:
+        """The card's weights as tensors (on this model's device unless told otherwise), checked
+        against the card's sha256. See engine.weights: pickles are read with weights_only=True."""
         path = self.card.weights
         if path is None:
-            raise ValueError(f"model '{self.card.id}' has no weights file")
-        if path.suffix != ".safetensors":
-            raise ValueError(f"{path.name}: only .safetensors weights can be loaded")
-        if self.card.sha256 and _sha256(path) != self.card.sha256.lower():
-            raise ValueError(f"{path.name}: checksum does not match the model card (corrupt download?)")
-        return load_file(str(path), device=str(self.device))
+            raise ModelLoadError(f"model '{self.card.id}' has no weights file")
+        return load_weights(path, self.card.sha256, self.device if device is None else device)
+
+    def load_state(self, module: ModuleT) -> ModuleT:
+        """Fill `module` with the card's weights (strict: every tensor present, none extra, shapes
+        equal; else one ModelLoadError), then move it to this device in eval mode."""
+        state = self.read_weights(device="cpu")  # load on the CPU, move the filled module once
+        assert self.card.weights is not None  # read_weights raised otherwise
+        load_into(module, state, self.card.weights.name)
+        return module.to(self.device).eval()
 
     def task(self, name: str) -> TaskSpec:
         for spec in self.tasks:
@@ -75,19 +85,56 @@ class GenerationModel(ABC):
         raise ValueError(f"model '{self.card.id}' has no task '{name}' (it offers: {offered})")
 
     def run(self, request: GenerationRequest, control: JobControl) -> GenerationResult:
-        """Check the request, resolve parameters, seed, and run `_run` without autograd."""
+        """Check the request, resolve parameters, seed, and run `_run` without autograd.
+
+        Out of memory: retry with a halved `oom_params` value (up to MAX_OOM_RETRIES times, with a
+        note in `info`), then raise ModelOutOfMemory with a message for the user.
+        """
         task = self.task(request.task)
         _check_inputs(task, request)
         params = task.resolve(request.params)
-        generator = torch.Generator(device="cpu")
-        generator.manual_seed(int(request.seed) & 0xFFFF_FFFF_FFFF_FFFF)
-        control.check()
+        # The family sees read-only views: a half-finished job can never scribble on the document.
+        frozen = replace(request, image=_read_only(request.image), mask=_read_only(request.mask))
         start = time.perf_counter()
-        with torch.inference_mode():
-            images = self._run(task, params, request, control, generator)
+        images, shrunk = self._run_shrinking(task, params, frozen, control)
         elapsed = time.perf_counter() - start
-        info = {"params": params, "device": device_label(self.device), "family": self.family}
+        info: dict[str, Any] = {"params": params, "device": device_label(self.device), "family": self.family}
+        if shrunk:
+            info["notes"] = [oom.retry_note(shrunk)]
         return GenerationResult(request=request, images=images, info=info, elapsed_s=elapsed)
+
+    def _run_shrinking(
+        self, task: TaskSpec, params: dict[str, Any], request: GenerationRequest, control: JobControl
+    ) -> tuple[list[np.ndarray], list[tuple[str, int, int]]]:
+        """Attempt until one fits in memory, halving an `oom_params` value (in `params`) each time."""
+        shrunk: list[tuple[str, int, int]] = []
+        while True:
+            control.check()
+            images, oom_text = self._attempt(task, params, request, control)
+            if images is not None:
+                return images, shrunk
+            # The failed attempt's frames (and the tensors they held) are gone now, so this frees them.
+            oom.free_memory(self.device)
+            step = oom.shrink(task, params, self.oom_params) if len(shrunk) < oom.MAX_OOM_RETRIES else None
+            if step is None:
+                message = oom.failure_message(self.device, shrunk)
+                raise oom.ModelOutOfMemory(message) from RuntimeError(oom_text)
+            shrunk.append(step)
+            control.report(0.0, f"Out of memory; retrying with {step[0]} {step[2]}")
+
+    def _attempt(
+        self, task: TaskSpec, params: dict[str, Any], request: GenerationRequest, control: JobControl
+    ) -> tuple[list[np.ndarray] | None, str]:
+        """One try: (images, "") or, when it ran out of memory, (None, what the error said)."""
+        generator = torch.Generator(device="cpu")  # re-seeded per try: a retry is reproducible too
+        generator.manual_seed(int(request.seed) & 0xFFFF_FFFF_FFFF_FFFF)
+        try:
+            with torch.inference_mode():
+                return self._run(task, dict(params), request, control, generator), ""
+        except Exception as exc:
+            if not oom.is_out_of_memory(exc):
+                raise
+            return None, f"{type(exc).__name__}: {exc}"
 
     @abstractmethod
     def _run(
@@ -159,9 +206,9 @@ def inpaint_crop(image: np.ndarray, mask: np.ndarray, margin: int, fn: CropFill)
     return out
 
 
-def _sha256(path: Any) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _read_only(array: np.ndarray | None) -> np.ndarray | None:
+    if array is None:
+        return None
+    view = array.view()
+    view.flags.writeable = False
+    return view

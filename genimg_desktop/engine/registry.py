@@ -2,7 +2,7 @@
 
 A family is a GenerationModel subclass registered under its `family` name; a model is a JSON card
 (plus weights) in the built-in or the user's models folder. Listing reads only the cards; weights are
-loaded when a model is first used.
+loaded (and their checksum verified) when a model is first used.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 import torch
 
 from genimg_desktop.core import paths
-from genimg_desktop.core.model_card import ModelCardError, ModelDescriptor, read_model_card
+from genimg_desktop.core.model_card import ModelCard, ModelCardError, ModelDescriptor, read_model_card
 from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.weights import WEIGHT_SUFFIXES, ModelLoadError, normalise_sha256
 
 FAMILIES: dict[str, type[GenerationModel]] = {}
 
@@ -87,7 +88,10 @@ class ModelRegistry:
         """Instantiate the model on `device` and load its weights."""
         card = self.descriptor(model_id).card
         model = FAMILIES[card.family](card, device)
-        model.load()
+        try:
+            model.load()
+        except ModelLoadError as exc:  # say which model, for the status bar and `genimg inpaint`
+            raise ModelLoadError(f"cannot load model '{model_id}': {exc}") from exc
         return model
 
 
@@ -102,11 +106,9 @@ def _describe(path: Path, builtin: bool, errors: list[str]) -> ModelDescriptor |
     if family is None:
         errors.append(f"{path.name}: unknown model family '{card.family}'")
         return None
-    if card.weights is not None and card.weights.suffix != ".safetensors":
-        errors.append(f"{path.name}: weights must be a .safetensors file (other formats can run code)")
-        return None
-    if card.weights is not None and not card.weights.is_file():
-        errors.append(f"{path.name}: weights file '{card.weights.name}' is missing")
+    problem = _weights_problem(card)
+    if problem:
+        errors.append(f"{path.name}: {problem}")
         return None
     try:
         tasks = family.task_specs(card)
@@ -114,6 +116,23 @@ def _describe(path: Path, builtin: bool, errors: list[str]) -> ModelDescriptor |
         errors.append(f"{path.name}: {exc}")
         return None
     return ModelDescriptor(card=card, tasks=tuple(tasks), builtin=builtin)
+
+
+def _weights_problem(card: ModelCard) -> str:
+    """Why the card's weights cannot be used, judged from the card and a stat only: listing must stay
+    instant, so the checksum is verified at load time (and cached), never here."""
+    if card.weights is None:
+        return ""
+    if card.weights.suffix.lower() not in WEIGHT_SUFFIXES:
+        return f"weights must be a {', '.join(WEIGHT_SUFFIXES)} file (other formats can run code)"
+    if not card.weights.is_file():
+        return f"weights file '{card.weights.name}' is missing"
+    if card.sha256 is not None:
+        try:
+            normalise_sha256(card.sha256, "card")
+        except ModelLoadError:
+            return "'sha256' must be 64 hex digits"
+    return ""
 
 
 def _add(found: dict[str, ModelDescriptor], new: ModelDescriptor, errors: list[str]) -> None:

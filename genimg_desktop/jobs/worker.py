@@ -220,9 +220,10 @@ class _BrokenRunner:
 
 def short_message(exc: BaseException) -> str:
     """One line for the status bar; the traceback goes to the details view."""
-    if type(exc).__name__ == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError, without importing torch
+    name = type(exc).__name__
+    if name == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError, without importing torch
         return "Out of GPU memory: paint a smaller area or switch to the CPU"
-    if isinstance(exc, MemoryError):
+    if isinstance(exc, MemoryError) and name != "ModelOutOfMemory":  # that one is worded for the user
         return "Out of memory: paint a smaller area"
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
+from genimg_desktop.core.composite import blend_weights, composite_masked
 from genimg_desktop.core.document import Document
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.canvas.tiled_layers import TILE
@@ -175,14 +176,15 @@ def test_accept_staged_changes_only_masked_pixels_as_one_step(view, qtbot, photo
     assert np.array_equal(view.document.image, original)
 
 
-def test_accept_with_feather_blends_just_outside(view, photo_rgb):
+def test_accept_with_feather_uses_composite_and_current_mask(view, photo_rgb):
     result, mask = _staged_setup(view, photo_rgb)
     original = view.document.image.copy()
     view.stage_result(result)  # no mask given: the current mask is used
     view.accept_staged(feather_px=8)
+    assert np.array_equal(view.document.image, composite_masked(original, result, mask, 8))
+    weights = blend_weights(mask, 8)
     changed = np.any(view.document.image != original, axis=2)
-    assert changed[150, 200] and changed[150, 302]  # ramp reaches a little outside the mask
-    assert not changed[150, 330] and not changed[20, 20]
+    assert changed.any() and not changed[weights == 0].any()
 
 
 def test_discard_and_before_after_toggle(view, qtbot, photo_rgb):
@@ -224,3 +226,30 @@ def test_document_replace_rebuilds_layers(view):
     assert view.image_layer.boundingRect() == QRectF(0, 0, 150, 100)
     assert view.mask_layer.boundingRect() == QRectF(0, 0, 150, 100)
     view.grab()
+
+
+def test_deleted_view_stops_listening(qtbot, photo_rgb):
+    doc = Document(_rgba(photo_rgb))
+    canvas = CanvasView(doc, make_undo_stack())
+    canvas.deleteLater()
+    qtbot.wait(20)
+    doc.notify("mask", None)  # must not call into the deleted widget
+    doc.notify("image", (0, 0, 5, 5))
+
+
+def test_brush_outline_follows_mouse(view):
+    view.zoom_actual()
+    view.centerOn(256, 256)
+    view.set_brush_size(100)
+    centre = view_px(view, 256, 256)
+    edge = QPoint(centre.x() + 50, centre.y())
+    before = view.grab().toImage()
+    _mouse(view, QEvent.Type.MouseMove, QPointF(centre), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    after = view.grab().toImage()
+    near = [
+        after.pixelColor(edge.x() + d, edge.y()) != before.pixelColor(edge.x() + d, edge.y())
+        for d in (-1, 0, 1)
+    ]
+    assert any(near)  # the circle is drawn 50 screen px (= radius at 100 %) from the cursor
+    far = QPoint(centre.x() + 20, centre.y() + 5)
+    assert after.pixelColor(far) == before.pixelColor(far)

@@ -4,24 +4,42 @@ whole-mask operations and result staging, every edit one step on the shared QUnd
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from genimg_desktop.core.document import Document
+from genimg_desktop.core.document import Document, Listener
 from genimg_desktop.core.rect import Rect
+from genimg_desktop.ui.canvas.brush_outline import BrushOutline
 from genimg_desktop.ui.canvas.commands import push_patch
 from genimg_desktop.ui.canvas.mask_actions import MaskActions
 from genimg_desktop.ui.canvas.navigation import ZoomPanView
 from genimg_desktop.ui.canvas.staging import StagedResult
 from genimg_desktop.ui.canvas.tiled_layers import TiledLayer, image_source, mask_colour_table, mask_source
-from genimg_desktop.ui.canvas.tools import TOOL_NAMES, BrushSettings, MaskTool, draw_brush_outline, make_tool
+from genimg_desktop.ui.canvas.tools import TOOL_NAMES, BrushSettings, MaskTool, make_tool
 
 IMAGE_Z, OVERLAY_Z = 0.0, 10.0
 DEFAULT_MASK_COLOUR = QColor(255, 0, 0, 128)
 MAX_BRUSH = 1000
+
+
+def _document_listener(view: CanvasView) -> Listener:
+    """A listener that holds the view weakly and unsubscribes once the widget is gone: the document
+    may outlive the view (e.g. a closed window) and must not call into a deleted C++ object."""
+    ref = weakref.ref(view)
+
+    def listener(kind: str, rect: Rect | None) -> None:
+        target = ref()
+        if target is not None and shiboken6.isValid(target):
+            target._on_document_changed(kind, rect)
+        elif target is not None and target._doc is not None:
+            target._doc.remove_listener(listener)
+
+    return listener
 
 
 class CanvasView(ZoomPanView):
@@ -48,7 +66,8 @@ class CanvasView(ZoomPanView):
         self._eraser_mode = False
         self._brush = BrushSettings()
         self._active: MaskTool | None = None
-        self._cursor_pos: QPointF | None = None  # scene position of the brush outline
+        self._outline = BrushOutline(self, self._brush)
+        self._listener = _document_listener(self)
         self.set_document(document)
         self.restore_cursor()
 
@@ -62,10 +81,10 @@ class CanvasView(ZoomPanView):
         """Show a new document: rebuild the layers, drop staging and undo history, fit to window."""
         self._cancel_tool(keep=False)
         if self._doc is not None:
-            self._doc.remove_listener(self._on_document_changed)
+            self._doc.remove_listener(self._listener)
         self._doc = document
         self._actions = MaskActions(document, self.undo_stack)
-        document.add_listener(self._on_document_changed)
+        document.add_listener(self._listener)
         self.undo_stack.clear()  # old commands point at the old document's arrays
         self._rebuild()
         self.fit_to_window()
@@ -142,9 +161,8 @@ class CanvasView(ZoomPanView):
     def set_brush_size(self, px: float) -> None:
         px = float(min(max(px, 1.0), MAX_BRUSH))
         if px != self._brush.size:
-            self._update_cursor(None)
             self._brush.size = px
-            self._update_cursor(self._cursor_pos)
+            self._outline.move_to(self._outline.pos)
             self.brush_changed.emit()
 
     @property
@@ -263,7 +281,7 @@ class CanvasView(ZoomPanView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = self.to_scene(event.position())
-        self._update_cursor(pos)
+        self._outline.move_to(pos)
         self.cursor_moved.emit(math.floor(pos.x()), math.floor(pos.y()))
         if self.panning:
             self.pan_to(event.position().toPoint())
@@ -302,23 +320,10 @@ class CanvasView(ZoomPanView):
         else:
             self.viewport().setCursor(Qt.CursorShape.CrossCursor)
 
-    def _brush_rect(self, pos: QPointF) -> QRectF:
-        r = self._brush.size / 2.0
-        return QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)
-
-    def _update_cursor(self, pos: QPointF | None) -> None:
-        """Move the outline: repaint only the old and new circle areas."""
-        for p in (self._cursor_pos, pos):
-            if p is not None:
-                box = self.mapFromScene(self._brush_rect(p)).boundingRect().adjusted(-3, -3, 3, 3)
-                self.viewport().update(box)
-        self._cursor_pos = pos
-
     def leaveEvent(self, event: QEvent) -> None:
-        self._update_cursor(None)
+        self._outline.move_to(None)
         super().leaveEvent(event)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        if self._cursor_pos is None or self._tool_name not in ("brush", "eraser") or self.panning:
-            return
-        draw_brush_outline(painter, self._brush_rect(self._cursor_pos))
+        if self._tool_name in ("brush", "eraser") and not self.panning:
+            self._outline.paint(painter)

@@ -52,8 +52,9 @@ class StagedResult:
         alpha = self._current_mask()[y0:y1, x0:x1]
         if not alpha.any():
             return None
-        rgba = np.dstack([self.rgb[y0:y1, x0:x1, :3], alpha])
-        return rgba_to_qimage(downsample(rgba, step))
+        # Downsample before stacking: at low zoom the full-resolution RGBA copy would dominate.
+        rgba = np.dstack([downsample(self.rgb[y0:y1, x0:x1, :3], step), downsample(alpha, step)])
+        return rgba_to_qimage(rgba)
 
     def mask_changed(self, rect: Rect | None) -> None:
         """The document's mask changed: refresh the preview if it follows the current mask."""

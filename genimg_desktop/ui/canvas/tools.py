@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene
 
 from genimg_desktop.core import mask as maskops
 from genimg_desktop.core.document import Document
-from genimg_desktop.core.rect import Rect, clip_rect, rect_from_bounds
+from genimg_desktop.core.rect import Rect, clip_rect
 from genimg_desktop.core.tiles import TilePatch, TileRecorder
 
 TOOL_NAMES = ("brush", "eraser", "rect", "lasso")
@@ -75,18 +75,9 @@ class StrokeTool(MaskTool):
 
     def _segment(self, p1: tuple[float, float]) -> None:
         p0 = self._last if self._last is not None else p1
-        r = max(self.brush.size / 2.0, maskops.MIN_RADIUS)
-        # Same box stamp_segment paints in, grown by one pixel in case of float rounding.
-        box = rect_from_bounds(
-            min(p0[0], p1[0]) - r - 1,
-            min(p0[1], p1[1]) - r - 1,
-            max(p0[0], p1[0]) + r + 1,
-            max(p0[1], p1[1]) + r + 1,
-        )
-        h, w = self.document.mask.shape
-        mask = self.document.mask
+        mask, r = self.document.mask, self.brush.size / 2.0
         self._edit(
-            clip_rect(box, w, h),
+            maskops.segment_rect(mask, p0, p1, r),
             lambda: maskops.stamp_segment(mask, p0, p1, r, self.brush.hardness, self.value),
         )
         self._last = p1
@@ -96,7 +87,7 @@ class StrokeTool(MaskTool):
         self._segment((pos.x(), pos.y()))
 
     def move(self, pos: QPointF) -> None:
-        if self._last is not None:
+        if self._last is not None and self._last != (pos.x(), pos.y()):
             self._segment((pos.x(), pos.y()))
 
     def release(self, pos: QPointF) -> TilePatch | None:
@@ -175,30 +166,13 @@ class LassoTool(MaskTool):
         self.move(pos)
         points = [(p.x(), p.y()) for p in self._points]
         self.cancel()
-        if len(points) >= 3:
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            h, w = self.document.mask.shape
-            box = clip_rect(rect_from_bounds(min(xs), min(ys), max(xs), max(ys)), w, h)
-            mask = self.document.mask
-            self._edit(box, lambda: maskops.fill_polygon(mask, points, self.value))
+        mask = self.document.mask
+        self._edit(maskops.polygon_rect(mask, points), lambda: maskops.fill_polygon(mask, points, self.value))
         return self._finish()
 
     def cancel(self) -> None:
         _remove(self.scene, self._item)
         self._item = None
-
-
-def draw_brush_outline(painter: QPainter, circle: QRectF) -> None:
-    """Black under white dashes: visible on any picture. Cosmetic pens = 1 screen px at any zoom."""
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    for colour, style in (
-        (QColor(0, 0, 0, 200), Qt.PenStyle.SolidLine),
-        (QColor(255, 255, 255), Qt.PenStyle.DashLine),
-    ):
-        pen = QPen(colour, 0, style)
-        pen.setCosmetic(True)
-        painter.setPen(pen)
-        painter.drawEllipse(circle)
 
 
 def _remove(scene: QGraphicsScene, item: QGraphicsItem | None) -> None:

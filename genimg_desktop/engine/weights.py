@@ -95,9 +95,9 @@ def _load_pickle(path: Path, device: torch.device | str) -> dict[str, torch.Tens
             ) from exc
         raise ModelLoadError(f"{path.name}: not a readable weights file (truncated or corrupt?)") from exc
     except (EOFError, OSError, RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ModelLoadError(
-            f"{path.name}: not a readable weights file (truncated or corrupt?): {_first(exc)}"
-        ) from exc
+        # torch's own wording ("internal miniz error", "[Errno 22]") would only confuse; it stays in
+        # the traceback the details view shows.
+        raise ModelLoadError(f"{path.name}: not a readable weights file (truncated or corrupt?)") from exc
     state = _tensor_dict(loaded, path.name)
     return {name: tensor.to(device) for name, tensor in state.items()}
 

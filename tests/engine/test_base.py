@@ -168,6 +168,8 @@ def test_read_weights_loads_safetensors_and_checks_the_checksum(tmp_path):
 
     from safetensors.torch import save_file
 
+    from genimg_desktop.engine.weights import ModelLoadError
+
     weights = tmp_path / "w.safetensors"
     save_file({"w": torch.arange(4.0)}, str(weights))
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
@@ -176,13 +178,15 @@ def test_read_weights_loads_safetensors_and_checks_the_checksum(tmp_path):
     checked = replace(card, sha256=digest.upper())
     assert "w" in NoiseModel(checked, "cpu").read_weights()
     corrupt = replace(card, sha256="0" * 64)
-    with pytest.raises(ValueError, match="checksum"):
+    with pytest.raises(ModelLoadError, match="checksum"):
         NoiseModel(corrupt, "cpu").read_weights()
 
 
-def test_read_weights_refuses_pickles(tmp_path):
-    weights = tmp_path / "w.pt"
+def test_read_weights_refuses_other_formats(tmp_path):
+    from genimg_desktop.engine.weights import ModelLoadError
+
+    weights = tmp_path / "w.bin"
     weights.write_bytes(b"not really")
     card = ModelCard(id="n", name="n", family="test-noise", card_path=tmp_path / "n.json", weights=weights)
-    with pytest.raises(ValueError, match="only .safetensors"):
+    with pytest.raises(ModelLoadError, match=r"must be .safetensors, .pt, .pth or .ckpt"):
         NoiseModel(card, "cpu").read_weights()

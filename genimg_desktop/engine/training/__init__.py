@@ -1,0 +1,1 @@
+"""Training: data sources, the loop, checkpoints; each family brings its own FamilyTrainer."""

@@ -1,0 +1,100 @@
+"""What a model family provides to the training loop: its own math, nothing else.
+
+The loop (engine/training/loop.py) owns data loading, the step counter, checkpoints, logging,
+sample grids, DDP and writing the finished model with its card. A family subclasses
+`FamilyTrainer` and registers it with `@register_trainer` in its own module (gan.py, vae.py, ...).
+
+Tensor convention inside training: images are float32 (B, C, H, W) in [-1, 1]; labels (B,) int64.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+
+@dataclass
+class TrainConfig:
+    """Everything `genimg train` was asked for; written into checkpoints and the model card."""
+
+    family: str
+    data: str  # a built-in dataset name (fashion-mnist, mnist, emoji, openclipart) or a folder
+    size: int  # square side in pixels
+    out: Path  # run folder: checkpoints and sample grids
+    steps: int = 2000
+    batch_size: int = 64
+    lr: float = 2e-4
+    seed: int = 0
+    channels: int | None = None  # None: the dataset's own (1 for gray, 3 for colour)
+    sample_every: int = 500
+    checkpoint_every: int = 500
+    model_id: str = ""  # id of the finished model; default from family + data + size
+    name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # family hyperparameters (--set key=value)
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """What a family needs to know about the data to build its networks."""
+
+    channels: int
+    size: int
+    class_names: tuple[str, ...]
+    dataset: str
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
+class FamilyTrainer(ABC):
+    """One family's training math. Build networks in __init__; wrap trainable modules with
+    `self.wrap(module)` so the loop can make them DistributedDataParallel when run under torchrun."""
+
+    family: ClassVar[str] = ""
+
+    def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
+        self.config = config
+        self.data = data
+        self.device = device
+        self._wrapper = lambda module: module  # replaced by the loop under DDP
+
+    def wrap(self, module: nn.Module) -> nn.Module:
+        """The module to call in forward passes (DDP-wrapped when distributed)."""
+        return self._wrapper(module)
+
+    @abstractmethod
+    def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        """One optimisation step on a batch; returns named losses for the log and the plot."""
+
+    @abstractmethod
+    def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        """`count` samples (count, C, H, W) in [-1, 1], spread over the classes, for the grid image."""
+
+    @abstractmethod
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume exactly: networks, optimisers, EMA copies, counters."""
+
+    @abstractmethod
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what `state_dict` returned."""
+
+    @abstractmethod
+    def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        """(weights for the shipped safetensors file, the card's `config` dict that lets the family's
+        GenerationModel rebuild the same network)."""
+
+
+TRAINERS: dict[str, type[FamilyTrainer]] = {}
+
+
+def register_trainer(cls: type[FamilyTrainer]) -> type[FamilyTrainer]:
+    if not cls.family:
+        raise ValueError(f"{cls.__name__} must set `family`")
+    TRAINERS[cls.family] = cls
+    return cls

@@ -6,6 +6,7 @@ foreign cache file is ignored and rebuilt, and a file whose size, mtime or inode
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -76,10 +77,13 @@ def _write_cache(entries: dict[str, Any]) -> None:
     if len(entries) > MAX_ENTRIES:  # forget files that are gone first, then the oldest entries
         entries = {k: v for k, v in entries.items() if os.path.exists(k)}
         entries = dict(list(entries.items())[-MAX_ENTRIES:])
-    target = cache_path()
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp = None
     try:
+        target = cache_path()
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps({"version": 1, "entries": entries}), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            if tmp is not None:
+                tmp.unlink()

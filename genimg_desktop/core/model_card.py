@@ -30,6 +30,9 @@ class ModelCard:
     config: dict[str, Any] = field(default_factory=dict)  # family-specific architecture settings
     licence: str = ""
     sha256: str | None = None
+    # "generation" (listed in the app) or "evaluation" (the classifiers used by `genimg eval` only).
+    role: str = "generation"
+    dataset: str = ""  # what it was trained on: a built-in dataset name or a folder
     raw: dict[str, Any] = field(default_factory=dict)  # the whole card, for the model manager
 
 
@@ -67,6 +70,8 @@ def read_model_card(path: Path) -> ModelCard:
             config=dict(data.get("config", {}) or {}),
             licence=str(data.get("licence", "")),
             sha256=data.get("sha256"),
+            role=str(data.get("role") or "generation"),
+            dataset=str(data.get("dataset") or ""),
             raw=data,
         )
     except (TypeError, ValueError) as exc:

@@ -117,7 +117,8 @@ class GenerationModel(ABC):
             oom.free_memory(self.device)
             step = oom.shrink(task, params, self.oom_params) if len(shrunk) < oom.MAX_OOM_RETRIES else None
             if step is None:
-                message = oom.failure_message(self.device, shrunk)
+                last = {name: params[name] for name in self.oom_params if name in params} if shrunk else {}
+                message = oom.failure_message(self.device, last)
                 raise oom.ModelOutOfMemory(message) from RuntimeError(oom_text)
             shrunk.append(step)
             control.report(0.0, f"Out of memory; retrying with {step[0]} {step[2]}")

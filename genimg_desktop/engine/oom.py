@@ -62,8 +62,9 @@ def retry_note(steps: list[tuple[str, int, int]]) -> str:
     return f"Ran out of memory; retried with {tried}"
 
 
-def failure_message(device: torch.device, steps: list[tuple[str, int, int]]) -> str:
+def failure_message(device: torch.device, last: dict[str, int]) -> str:
+    """The user's message once retries are spent; `last` holds the shrunk values tried last (or {})."""
     where = "GPU memory" if device.type in ("cuda", "mps") else "memory"
-    tried = f" even with {steps[-1][0]} {steps[-1][2]}" if steps else ""
+    tried = " even with " + ", ".join(f"{name} {value}" for name, value in last.items()) if last else ""
     hint = "paint a smaller area, lower the size" + (" or switch to the CPU" if where != "memory" else "")
     return f"Out of {where}{tried}: {hint}"

@@ -21,7 +21,14 @@ FAMILIES: dict[str, type[GenerationModel]] = {}
 
 # Modules that define families; imported at the bottom of this file so they are registered whenever
 # the registry is. Add new families here.
-_FAMILY_MODULES = ("genimg_desktop.engine.classical",)
+_FAMILY_MODULES = (
+    "genimg_desktop.engine.classical",
+    "genimg_desktop.engine.classifier",
+    "genimg_desktop.engine.pixelcnn",
+    "genimg_desktop.engine.gan",
+    "genimg_desktop.engine.vae",
+)
+EVALUATION = "evaluation"  # card "role" of models that serve `genimg eval` only (never in the picker)
 
 
 class ModelNotFoundError(LookupError):
@@ -55,7 +62,8 @@ class ModelRegistry:
         self._models: dict[str, ModelDescriptor] | None = None
 
     def refresh(self) -> list[ModelDescriptor]:
-        """Rescan the folders. Unusable cards go to `.errors`; a built-in id always wins."""
+        """Rescan the folders and return the generative models (what the picker lists); evaluation
+        models are kept for `evaluation_models`. Unusable cards go to `.errors`; a built-in id wins."""
         found: dict[str, ModelDescriptor] = {}
         errors: list[str] = []
         for folder, builtin in self.dirs:
@@ -66,9 +74,21 @@ class ModelRegistry:
                 if descriptor is not None:
                     _add(found, descriptor, errors)
         self._models, self.errors = found, errors
-        return list(found.values())
+        return self.descriptors()
 
     def descriptors(self) -> list[ModelDescriptor]:
+        """The generative models (evaluation-only models are left out)."""
+        return [d for d in self._all() if d.card.role != EVALUATION]
+
+    def evaluation_models(self, dataset: str | None = None) -> list[ModelDescriptor]:
+        """Models with the card role "evaluation" (the classifiers), optionally only those trained on
+        `dataset`, built-in ones first."""
+        found = [d for d in self._all() if d.card.role == EVALUATION]
+        if dataset is not None:
+            found = [d for d in found if d.card.dataset == dataset]
+        return sorted(found, key=lambda d: not d.builtin)
+
+    def _all(self) -> list[ModelDescriptor]:
         if self._models is None:
             self.refresh()
         assert self._models is not None

@@ -25,7 +25,7 @@ SAFE_SUFFIXES = (".safetensors",)
 PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt")
 WEIGHT_SUFFIXES = SAFE_SUFFIXES + PICKLE_SUFFIXES
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_SHOW = 4  # how many key names a mismatch message lists before "and N more"
+_SHOW = 3  # how many key names a mismatch message lists before "and N more"
 
 
 class ModelLoadError(RuntimeError):
@@ -82,9 +82,16 @@ def _load_safetensors(path: Path, device: torch.device | str) -> dict[str, torch
 
 
 def _load_pickle(path: Path, device: torch.device | str) -> dict[str, torch.Tensor]:
+    state = _tensor_dict(load_pickle(path), path.name)
+    return {name: tensor.to(device) for name, tensor in state.items()}
+
+
+def load_pickle(path: Path) -> Any:
+    """Unpickle a torch file with the weights-only unpickler (tensors and plain containers only), on
+    the CPU. ModelLoadError when it is refused (it holds code or other objects) or unreadable."""
     try:
         # weights_only=True is explicit, so not even TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD can turn it off.
-        loaded = torch.load(path, weights_only=True, map_location="cpu")
+        return torch.load(path, weights_only=True, map_location="cpu")
     except torch.OutOfMemoryError:
         raise
     except pickle.UnpicklingError as exc:
@@ -98,8 +105,6 @@ def _load_pickle(path: Path, device: torch.device | str) -> dict[str, torch.Tens
         # torch's own wording ("internal miniz error", "[Errno 22]") would only confuse; it stays in
         # the traceback the details view shows.
         raise ModelLoadError(f"{path.name}: not a readable weights file (truncated or corrupt?)") from exc
-    state = _tensor_dict(loaded, path.name)
-    return {name: tensor.to(device) for name, tensor in state.items()}
 
 
 def _tensor_dict(loaded: Any, name: str) -> dict[str, torch.Tensor]:

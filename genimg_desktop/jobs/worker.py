@@ -305,6 +305,11 @@ class EngineService(QObject):
         with self._book.lock:
             return len(self._book.queued)
 
+    @property
+    def thread_running(self) -> bool:
+        """Whether the worker thread is alive (false before start and after shutdown)."""
+        return self._thread.isRunning()
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel everything, stop the thread and wait for it. False if it did not stop in time."""
         if not self._closed:

@@ -43,8 +43,8 @@ def test_changed_file_is_hashed_again(tmp_path, counted):
     path.write_bytes(b"b" * 101)  # other size
     second = hash_cache.file_sha256(path)
     st = path.stat()
-    path.write_bytes(b"c" * 101)  # same size; put the old mtime back: the inode still differs? no,
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))  # so move mtime by 1 ns, as an edit does
+    path.write_bytes(b"c" * 101)  # same size, same inode: only the mtime tells, even 1 ns of it
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
     third = hash_cache.file_sha256(path)
     assert len({first, second, third}) == 3 and len(counted) == 3
     assert third == hashlib.sha256(b"c" * 101).hexdigest()

@@ -1,0 +1,12 @@
+"""The autoregressive family: a conditional Gated PixelCNN (no blind spot).
+
+layers.py   gated vertical/horizontal stacks      heads.py     softmax / logistic-mixture outputs
+network.py  config dataclass + nn.Module          sampling.py  raster-order samplers (naive reference)
+scoring.py  likelihood, bits/dim, entropy         filling.py   ranked completions + uncertainty
+imaging.py  canvas <-> model-size levels, maps    tasks.py     TaskSpecs
+model.py    the GenerationModel ("pixelcnn")      trainer.py   the FamilyTrainer for `genimg train`
+
+Importing the package registers both the family and the trainer.
+"""
+
+from genimg_desktop.engine.pixelcnn import model, trainer  # noqa: F401 - registration side effects

@@ -1,0 +1,173 @@
+"""The "gan" family as the app runs it: sample, interpolate, variations, GANSpace directions, inpaint."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.core.progress import JobControl
+from genimg_desktop.core.request import GenerationRequest
+from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.gan.config import GanConfig
+from genimg_desktop.engine.gan.directions import gan_directions
+from genimg_desktop.engine.gan.inpaint import gan_crop_fit
+from genimg_desktop.engine.gan.networks import Generator
+from genimg_desktop.engine.gan.tasks import gan_tasks
+from genimg_desktop.engine.latent_common import (
+    SAME,
+    class_labels,
+    edit_amounts,
+    output_frames,
+    slerp,
+    to_rgb_uint8,
+)
+from genimg_desktop.engine.latent_inpaint import latent_inpaint
+from genimg_desktop.engine.latent_pca import LatentDirections
+from genimg_desktop.engine.registry import register_family
+
+MAX_RESAMPLES = 100  # truncation redraws before clamping the few values still outside
+
+
+@register_family
+class GanModel(GenerationModel):
+    """A class-conditional GAN generator (the EMA weights) rebuilt from the card's config."""
+
+    family = "gan"
+    oom_params = ("count",)
+
+    def __init__(self, card: ModelCard, device: torch.device | str) -> None:
+        super().__init__(card, device)
+        self.config = GanConfig.from_card(card)
+        self._net: Generator | None = None
+        self._directions: LatentDirections | None = None
+
+    @classmethod
+    def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
+        return gan_tasks(card, GanConfig.from_card(card))
+
+    def load(self) -> None:
+        # Never inference tensors, even if loaded inside a job: inpainting backpropagates through them.
+        with torch.inference_mode(False):
+            net = self.load_state(Generator(self.config)).requires_grad_(False)  # eval: running BN stats
+            config = self.config
+            self._directions = gan_directions(
+                net.mapping, config.z_dim, config.directions, config.direction_samples
+            )
+        self._net = net
+
+    @property
+    def net(self) -> Generator:
+        if self._net is None:
+            raise RuntimeError(f"model '{self.card.id}' is not loaded")
+        return self._net
+
+    # ---- for `genimg eval` ---------------------------------------------------------------------------
+
+    def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
+        """(count, C, R, R) in [-1, 1]; class_index None draws a class per sample from `generator`."""
+        with torch.inference_mode():
+            z = self.noise(count, self.config.z_dim, generator=generator)
+            if class_index is None:
+                labels = torch.randint(0, self.config.num_classes, (count,), generator=generator)
+            else:
+                labels = torch.full((count,), int(class_index), dtype=torch.long)
+            return self.net(z, labels.to(self.device))
+
+    # ---- tasks ---------------------------------------------------------------------------------------
+
+    def _run(
+        self,
+        task: TaskSpec,
+        params: dict[str, Any],
+        request: GenerationRequest,
+        control: JobControl,
+        generator: torch.Generator,
+    ) -> list[np.ndarray]:
+        control.report(0.0, f"{task.label} ({self.card.name})")
+        if task.name == "inpaint":
+            fit = gan_crop_fit(self.net, params, self.card.class_names, self._noise(generator), control)
+            images = latent_inpaint(request, params["context_margin"], fit)
+        else:
+            handler = {
+                "sample": self._sample,
+                "interpolate": self._interpolate,
+                "variations": self._variations,
+                "directions": self._directions_strip,
+            }[task.name]
+            images = handler(params, request, generator)
+        control.report(1.0, "Done")
+        return images
+
+    def _sample(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        z = self._latents(params["count"], params["truncation"], gen)  # z first: the class leaves it alone
+        labels = self._labels(params["class"], params["count"], gen)
+        return to_rgb_uint8(self.net(z, labels))
+
+    def _interpolate(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        z_a = self._latents(1, params["truncation"], gen)[0]  # (Z,)
+        label_a = self._labels(params["class"], 1, gen)
+        gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
+        z_b = self._latents(1, params["truncation"], gen_b)[0]
+        label_b = label_a if params["class_b"] == SAME else self._labels(params["class_b"], 1, gen_b)
+        t = torch.linspace(0, 1, params["frames"], device=self.device)  # (T,)
+        z = slerp(z_a, z_b, t)  # (T, Z)
+        # The class enters through its embedding, which blends linearly between the two classes.
+        embedding = torch.lerp(self.net.embed(label_a), self.net.embed(label_b), t[:, None])  # (T, E)
+        frames = to_rgb_uint8(self.net.synthesis(self.net.mapping(z), embedding))
+        return output_frames(frames, params["strip"])
+
+    def _variations(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        count, strength = params["count"], params["strength"]
+        z0 = self._latents(1, 0.0, gen)  # (1, Z)
+        labels = self._labels(params["class"], 1, gen).expand(count)
+        noise = self.noise(count, self.config.z_dim, generator=gen)  # (N, Z)
+        # Rescaled so each z is again a unit Gaussian: images stay typical at any strength.
+        z = (z0 + strength * noise) / math.sqrt(1 + strength**2)
+        return to_rgb_uint8(self.net(z, labels))
+
+    def _directions_strip(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        assert self._directions is not None  # computed by load()
+        z = self._latents(1, 0.0, gen)
+        label = self._labels(params["class"], 1, gen)
+        w = self.net.mapping(z)  # (1, W)
+        amounts = edit_amounts(params["amount"], params["steps"])
+        index = min(params["direction"], self._directions.count - 1)
+        ws = torch.cat([self._directions.shift(w, index, a) for a in amounts])  # (T, W)
+        embedding = self.net.embed(label).expand(len(amounts), -1)  # (T, E)
+        return output_frames(to_rgb_uint8(self.net.synthesis(ws, embedding)), params["strip"])
+
+    # ---- latents and classes ---------------------------------------------------------------------------
+
+    def _noise(self, gen: torch.Generator) -> Callable[..., torch.Tensor]:
+        """`self.noise` bound to the job's generator, for the inpaint fit."""
+        return lambda *shape: self.noise(*shape, generator=gen)
+
+    def _latents(self, count: int, truncation: float, gen: torch.Generator) -> torch.Tensor:
+        """(count, Z) Gaussian latents; with truncation t > 0, values beyond ±t are redrawn."""
+        z = self.noise(count, self.config.z_dim, generator=gen)
+        if truncation <= 0:
+            return z
+        for _ in range(MAX_RESAMPLES):
+            outside = z.abs() > truncation
+            if not bool(outside.any()):
+                break
+            z[outside] = self.noise(int(outside.sum()), generator=gen)
+        return z.clamp(-truncation, truncation)
+
+    def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
+        labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)
+        return labels.to(self.device)

@@ -1,0 +1,94 @@
+"""The GAN's tasks and their parameters, as the UI panels and `genimg generate` see them."""
+
+from __future__ import annotations
+
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.engine.base import CONTEXT_MARGIN
+from genimg_desktop.engine.gan.config import GanConfig
+from genimg_desktop.engine.latent_common import (
+    AMOUNT,
+    AUTO,
+    COUNT,
+    EDIT_STEPS,
+    FRAMES,
+    RANDOM,
+    SAME,
+    SEED_B,
+    STRIP,
+    class_param,
+    direction_param,
+)
+from genimg_desktop.engine.latent_inpaint import FIT_COUNT, FIT_LR, FIT_STEPS, INPAINT_HELP, prior_param
+
+TRUNCATION = ParamSpec(
+    "truncation",
+    "float",
+    0.0,
+    label="Truncation",
+    minimum=0.0,
+    maximum=2.0,
+    step=0.05,
+    help="0: off. Otherwise latent values beyond ±t are redrawn: lower gives more typical, cleaner "
+    "but less varied images (about 0.5-1 is a good trade).",
+)
+STRENGTH = ParamSpec(
+    "strength",
+    "float",
+    0.3,
+    label="Strength",
+    minimum=0.0,
+    maximum=2.0,
+    step=0.05,
+    help="Noise added to the seed's latent: 0 gives the seed's image, 1 a close relative (correlation "
+    "0.7), 2 mostly a new image.",
+)
+
+
+def gan_tasks(card: ModelCard, config: GanConfig) -> tuple[TaskSpec, ...]:
+    cls = class_param(card, (RANDOM,))
+    sample = TaskSpec(
+        "sample", "Sample", params=(cls, COUNT, TRUNCATION), help="New images of a class from the seed."
+    )
+    interpolate = TaskSpec(
+        "interpolate",
+        "Interpolate",
+        params=(cls, class_param(card, (SAME,), "class_b"), SEED_B, FRAMES, TRUNCATION, STRIP),
+        help="A smooth path from the seed's image to the second seed's (slerp between their latents; "
+        "the class blends too when the second class differs).",
+    )
+    variations = TaskSpec(
+        "variations",
+        "Variations",
+        params=(cls, COUNT, STRENGTH),
+        help="Images near the seed's image: its latent with some noise added.",
+    )
+    directions = TaskSpec(
+        "directions",
+        "Latent directions",
+        params=(
+            cls,
+            direction_param(min(config.directions, config.w_dim), "the mapped latent w"),
+            AMOUNT,
+            EDIT_STEPS,
+            STRIP,
+        ),
+        help="Move the seed's image along a principal direction of the latent space (GANSpace): "
+        "unsupervised sliders that change pose, size, thickness or brightness.",
+    )
+    inpaint = TaskSpec(
+        "inpaint",
+        "Inpaint",
+        params=(
+            class_param(card, (AUTO,)),
+            FIT_STEPS,
+            FIT_LR,
+            prior_param(1.0, "1 = the Gaussian prior on z against a pixel noise of 0.1"),
+            FIT_COUNT,
+            CONTEXT_MARGIN,
+        ),
+        needs_image=True,
+        needs_mask=True,
+        help=INPAINT_HELP.format(res=config.resolution),
+    )
+    return sample, interpolate, variations, directions, inpaint

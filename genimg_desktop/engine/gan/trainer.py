@@ -1,0 +1,142 @@
+"""Training the GAN: one hinge-loss critic step and one generator step per batch, EMA of G."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genimg_desktop.engine.gan import RECIPE
+from genimg_desktop.engine.gan.config import GanConfig
+from genimg_desktop.engine.gan.networks import Discriminator, Generator
+from genimg_desktop.engine.latent_common import config_from_mapping, spread_labels
+from genimg_desktop.engine.training.family_trainer import (
+    DataInfo,
+    FamilyTrainer,
+    TrainConfig,
+    register_trainer,
+)
+
+
+def gan_config(config: TrainConfig, data: DataInfo) -> GanConfig:
+    """The family's settings: `--set key=value` extras, with the data deciding size and classes."""
+    fixed = {"resolution": config.size, "channels": data.channels, "num_classes": max(data.num_classes, 1)}
+    clash = sorted(set(fixed) & set(config.extra))
+    if clash:
+        raise ValueError(f"{', '.join(clash)} follow from the data and --size; do not --set them")
+    return config_from_mapping(GanConfig, {**config.extra, **fixed})
+
+
+@register_trainer
+class GanTrainer(FamilyTrainer):
+    __doc__ = RECIPE
+    family = "gan"
+
+    def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
+        super().__init__(config, data, device)
+        self.gan = gan_config(config, data)
+        self.g = Generator(self.gan).to(device)
+        self.d = Discriminator(self.gan).to(device)
+        self.g_ema = copy.deepcopy(self.g).eval().requires_grad_(False)
+        self.g_train, self.d_train = self.wrap(self.g), self.wrap(self.d)
+        betas = (self.gan.beta1, self.gan.beta2)
+        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=config.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.lr * self.gan.d_lr_scale, betas=betas)
+        self.step = 0
+
+    def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        images, labels = images.to(self.device), labels.to(self.device)  # (B, C, R, R), (B,)
+        z = torch.randn(images.shape[0], self.gan.z_dim, device=self.device)
+        fake = self.g_train(z, labels)  # (B, C, R, R)
+        losses = self._critic_step(images, fake.detach(), labels)
+        # The generator's step goes through the bare critic with its weights frozen: no critic
+        # gradients are computed (or all-reduced under DDP) for a step that would discard them.
+        with _frozen(self.d):
+            g_loss = -self.d(fake, labels, self._group(images.shape[0])).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self._update_ema()
+        self.step += 1
+        return {**losses, "g_loss": g_loss.item()}
+
+    def _critic_step(self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        batch = real.shape[0]
+        use_r1 = self.gan.r1_gamma > 0 and self.step % self.gan.r1_every == 0
+        real = real.detach().requires_grad_(use_r1)
+        # One forward over real and fake together: one DDP all-reduce per step.
+        group = self._group(batch)
+        scores = self.d_train(torch.cat([real, fake]), torch.cat([labels, labels]), group)  # (2B,)
+        real_score, fake_score = scores[:batch], scores[batch:]
+        loss = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()  # hinge
+        out = {"d_loss": loss.item(), "d_real": real_score.mean().item(), "d_fake": fake_score.mean().item()}
+        if use_r1:  # lazy R1 (StyleGAN2): every r1_every steps, scaled up by r1_every
+            [grad] = torch.autograd.grad(real_score.sum(), real, create_graph=True)
+            penalty = grad.pow(2).sum(dim=(1, 2, 3)).mean()
+            loss = loss + 0.5 * self.gan.r1_gamma * self.gan.r1_every * penalty
+            out["r1"] = penalty.item()
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        return out
+
+    def _group(self, batch: int) -> int:
+        """The largest minibatch-stddev group up to the configured size that divides the batch, so
+        that no group straddles the real and the fake half of the critic's input."""
+        return next(g for g in range(min(self.gan.mbstd_group, batch), 0, -1) if batch % g == 0)
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        # Warm-up: early on the average must follow the fast-moving weights, not the random start.
+        decay = min(self.gan.ema_decay, (1 + self.step) / (10 + self.step))
+        for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
+            ema.lerp_(live, 1 - decay)
+        for ema, live in zip(self.g_ema.buffers(), self.g.buffers(), strict=True):
+            ema.copy_(live)  # batchnorm running statistics: the live generator's
+
+    @torch.no_grad()
+    def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        z = torch.randn(count, self.gan.z_dim, generator=generator).to(self.device)
+        labels = spread_labels(count, self.gan.num_classes).to(self.device)
+        return self.g_ema(z, labels)  # (count, C, R, R), class-major
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "g": self.g.state_dict(),
+            "d": self.d.state_dict(),
+            "g_ema": self.g_ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "step": self.step,
+            "config": self.gan.to_card(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("config", self.gan.to_card()) != self.gan.to_card():
+            raise ValueError("checkpoint was made with other GAN settings than this run's")
+        self.g.load_state_dict(state["g"])
+        self.d.load_state_dict(state["d"])
+        self.g_ema.load_state_dict(state["g_ema"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.step = int(state["step"])
+
+    def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        weights = {name: t.detach().cpu().contiguous() for name, t in self.g_ema.state_dict().items()}
+        return weights, {**self.gan.to_card(), "recipe": " ".join(RECIPE.split())}
+
+
+@contextmanager
+def _frozen(module: nn.Module) -> Iterator[None]:
+    flags = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(module.parameters(), flags, strict=True):
+            p.requires_grad_(flag)

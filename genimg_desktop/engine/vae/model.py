@@ -1,0 +1,229 @@
+"""The "vae" family as the app runs it: sample, reconstruct, interpolate, edit, inpaint; ELBO for eval."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.core.progress import JobControl
+from genimg_desktop.core.request import GenerationRequest
+from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.latent_common import (
+    AUTO,
+    RANDOM,
+    SAME,
+    class_labels,
+    edit_amounts,
+    image_to_tensor,
+    output_frames,
+    resize_image,
+    slerp,
+    to_rgb_uint8,
+    uint8_to_tensor,
+)
+from genimg_desktop.engine.latent_inpaint import latent_inpaint
+from genimg_desktop.engine.latent_pca import LatentDirections, principal_axes
+from genimg_desktop.engine.registry import register_family
+from genimg_desktop.engine.vae import likelihood
+from genimg_desktop.engine.vae.config import VaeConfig
+from genimg_desktop.engine.vae.inpaint import vae_crop_fit
+from genimg_desktop.engine.vae.networks import ConditionalVAE
+from genimg_desktop.engine.vae.tasks import CANVAS, vae_tasks
+
+ELBO_SEED = 0  # the ELBO's one latent draw per image is seeded: the same images, the same number
+
+
+@register_family
+class VaeModel(GenerationModel):
+    """A conditional VAE rebuilt from the card's config."""
+
+    family = "vae"
+    oom_params = ("count",)
+
+    def __init__(self, card: ModelCard, device: torch.device | str) -> None:
+        super().__init__(card, device)
+        self.config = VaeConfig.from_card(card)
+        self._vae: ConditionalVAE | None = None
+        self._directions: LatentDirections | None = None
+
+    @classmethod
+    def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
+        return vae_tasks(card, VaeConfig.from_card(card))
+
+    def load(self) -> None:
+        # Never inference tensors, even if loaded inside a job: inpainting backpropagates through them.
+        with torch.inference_mode(False):
+            vae = self.load_state(ConditionalVAE(self.config)).requires_grad_(False)
+            mean = vae.latent_mean
+            covariance = vae.latent_moment - torch.outer(mean, mean)
+            self._directions = principal_axes(mean, covariance, self.config.directions)
+        self._vae = vae
+
+    @property
+    def vae(self) -> ConditionalVAE:
+        if self._vae is None:
+            raise RuntimeError(f"model '{self.card.id}' is not loaded")
+        return self._vae
+
+    # ---- for `genimg eval` ---------------------------------------------------------------------------
+
+    def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
+        """(count, C, R, R) decoded prior samples in [-1, 1]; class_index None: a random class each."""
+        with torch.inference_mode():
+            z = self.noise(count, self.config.z_dim, generator=generator)
+            if class_index is None:
+                labels = torch.randint(0, self.config.num_classes, (count,), generator=generator)
+            else:
+                labels = torch.full((count,), int(class_index), dtype=torch.long)
+            return self.vae.decode_mean(z, self.vae.embed(labels.to(self.device)))
+
+    def elbo_bits_per_dim(
+        self, images: np.ndarray, labels: np.ndarray | None = None, batch_size: int = 256
+    ) -> float:
+        """-ELBO in bits per dimension of uint8 images (N, H, W, C) (or (N, H, W) gray): an upper
+        bound on the model's code length for them, one seeded latent draw per image.
+
+        With labels: the bound on -log p(x | y). Without: on -log p(x) of the class mixture with a
+        uniform class prior, log p(x) >= logsumexp_y(ELBO(x | y)) - log K."""
+        x_all = uint8_to_tensor(images)  # (N, C, H, W)
+        expected = (self.config.channels, self.config.resolution, self.config.resolution)
+        if tuple(x_all.shape[1:]) != expected:
+            raise ValueError(f"images are {tuple(x_all.shape[1:])} (C, H, W), the model wants {expected}")
+        y_all = None if labels is None else torch.as_tensor(np.asarray(labels), dtype=torch.long)
+        generator = torch.Generator().manual_seed(ELBO_SEED)
+        total = 0.0
+        with torch.inference_mode():
+            for start in range(0, x_all.shape[0], batch_size):
+                x = x_all[start : start + batch_size].to(self.device)
+                eps = self.noise(x.shape[0], self.config.z_dim, generator=generator)
+                y = None if y_all is None else y_all[start : start + batch_size].to(self.device)
+                total -= float(self._elbo(x, y, eps).sum())
+        return likelihood.bits_per_dim(total / max(x_all.shape[0], 1), self.config.dims)
+
+    def _elbo(self, x: torch.Tensor, labels: torch.Tensor | None, eps: torch.Tensor) -> torch.Tensor:
+        """ELBO per image (B,) in nats; labels None: the uniform-class-mixture bound."""
+        if labels is not None:
+            return self._conditional_elbo(x, labels, eps)
+        per_class = torch.stack(
+            [
+                self._conditional_elbo(x, torch.full_like(eps[:, 0], k, dtype=torch.long), eps)
+                for k in range(self.config.num_classes)
+            ],
+            dim=1,
+        )  # (B, K)
+        return torch.logsumexp(per_class, dim=1) - math.log(self.config.num_classes)
+
+    def _conditional_elbo(self, x: torch.Tensor, labels: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        embedding = self.vae.embed(labels)
+        mu, logvar = self.vae.encoder(x, embedding)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        return -(self.vae.nll(x, z, embedding) + likelihood.kl_to_standard_normal(mu, logvar))
+
+    # ---- tasks ---------------------------------------------------------------------------------------
+
+    def _run(
+        self,
+        task: TaskSpec,
+        params: dict[str, Any],
+        request: GenerationRequest,
+        control: JobControl,
+        generator: torch.Generator,
+    ) -> list[np.ndarray]:
+        control.report(0.0, f"{task.label} ({self.card.name})")
+        if task.name == "inpaint":
+            noise = self._noise(generator)
+            fit = vae_crop_fit(self.vae, params, self.card.class_names, noise, control)
+            images = latent_inpaint(request, params["context_margin"], fit)
+        else:
+            handler = {
+                "sample": self._sample,
+                "reconstruct": self._reconstruct,
+                "interpolate": self._interpolate,
+                "edit": self._edit,
+            }[task.name]
+            images = handler(params, request, generator)
+        control.report(1.0, "Done")
+        return images
+
+    def _sample(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        z = self.noise(params["count"], self.config.z_dim, generator=gen) * params["temperature"]
+        labels = self._labels(params["class"], params["count"], gen)
+        return to_rgb_uint8(self.vae.decode_mean(z, self.vae.embed(labels)))
+
+    def _reconstruct(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        z, embedding = self._encode_canvas(request, params["class"])
+        return self._outputs(self.vae.decode_mean(z, embedding), request, params["output_size"])
+
+    def _interpolate(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        temperature = params["temperature"]
+        if params["start"] == CANVAS:
+            choice = AUTO if params["class"] == RANDOM else params["class"]
+            z_a, embedding_a = self._encode_canvas(request, choice)
+        else:
+            z_a = self.noise(1, self.config.z_dim, generator=gen) * temperature
+            embedding_a = self.vae.embed(self._labels(params["class"], 1, gen))
+        gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
+        z_b = self.noise(1, self.config.z_dim, generator=gen_b) * temperature
+        same = params["class_b"] == SAME
+        embedding_b = embedding_a if same else self.vae.embed(self._labels(params["class_b"], 1, gen_b))
+        t = torch.linspace(0, 1, params["frames"], device=self.device)  # (T,)
+        z = slerp(z_a[0], z_b[0], t)  # (T, Z)
+        embedding = torch.lerp(embedding_a, embedding_b, t[:, None])  # (T, E)
+        return output_frames(to_rgb_uint8(self.vae.decode_mean(z, embedding)), params["strip"])
+
+    def _edit(
+        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
+    ) -> list[np.ndarray]:
+        assert self._directions is not None  # computed by load()
+        z, embedding = self._encode_canvas(request, params["class"])  # (1, Z), (1, E)
+        amounts = edit_amounts(params["amount"], params["steps"])
+        index = min(params["direction"], self._directions.count - 1)
+        zs = torch.cat([self._directions.shift(z, index, a) for a in amounts])  # (T, Z)
+        images = self.vae.decode_mean(zs, embedding.expand(len(amounts), -1))
+        return output_frames(self._outputs(images, request, params["output_size"]), params["strip"])
+
+    # ---- encoding, classes, outputs --------------------------------------------------------------------
+
+    def _encode_canvas(self, request: GenerationRequest, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The canvas image's posterior mean (1, Z) and class embedding (1, E)."""
+        if request.image is None:
+            raise ValueError("this needs an image on the canvas")
+        x = image_to_tensor(request.image, self.config.resolution, self.config.channels).to(self.device)
+        x = likelihood.quantise(x)  # (1, C, R, R)
+        labels = self._best_class(x) if choice == AUTO else self._labels(choice, 1, torch.Generator())
+        embedding = self.vae.embed(labels)
+        return self.vae.encoder(x, embedding)[0], embedding
+
+    def _best_class(self, x: torch.Tensor) -> torch.Tensor:
+        """(1,) the class under which the model explains x best (highest ELBO at the posterior mean)."""
+        classes = torch.arange(self.config.num_classes, device=self.device)
+        xs = x.expand(len(classes), -1, -1, -1)
+        eps = torch.zeros(len(classes), self.config.z_dim, device=self.device)  # z = mean: deterministic
+        return classes[self._conditional_elbo(xs, classes, eps).argmax()].reshape(1)
+
+    def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
+        labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)
+        return labels.to(self.device)
+
+    def _outputs(self, images: torch.Tensor, request: GenerationRequest, size: str) -> list[np.ndarray]:
+        out = to_rgb_uint8(images)
+        if size != CANVAS or request.image is None:
+            return out
+        height, width = request.image.shape[:2]
+        return [resize_image(img, height, width) for img in out]
+
+    def _noise(self, gen: torch.Generator) -> Callable[..., torch.Tensor]:
+        """`self.noise` bound to the job's generator, for the inpaint fit."""
+        return lambda *shape: self.noise(*shape, generator=gen)

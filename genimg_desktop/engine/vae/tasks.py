@@ -1,0 +1,117 @@
+"""The VAE's tasks and their parameters, as the UI panels and `genimg generate` see them."""
+
+from __future__ import annotations
+
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.engine.base import CONTEXT_MARGIN
+from genimg_desktop.engine.latent_common import (
+    AMOUNT,
+    AUTO,
+    COUNT,
+    EDIT_STEPS,
+    FRAMES,
+    RANDOM,
+    SAME,
+    SEED_B,
+    STRIP,
+    class_param,
+    direction_param,
+)
+from genimg_desktop.engine.latent_inpaint import FIT_COUNT, FIT_LR, FIT_STEPS, INPAINT_HELP, prior_param
+from genimg_desktop.engine.vae.config import VaeConfig
+
+CANVAS, MODEL, SEED = "canvas", "model", "seed"
+
+TEMPERATURE = ParamSpec(
+    "temperature",
+    "float",
+    1.0,
+    label="Temperature",
+    minimum=0.0,
+    maximum=2.0,
+    step=0.05,
+    help="Scale of the latent drawn from the prior: below 1 more typical and smoother images, "
+    "0 the class's average look, above 1 stranger ones.",
+)
+OUTPUT_SIZE = ParamSpec(
+    "output_size",
+    "choice",
+    CANVAS,
+    label="Output size",
+    choices=(CANVAS, MODEL),
+    help="canvas: the result resized to the canvas image's size; model: at the model's resolution.",
+)
+START = ParamSpec(
+    "start",
+    "choice",
+    SEED,
+    label="Start from",
+    choices=(SEED, CANVAS),
+    help="seed: the seed's sample; canvas: the canvas image, encoded (its class is the one that fits "
+    "it best when the class is random).",
+)
+
+
+def vae_tasks(card: ModelCard, config: VaeConfig) -> tuple[TaskSpec, ...]:
+    random_class, fit_class = class_param(card, (RANDOM,)), class_param(card, (AUTO,))
+    res = config.resolution
+    sample = TaskSpec(
+        "sample",
+        "Sample",
+        params=(random_class, COUNT, TEMPERATURE),
+        help="New images of a class: latents drawn from the prior, decoded.",
+    )
+    reconstruct = TaskSpec(
+        "reconstruct",
+        "Encode and decode",
+        params=(fit_class, OUTPUT_SIZE),
+        needs_image=True,
+        help=f"The canvas image (resized to {res}x{res}) as the model sees it: encoded, then decoded.",
+    )
+    interpolate = TaskSpec(
+        "interpolate",
+        "Interpolate",
+        params=(
+            START,
+            random_class,
+            class_param(card, (SAME,), "class_b"),
+            SEED_B,
+            FRAMES,
+            TEMPERATURE,
+            STRIP,
+        ),
+        help="A smooth path in latent space from the seed's sample (or the encoded canvas image) to "
+        "the second seed's sample.",
+    )
+    edit = TaskSpec(
+        "edit",
+        "Edit latent",
+        params=(
+            fit_class,
+            direction_param(min(config.directions, config.z_dim), "the encoded training images"),
+            AMOUNT,
+            EDIT_STEPS,
+            STRIP,
+            OUTPUT_SIZE,
+        ),
+        needs_image=True,
+        help=f"Encode the canvas image (resized to {res}x{res}), move its latent along a principal "
+        "direction of the training data, decode.",
+    )
+    inpaint = TaskSpec(
+        "inpaint",
+        "Inpaint",
+        params=(
+            fit_class,
+            FIT_STEPS,
+            FIT_LR,
+            prior_param(1.0, "1 = the exact posterior mode under the model's likelihood"),
+            FIT_COUNT,
+            CONTEXT_MARGIN,
+        ),
+        needs_image=True,
+        needs_mask=True,
+        help=INPAINT_HELP.format(res=res),
+    )
+    return sample, reconstruct, interpolate, edit, inpaint

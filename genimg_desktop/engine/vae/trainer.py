@@ -1,0 +1,87 @@
+"""Training the VAE: maximise the ELBO (one reparameterised latent per image), Adam."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from genimg_desktop.engine.latent_common import config_from_mapping, spread_labels
+from genimg_desktop.engine.training.family_trainer import (
+    DataInfo,
+    FamilyTrainer,
+    TrainConfig,
+    register_trainer,
+)
+from genimg_desktop.engine.vae import RECIPE, likelihood
+from genimg_desktop.engine.vae.config import VaeConfig
+from genimg_desktop.engine.vae.networks import ConditionalVAE
+
+
+def vae_config(config: TrainConfig, data: DataInfo) -> VaeConfig:
+    """The family's settings: `--set key=value` extras, with the data deciding size and classes."""
+    fixed = {"resolution": config.size, "channels": data.channels, "num_classes": max(data.num_classes, 1)}
+    clash = sorted(set(fixed) & set(config.extra))
+    if clash:
+        raise ValueError(f"{', '.join(clash)} follow from the data and --size; do not --set them")
+    return config_from_mapping(VaeConfig, {**config.extra, **fixed})
+
+
+@register_trainer
+class VaeTrainer(FamilyTrainer):
+    __doc__ = RECIPE
+    family = "vae"
+
+    def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
+        super().__init__(config, data, device)
+        self.vae_config = vae_config(config, data)
+        self.vae = ConditionalVAE(self.vae_config).to(device)
+        self.vae_train = self.wrap(self.vae)
+        self.optimiser = torch.optim.Adam(self.vae.parameters(), lr=config.lr)
+        self.step = 0
+
+    def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        x = likelihood.quantise(images.to(self.device))  # (B, C, R, R) at the 256 bin centres
+        nll, kl, mu = self.vae_train(x, labels.to(self.device))  # (B,), (B,), (B, Z)
+        warmup = self.vae_config.kl_warmup
+        beta = min(1.0, (self.step + 1) / warmup) if warmup > 0 else 1.0
+        dims = self.vae_config.dims
+        loss = (nll + beta * kl).mean() / dims  # nats per value: the step size does not depend on R
+        self.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.vae.parameters(), self.vae_config.grad_clip)
+        self.optimiser.step()
+        self.vae.track(mu, self.vae_config.stats_momentum)
+        self.step += 1
+        nll_mean, kl_mean = nll.mean().item(), kl.mean().item()
+        return {
+            "bpd": likelihood.bits_per_dim(nll_mean + kl_mean, dims),  # -ELBO, the number to watch
+            "recon_bpd": likelihood.bits_per_dim(nll_mean, dims),
+            "kl_bpd": likelihood.bits_per_dim(kl_mean, dims),
+            "grad_norm": float(grad_norm),
+        }
+
+    @torch.no_grad()
+    def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        z = torch.randn(count, self.vae_config.z_dim, generator=generator).to(self.device)
+        labels = spread_labels(count, self.vae_config.num_classes).to(self.device)
+        return self.vae.decode_mean(z, self.vae.embed(labels))  # (count, C, R, R), class-major
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "vae": self.vae.state_dict(),
+            "optimiser": self.optimiser.state_dict(),
+            "step": self.step,
+            "config": self.vae_config.to_card(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("config", self.vae_config.to_card()) != self.vae_config.to_card():
+            raise ValueError("checkpoint was made with other VAE settings than this run's")
+        self.vae.load_state_dict(state["vae"])
+        self.optimiser.load_state_dict(state["optimiser"])
+        self.step = int(state["step"])
+
+    def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        weights = {name: t.detach().cpu().contiguous() for name, t in self.vae.state_dict().items()}
+        return weights, {**self.vae_config.to_card(), "recipe": " ".join(RECIPE.split())}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
 
 
 def array_to_qimage(array: np.ndarray) -> QImage:

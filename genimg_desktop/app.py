@@ -1,0 +1,62 @@
+"""Start the desktop app: the window is on screen before torch is imported (on the worker)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from genimg_desktop import APP_NAME, __version__
+from genimg_desktop.core.paths import resources_dir
+from genimg_desktop.ui.settings import APPLICATION, ORGANISATION
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="genimg gui", description=f"Start {APP_NAME}.")
+    parser.add_argument("image", nargs="?", type=Path, help="an image to open")
+    parser.add_argument("--open", dest="open_path", type=Path, help="an image to open")
+    parser.add_argument(
+        "--demo", action="store_true", help="open a sample photo with a mask and a staged result"
+    )
+    parser.add_argument("--screenshot", type=Path, help="save a screenshot of the window there, then quit")
+    parser.add_argument("--quit-after", type=int, metavar="MS", help="quit after this many milliseconds")
+    return parser.parse_args(argv)
+
+
+def make_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(argv)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    icon = resources_dir() / "genimg.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = make_application([sys.argv[0]])
+    from genimg_desktop.ui.main_window import MainWindow  # after QApplication exists
+
+    window = MainWindow()
+    window.show()
+    # Start the engine once the event loop has painted the window: torch loads on the worker.
+    QTimer.singleShot(0, window.start_engine)
+    path = args.open_path or args.image
+    if path is not None:
+        from genimg_desktop.ui import file_ops
+
+        QTimer.singleShot(0, lambda: file_ops.open_path(window, path))
+    if args.demo or args.screenshot:
+        from genimg_desktop.ui.demo import run_demo
+
+        run_demo(window, demo=args.demo, screenshot=args.screenshot)
+    if args.quit_after is not None:
+        QTimer.singleShot(args.quit_after, window.close)
+    return int(app.exec())

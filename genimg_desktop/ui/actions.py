@@ -1,0 +1,175 @@
+"""Menus, toolbar and shortcuts of the main window, declared in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QSlider, QSpinBox, QToolBar
+
+from genimg_desktop.ui import file_ops
+from genimg_desktop.ui.settings import DEVICES
+
+if TYPE_CHECKING:
+    from genimg_desktop.ui.main_window import MainWindow
+
+TOOLS = (
+    ("brush", "Brush", "B"),
+    ("eraser", "Eraser", "E"),
+    ("rect", "Rectangle", "R"),
+    ("lasso", "Lasso", "L"),
+)
+
+
+def _add(menu: QMenu, window: MainWindow, text: str, slot: Callable[[], object], shortcut=None) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _checked=False: slot())
+    menu.addAction(action)
+    return action
+
+
+def build_menus(window: MainWindow) -> dict[str, QAction]:
+    """Create the menu bar; returns the actions tests and the toolbar refer to by name."""
+    acts: dict[str, QAction] = {}
+    bar = window.menuBar()
+    file = bar.addMenu("&File")
+    acts["new"] = _add(file, window, "&New blank canvas…", window.ask_new_blank, QKeySequence.StandardKey.New)
+    acts["open"] = _add(
+        file, window, "&Open…", lambda: file_ops.ask_open(window), QKeySequence.StandardKey.Open
+    )
+    file.addSeparator()
+    acts["save"] = _add(
+        file, window, "&Save", lambda: file_ops.ask_save(window), QKeySequence.StandardKey.Save
+    )
+    acts["save_as"] = _add(
+        file,
+        window,
+        "Save / Export &As… (PNG, JPEG, WebP)",
+        lambda: file_ops.ask_save(window, True),
+        "Ctrl+Shift+S",
+    )
+    file.addSeparator()
+    acts["quit"] = _add(file, window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+
+    edit = bar.addMenu("&Edit")
+    undo = window.undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(QKeySequence("Ctrl+Z"))
+    redo = window.undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    edit.addActions([undo, redo])
+    acts["undo"], acts["redo"] = undo, redo
+    edit.addSeparator()
+    acts["paste"] = _add(edit, window, "&Paste image", lambda: file_ops.paste_clipboard(window), "Ctrl+V")
+
+    _build_mask_menu(window, bar.addMenu("&Mask"), acts)
+    _build_view_menu(window, bar.addMenu("&View"), acts)
+    _build_device_menu(window, bar.addMenu("&Device"), acts)
+    job = bar.addMenu("&Generate")
+    acts["run"] = _add(job, window, "&Run (Inpaint / Generate)", window.run_job, "Ctrl+Return")
+    acts["cancel"] = _add(job, window, "&Cancel job / discard result", window.escape, "Esc")
+    return acts
+
+
+def _build_mask_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:
+    canvas = window.canvas
+    group = QActionGroup(window)
+    for name, text, key in TOOLS:
+        action = _add(menu, window, text, lambda n=name: window.set_tool(n), key)
+        action.setCheckable(True)
+        action.setChecked(name == "brush")
+        group.addAction(action)
+        acts[f"tool_{name}"] = action
+    menu.addSeparator()
+    acts["smaller"] = _add(menu, window, "Smaller brush", lambda: window.step_brush(1 / 1.25), "[")
+    acts["larger"] = _add(menu, window, "Larger brush", lambda: window.step_brush(1.25), "]")
+    menu.addSeparator()
+    acts["fill_all"] = _add(menu, window, "Fill all", canvas.fill_all)
+    acts["invert"] = _add(menu, window, "&Invert", canvas.invert_mask, "Ctrl+I")
+    acts["clear"] = _add(menu, window, "&Clear", canvas.clear_mask, "Ctrl+Shift+X")
+    acts["grow"] = _add(menu, window, "&Grow…", lambda: _ask_px(window, "Grow mask", canvas.grow_mask))
+    acts["shrink"] = _add(
+        menu, window, "S&hrink…", lambda: _ask_px(window, "Shrink mask", canvas.shrink_mask)
+    )
+    acts["feather"] = _add(
+        menu, window, "&Feather…", lambda: _ask_px(window, "Feather mask", canvas.feather_mask)
+    )
+    menu.addSeparator()
+    show = _add(menu, window, "Show mask", lambda: None, "M")
+    show.setCheckable(True)
+    show.setChecked(True)
+    show.toggled.connect(canvas.set_mask_visible)
+    acts["show_mask"] = show
+
+
+def _ask_px(window: MainWindow, title: str, apply: Callable[[int], object]) -> None:
+    px, ok = QInputDialog.getInt(window, title, "Pixels:", window.settings.mask_step_px, 1, 500)
+    if ok:
+        window.settings.mask_step_px = px
+        apply(px)
+
+
+def _build_view_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:
+    canvas = window.canvas
+    acts["fit"] = _add(menu, window, "&Fit to window", canvas.fit_to_window, "Ctrl+0")
+    acts["actual"] = _add(menu, window, "&Actual size (100%)", canvas.zoom_actual, "Ctrl+1")
+    acts["zoom_in"] = _add(
+        menu, window, "Zoom &in", lambda: canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn
+    )
+    acts["zoom_out"] = _add(
+        menu, window, "Zoom &out", lambda: canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut
+    )
+    menu.addSeparator()
+    for dock in window.docks:
+        menu.addAction(dock.toggleViewAction())
+
+
+def _build_device_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:
+    group = QActionGroup(window)
+    chosen = window.settings.device_choice
+    for name in DEVICES:
+        action = _add(
+            menu,
+            window,
+            name.upper() if name != "auto" else "Automatic",
+            lambda n=name: window.choose_device(n),
+        )
+        action.setCheckable(True)
+        action.setChecked(name == chosen)
+        group.addAction(action)
+        acts[f"device_{name}"] = action
+
+
+def build_toolbar(window: MainWindow, acts: dict[str, QAction]) -> QToolBar:
+    bar = QToolBar("Tools", window)
+    bar.setObjectName("tools_toolbar")
+    bar.addActions([acts["open"], acts["save"]])
+    bar.addSeparator()
+    bar.addActions([acts["undo"], acts["redo"]])
+    bar.addSeparator()
+    bar.addActions([acts[f"tool_{name}"] for name, _, _ in TOOLS])
+    bar.addSeparator()
+    window.size_spin = QSpinBox()
+    window.size_spin.setRange(1, 1000)
+    window.size_spin.setSuffix(" px")
+    window.size_spin.setToolTip("Brush size in image pixels ( [ and ] )")
+    window.size_spin.setValue(int(window.canvas.brush_size))
+    window.size_spin.valueChanged.connect(window.canvas.set_brush_size)
+    window.hardness_slider = QSlider()
+    window.hardness_slider.setOrientation(window.hardness_slider.orientation().Horizontal)
+    window.hardness_slider.setRange(0, 100)
+    window.hardness_slider.setMaximumWidth(120)
+    window.hardness_slider.setToolTip("Brush hardness: soft edge at the left, hard at the right")
+    window.hardness_slider.setValue(int(round(window.canvas.brush_hardness * 100)))
+    window.hardness_slider.valueChanged.connect(lambda v: window.canvas.set_brush_hardness(v / 100))
+    bar.addWidget(QLabel(" Size "))
+    bar.addWidget(window.size_spin)
+    bar.addWidget(QLabel(" Hardness "))
+    bar.addWidget(window.hardness_slider)
+    bar.addSeparator()
+    bar.addActions([acts["invert"], acts["clear"], acts["show_mask"]])
+    bar.addSeparator()
+    bar.addActions([acts["fit"], acts["actual"]])
+    return bar

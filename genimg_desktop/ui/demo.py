@@ -1,0 +1,69 @@
+"""A scripted demo state for screenshots: a sample photo, a painted mask, a staged inpainting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from genimg_desktop.core import mask as mask_ops
+from genimg_desktop.core.imageio import LoadedImage
+
+if TYPE_CHECKING:
+    from genimg_desktop.ui.main_window import MainWindow
+
+
+def demo_photo() -> np.ndarray:
+    """A real photo when scikit-image is installed (its sample data), else a synthetic gradient."""
+    try:
+        from skimage import data
+
+        return data.chelsea()
+    except ImportError:
+        y, x = np.mgrid[0:400, 0:600]
+        return np.dstack([x * 255 // 600, y * 255 // 400, np.full_like(x, 128)]).astype(np.uint8)
+
+
+def run_demo(window: MainWindow, demo: bool, screenshot: Path | None) -> None:
+    """Once models are listed: load the photo, paint a mask, run Telea, then grab the window."""
+
+    def on_models(models: object) -> None:
+        window.jobs.service.models_listed.disconnect(on_models)
+        if demo:
+            _stage_demo(window)
+        elif screenshot:
+            QTimer.singleShot(300, lambda: _grab(window, screenshot))
+
+    def wait_for_service() -> None:
+        if window.jobs.service is None:
+            QTimer.singleShot(50, wait_for_service)
+            return
+        window.jobs.service.models_listed.connect(on_models)
+
+    def _stage_demo(win: MainWindow) -> None:
+        rgb = demo_photo()
+        rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+        win.set_loaded(LoadedImage(rgba, "RGB", "PNG", (rgb.shape[1], rgb.shape[0]), {}, []), None)
+        h, w = rgb.shape[:2]
+        mask_ops.stamp_segment(
+            win.document.mask, (w * 0.55, h * 0.2), (w * 0.75, h * 0.35), w * 0.03, 0.9, 255
+        )
+        win.document.notify("mask")
+        win.picker.select("opencv-telea", "inpaint")
+        if screenshot:
+            win.jobs.service.job_finished.connect(
+                lambda *_: QTimer.singleShot(500, lambda: _grab(win, screenshot))
+            )
+        win.run_job()
+
+    wait_for_service()
+
+
+def _grab(window: MainWindow, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(path))
+    print(f"screenshot saved to {path}")
+    QApplication.instance().quit()

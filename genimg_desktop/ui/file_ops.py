@@ -1,0 +1,107 @@
+"""Opening and saving documents: dialogs, drag-and-drop, clipboard paste. Errors become messages.
+
+Loading runs through core.imageio, which refuses unreadable or oversized files with a clear
+ImageLoadError; the canvas is only touched after a load succeeded, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from genimg_desktop.core.imageio import ImageLoadError, ImageSaveError, LoadedImage, load_image, save_image
+from genimg_desktop.ui.qimage import qimage_to_rgba
+
+if TYPE_CHECKING:
+    from genimg_desktop.ui.main_window import MainWindow
+
+OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
+SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
+
+
+def ask_open(window: MainWindow) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, "Open image", window.settings.last_folder, OPEN_FILTER)
+    if path:
+        open_path(window, Path(path))
+
+
+def open_path(window: MainWindow, path: Path) -> bool:
+    """Open `path` into the canvas; a failure shows the loader's message and changes nothing."""
+    if not window.confirm_discard_changes():
+        return False
+    try:
+        loaded = load_image(path)
+    except ImageLoadError as exc:
+        QMessageBox.warning(window, "Cannot open image", str(exc))
+        return False
+    window.settings.last_folder = str(path.parent)
+    window.set_loaded(loaded, path)
+    return True
+
+
+def paste_clipboard(window: MainWindow) -> bool:
+    """Ctrl+V: an image on the clipboard becomes a new unsaved document; image files are opened."""
+    data = QGuiApplication.clipboard().mimeData()
+    if data is not None and data.hasUrls():
+        for url in data.urls():
+            if url.isLocalFile():
+                return open_path(window, Path(url.toLocalFile()))
+    image = QGuiApplication.clipboard().image()
+    if image.isNull():
+        window.statusBar().showMessage("The clipboard holds no image", 4000)
+        return False
+    if not window.confirm_discard_changes():
+        return False
+    rgba = qimage_to_rgba(image)
+    loaded = LoadedImage(rgba, "RGBA", "clipboard", (rgba.shape[1], rgba.shape[0]), {}, [])
+    window.set_loaded(loaded, None)
+    return True
+
+
+def ask_save(window: MainWindow, save_as: bool = False) -> bool:
+    """Save the document (Ctrl+S) or ask where (Save As / Export). Returns True when saved."""
+    path = window.document.path
+    if save_as or path is None or path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
+        start = str(Path(window.settings.last_folder or ".") / ((path.stem if path else "untitled") + ".png"))
+        chosen, _ = QFileDialog.getSaveFileName(window, "Save image as", start, SAVE_FILTER)
+        if not chosen:
+            return False
+        path = Path(chosen)
+        if not path.suffix:
+            path = path.with_suffix(".png")
+    return save_to(window, path)
+
+
+def save_to(window: MainWindow, path: Path) -> bool:
+    doc = window.document
+    try:
+        save_image(path, doc.image, metadata=doc.metadata or None)
+    except (ImageSaveError, ImageLoadError, OSError) as exc:
+        QMessageBox.warning(window, "Cannot save image", f"{exc}\n\nThe previous file, if any, is unchanged.")
+        return False
+    doc.path = path
+    doc.modified = False
+    window.settings.last_folder = str(path.parent)
+    window.update_title()
+    window.statusBar().showMessage(f"Saved {path}", 4000)
+    return True
+
+
+def save_result(window: MainWindow, result) -> bool:
+    """Save one gallery result as a PNG with its generation parameters embedded."""
+    start = str(
+        Path(window.settings.last_folder or ".") / f"{result.request.model_id}-{result.request.seed}.png"
+    )
+    chosen, _ = QFileDialog.getSaveFileName(window, "Save result as", start, SAVE_FILTER)
+    if not chosen:
+        return False
+    try:
+        save_image(Path(chosen), result.images[0], metadata=result.metadata())
+    except (ImageSaveError, ImageLoadError, OSError) as exc:
+        QMessageBox.warning(window, "Cannot save result", str(exc))
+        return False
+    window.statusBar().showMessage(f"Saved {chosen}", 4000)
+    return True

@@ -1,0 +1,154 @@
+"""Window-side glue to the EngineService: builds requests, follows a job, stages its result."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox
+
+from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.core.request import GenerationRequest, GenerationResult
+from genimg_desktop.jobs.worker import EngineService
+
+if TYPE_CHECKING:
+    from genimg_desktop.ui.main_window import MainWindow
+
+
+class JobRunner(QObject):
+    """One job at a time from the window (the service queues more if asked)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service: EngineService | None = None
+        self.job_id: int | None = None
+        self._job_mask: np.ndarray | None = None
+        self.staged_result: GenerationResult | None = None
+        self.last_error: str | None = None
+        self.started_at = 0.0
+
+    @property
+    def busy(self) -> bool:
+        return self.job_id is not None
+
+    def start(self, service: EngineService | None, device: str) -> None:
+        self.service = service or EngineService(self)
+        svc, win = self.service, self.window
+        svc.models_listed.connect(win.set_models)
+        svc.model_errors.connect(win.picker.set_errors)
+        svc.device_ready.connect(win.status.set_device)
+        svc.device_failed.connect(lambda msg: QMessageBox.warning(win, "Device", msg))
+        svc.job_progress.connect(self._progress)
+        svc.job_preview.connect(self._preview)
+        svc.job_finished.connect(self._finished)
+        svc.job_failed.connect(self._failed)
+        svc.job_cancelled.connect(self._cancelled)
+        svc.start(device)
+
+    def set_device(self, name: str) -> None:
+        if self.service is not None:
+            self.service.set_device(name)
+
+    def run(self, model: ModelDescriptor | None, task: TaskSpec | None) -> int | None:
+        """Submit the chosen task on the current document; returns the job id, or None."""
+        win = self.window
+        if self.service is None or model is None or task is None:
+            win.statusBar().showMessage("No model selected yet", 4000)
+            return None
+        if self.busy:
+            win.statusBar().showMessage("A job is running: wait for it or cancel it", 4000)
+            return None
+        doc = win.document
+        if task.needs_mask and not doc.mask.any():
+            QMessageBox.information(win, task.label, "Paint a mask over the area to regenerate first.")
+            return None
+        if win.canvas.staged:
+            win.canvas.discard_staged()
+        mask = doc.mask.copy() if task.needs_mask else None
+        request = GenerationRequest(
+            model_id=model.id,
+            task=task.name,
+            params=win.params.values(),
+            seed=win.params.seed.next_seed(),
+            image=doc.rgb() if task.needs_image else None,
+            mask=mask,
+        )
+        self._job_mask = mask
+        self.started_at = time.perf_counter()
+        self.job_id = self.service.submit(request)
+        win.status.set_busy(True, f"{task.label}… %p%")
+        win.run_button.setEnabled(False)
+        return self.job_id
+
+    def cancel(self) -> None:
+        if self.service is not None and self.job_id is not None:
+            self.service.cancel(self.job_id)
+
+    def _mine(self, job_id: int) -> bool:
+        return job_id == self.job_id
+
+    def _progress(self, job_id: int, fraction: float, message: str) -> None:
+        if self._mine(job_id):
+            self.window.status.set_progress(fraction, message)
+
+    def _preview(self, job_id: int, image: np.ndarray) -> None:
+        if self._mine(job_id) and image.shape[:2] == self.window.document.mask.shape:
+            self.window.canvas.stage_result(image, self._job_mask)
+
+    def _finished(self, job_id: int, result: GenerationResult) -> None:
+        if not self._mine(job_id):
+            return
+        self._done(f"done in {result.elapsed_s:.2f} s")
+        self.window.gallery.add_result(result)
+        self.show_result(result)
+        for note in result.info.get("notes", []) or []:
+            self.window.statusBar().showMessage(str(note), 8000)
+
+    def show_result(self, result: GenerationResult) -> None:
+        """Stage a result over the canvas when it fits the document; else offer it as a new image."""
+        image = result.images[0]
+        doc = self.window.document
+        if image.shape[:2] == doc.mask.shape:
+            mask = result.request.mask if result.request.mask is not None else _everything(doc.mask)
+            self.staged_result = result
+            self.window.canvas.stage_result(image, mask)
+        else:
+            self.window.statusBar().showMessage(
+                "The result has another size than the canvas: it is kept in the gallery", 6000
+            )
+
+    def forget_staged(self) -> None:
+        self.staged_result = None
+
+    def _failed(self, job_id: int, message: str, details: str) -> None:
+        if not self._mine(job_id):
+            return
+        self._done("failed")
+        self.last_error = message
+        self.window.canvas.discard_staged()
+        box = QMessageBox(QMessageBox.Icon.Warning, "The job failed", message, parent=self.window)
+        box.setDetailedText(details)
+        box.open()  # not exec(): a message never blocks the worker's signals
+
+    def _cancelled(self, job_id: int) -> None:
+        if self._mine(job_id):
+            self._done("cancelled")
+            self.window.canvas.discard_staged()
+
+    def _done(self, text: str) -> None:
+        self.job_id = None
+        self._job_mask = None
+        self.window.status.set_busy(False, text)
+        self.window.run_button.setEnabled(self.window.picker.current_task() is not None)
+
+    def shutdown(self) -> None:
+        if self.service is not None:
+            self.service.shutdown()
+
+
+def _everything(mask: np.ndarray) -> np.ndarray:
+    return np.full_like(mask, 255)

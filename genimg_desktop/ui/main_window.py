@@ -1,0 +1,292 @@
+"""The main window: canvas in the centre, docks for models, parameters and the gallery.
+
+The window owns the document and the undo stack; compute happens on the EngineService's worker
+thread, reached only through GenerationRequest and signals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genimg_desktop import APP_NAME
+from genimg_desktop.core.document import Document
+from genimg_desktop.core.imageio import LoadedImage
+from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.ui import actions, file_ops
+from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
+from genimg_desktop.ui.gallery import Gallery
+from genimg_desktop.ui.job_runner import JobRunner
+from genimg_desktop.ui.panels.model_picker import ModelPicker
+from genimg_desktop.ui.panels.param_panel import ParamPanel
+from genimg_desktop.ui.settings import Settings
+from genimg_desktop.ui.staging_bar import StagingBar
+from genimg_desktop.ui.status import StatusBar
+
+BLANK_SIZE = (1024, 768)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        self.undo_stack = make_undo_stack(self)
+        self.document = Document.blank(*BLANK_SIZE)
+        self.canvas = CanvasView(self.document, self.undo_stack, self)
+        self.canvas.set_brush_size(self.settings.brush_size)
+        self.canvas.set_brush_hardness(self.settings.brush_hardness)
+        self._build_centre()
+        self._build_docks()
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.jobs = JobRunner(self)
+        self.acts = actions.build_menus(self)
+        self.addToolBar(actions.build_toolbar(self, self.acts))
+        self._connect()
+        self._pending_restore: dict[str, Any] | None = None
+        self.update_title()
+        self.resize(1400, 900)
+        self._restore_geometry()
+
+    # ----------------------------------------------------------------- layout
+
+    def _build_centre(self) -> None:
+        self.staging = StagingBar(self.settings.feather_px)
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.staging)
+        layout.addWidget(self.canvas, 1)
+        self.setCentralWidget(centre)
+
+    def _build_docks(self) -> None:
+        self.picker = ModelPicker()
+        self.params = ParamPanel()
+        self.run_button = QPushButton("Run")
+        self.run_button.setMinimumHeight(36)
+        self.run_button.setEnabled(False)
+        params_host = QWidget()
+        layout = QVBoxLayout(params_host)
+        layout.addWidget(self.params)
+        layout.addStretch(1)
+        layout.addWidget(self.run_button)
+        self.gallery = Gallery()
+        self.docks = [
+            self._dock("Models", "models_dock", self.picker, Qt.DockWidgetArea.LeftDockWidgetArea),
+            self._dock("Parameters", "params_dock", params_host, Qt.DockWidgetArea.RightDockWidgetArea),
+            self._dock("Gallery", "gallery_dock", self.gallery, Qt.DockWidgetArea.RightDockWidgetArea),
+        ]
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        self.picker.selection_changed.connect(self._selection_changed)
+        self.run_button.clicked.connect(self.run_job)
+        self.canvas.zoom_changed.connect(self.status.set_zoom)
+        self.canvas.cursor_moved.connect(self.status.set_position)
+        self.canvas.brush_changed.connect(self._brush_changed)
+        self.canvas.staged_changed.connect(self.staging.show_staged)
+        self.staging.accept_requested.connect(self.accept_result)
+        self.staging.discard_requested.connect(self.canvas.discard_staged)
+        self.staging.before_toggled.connect(self.canvas.set_show_before)
+        self.status.cancel_requested.connect(self.cancel_job)
+        self.gallery.stage_requested.connect(self.jobs.show_result)
+        self.gallery.save_requested.connect(lambda result: file_ops.save_result(self, result))
+        self.gallery.reuse_requested.connect(lambda result: self.restore_parameters(result.metadata()))
+        self.undo_stack.indexChanged.connect(lambda _i: self.update_title())
+
+    # --------------------------------------------------------------- engine
+
+    def start_engine(self, service: Any = None) -> None:
+        """Start the worker (imports torch there); call after the window is shown."""
+        self.jobs.start(service, self.settings.device_choice)
+
+    def set_models(self, models: list[ModelDescriptor]) -> None:
+        self.picker.set_models(models)
+        if self._pending_restore is not None:
+            pending, self._pending_restore = self._pending_restore, None
+            self.restore_parameters(pending)
+
+    def choose_device(self, name: str) -> None:
+        self.settings.device = name
+        self.jobs.set_device(name)
+
+    def _selection_changed(self, model: ModelDescriptor | None, task: TaskSpec | None) -> None:
+        self.params.set_task(task)
+        self.run_button.setEnabled(task is not None)
+        self.run_button.setText(f"{task.label}" if task else "Run")
+        self.run_button.setToolTip(task.help if task else "")
+
+    def run_job(self) -> None:
+        self.jobs.run(self.picker.current_model(), self.picker.current_task())
+
+    def cancel_job(self) -> None:
+        self.jobs.cancel()
+
+    def escape(self) -> None:
+        """Esc: cancel a running job, else discard a staged result."""
+        if self.jobs.busy:
+            self.jobs.cancel()
+        elif self.canvas.staged:
+            self.canvas.discard_staged()
+
+    def accept_result(self, feather_px: float) -> None:
+        result = self.jobs.staged_result
+        if self.canvas.accept_staged(feather_px) and result is not None:
+            self.document.metadata = result.metadata()  # a saved PNG records how it was made
+            self.settings.feather_px = int(feather_px)
+            self.update_title()
+
+    # ------------------------------------------------------------ documents
+
+    def set_loaded(self, loaded: LoadedImage, path: Path | None) -> None:
+        """Show a freshly loaded image as the document (undo history starts anew)."""
+        self.set_document(Document.from_loaded(loaded, path))
+        if loaded.notes:
+            self.statusBar().showMessage("; ".join(loaded.notes), 8000)
+        if loaded.metadata:
+            self.restore_parameters(loaded.metadata)
+
+    def set_document(self, document: Document) -> None:
+        self.document = document
+        self.canvas.set_document(document)
+        self.jobs.forget_staged()
+        self.update_title()
+
+    def ask_new_blank(self) -> None:
+        if not self.confirm_discard_changes():
+            return
+        text, ok = QInputDialog.getText(self, "New blank canvas", "Size (width x height):", text="1024 x 768")
+        if not ok:
+            return
+        try:
+            w, h = (int(part) for part in text.lower().replace("×", "x").split("x"))
+            if not (1 <= w <= 16384 and 1 <= h <= 16384):
+                raise ValueError
+        except ValueError:
+            QMessageBox.warning(self, "New canvas", f"'{text}' is not a size like 1024 x 768 (1 to 16384).")
+            return
+        self.set_document(Document.blank(w, h))
+
+    def restore_parameters(self, meta: dict[str, Any]) -> bool:
+        """Select the model and task named in `meta` and set its parameters and seed."""
+        model_id, task = meta.get("model"), meta.get("task")
+        if not isinstance(model_id, str):
+            return False
+        if not self.picker.models():
+            self._pending_restore = dict(meta)  # models are listed a moment after start-up
+            return False
+        if not self.picker.select(model_id, task if isinstance(task, str) else None):
+            self.statusBar().showMessage(
+                f"The image was made with model '{model_id}', which is not installed", 8000
+            )
+            return False
+        skipped = self.params.set_values(meta.get("params") or {})
+        if isinstance(meta.get("seed"), (int, float)):
+            self.params.seed.set_fixed(int(meta["seed"]))
+        note = f" (skipped: {', '.join(skipped)})" if skipped else ""
+        self.statusBar().showMessage(f"Parameters restored from the image: {model_id} / {task}{note}", 8000)
+        return True
+
+    def confirm_discard_changes(self) -> bool:
+        """True when it is fine to replace the document (saved, discarded, or nothing to lose)."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self,
+            APP_NAME,
+            "The image has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return file_ops.ask_save(self)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def update_title(self) -> None:
+        name = self.document.path.name if self.document.path else "Untitled"
+        w, h = self.document.size
+        star = "*" if self.document.modified else ""
+        self.setWindowTitle(f"{name}{star} ({w}×{h}) — {APP_NAME}")
+
+    # -------------------------------------------------------------- brush
+
+    def set_tool(self, name: str) -> None:
+        self.canvas.set_tool(name)
+
+    def step_brush(self, factor: float) -> None:
+        size = self.canvas.brush_size
+        self.canvas.set_brush_size(max(1, round(size * factor) if factor > 1 else int(size * factor)))
+
+    def _brush_changed(self) -> None:
+        self.size_spin.blockSignals(True)
+        self.size_spin.setValue(int(self.canvas.brush_size))
+        self.size_spin.blockSignals(False)
+        self.hardness_slider.blockSignals(True)
+        self.hardness_slider.setValue(int(round(self.canvas.brush_hardness * 100)))
+        self.hardness_slider.blockSignals(False)
+
+    # --------------------------------------------------- drag, drop, close
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if _first_local_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        path = _first_local_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            file_ops.open_path(self, path)
+
+    def _restore_geometry(self) -> None:
+        if not self.settings.window_geometry.isEmpty():
+            self.restoreGeometry(self.settings.window_geometry)
+        if not self.settings.window_state.isEmpty():
+            self.restoreState(self.settings.window_state)
+
+    def save_settings(self) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.settings.brush_size = int(self.canvas.brush_size)
+        self.settings.brush_hardness = float(self.canvas.brush_hardness)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.confirm_discard_changes():
+            event.ignore()
+            return
+        self.save_settings()
+        self.jobs.shutdown()
+        event.accept()
+
+
+def _first_local_file(data: QMimeData | None) -> Path | None:
+    if data is None or not data.hasUrls():
+        return None
+    for url in data.urls():
+        if url.isLocalFile():
+            return Path(url.toLocalFile())
+    return None

@@ -1,0 +1,46 @@
+"""The Accept / Discard / Before-After bar shown while a result is staged over the canvas."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
+
+
+class StagingBar(QWidget):
+    """Emits accept_requested(feather_px), discard_requested() and before_toggled(bool)."""
+
+    accept_requested = Signal(float)
+    discard_requested = Signal()
+    before_toggled = Signal(bool)
+
+    def __init__(self, feather_px: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("Result staged:")
+        self.before = QCheckBox("Show before")
+        self.before.setToolTip("Compare with the image as it was (B)")
+        self.before.toggled.connect(self.before_toggled)
+        self.feather = QSpinBox()
+        self.feather.setRange(0, 128)
+        self.feather.setValue(feather_px)
+        self.feather.setSuffix(" px feather")
+        self.feather.setToolTip("Soften the seam inside the mask's edge when accepting")
+        self.accept_button = QPushButton("Accept")
+        self.accept_button.setToolTip("Put the result into the image (one undo step) — Enter")
+        self.accept_button.clicked.connect(lambda: self.accept_requested.emit(float(self.feather.value())))
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setToolTip("Drop the result, keep the image as it is — Esc")
+        self.discard_button.clicked.connect(self.discard_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        for widget in (self.label, self.before, self.feather):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.discard_button)
+        layout.addWidget(self.accept_button)
+        self.setVisible(False)
+
+    def show_staged(self, staged: bool) -> None:
+        self.before.blockSignals(True)
+        self.before.setChecked(False)
+        self.before.blockSignals(False)
+        self.setVisible(staged)

@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.gallery.stage_requested.connect(self.jobs.show_result)
         self.gallery.save_requested.connect(lambda result: file_ops.save_result(self, result))
         self.gallery.reuse_requested.connect(lambda result: self.restore_parameters(result.metadata()))
-        self.undo_stack.indexChanged.connect(lambda _i: self.update_title())
+        self.undo_stack.indexChanged.connect(self._undo_index_changed)
 
     # --------------------------------------------------------------- engine
 
@@ -225,6 +225,9 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Save:
             return file_ops.ask_save(self)
         return answer == QMessageBox.StandardButton.Discard
+
+    def _undo_index_changed(self, _index: int) -> None:
+        self.update_title()
 
     def update_title(self) -> None:
         name = self.document.path.name if self.document.path else "Untitled"

@@ -5,15 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 
 from genimg_desktop.core import mask as maskops
 from genimg_desktop.core.document import Document
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
-
-LEFT = Qt.MouseButton.LeftButton
-NO_MOD = Qt.KeyboardModifier.NoModifier
+from tests.ui.mouse import LEFT, NO_MOD, drag, send_mouse
 
 
 @pytest.fixture
@@ -28,20 +24,6 @@ def view(qtbot, photo_rgb) -> CanvasView:
     qtbot.waitExposed(canvas)
     canvas.zoom_actual()
     return canvas
-
-
-def _send(view: CanvasView, kind: QEvent.Type, image_pt, button, buttons, mods) -> None:
-    local = view.viewportTransform().map(QPointF(*image_pt))
-    glob = QPointF(view.viewport().mapToGlobal(local.toPoint()))
-    QApplication.sendEvent(view.viewport(), QMouseEvent(kind, local, glob, button, buttons, mods))
-
-
-def drag(view: CanvasView, points, button=LEFT, mods=NO_MOD) -> None:
-    """Press at points[0], move through the rest with the button held, release at the last."""
-    _send(view, QEvent.Type.MouseButtonPress, points[0], button, button, mods)
-    for pt in points[1:]:
-        _send(view, QEvent.Type.MouseMove, pt, Qt.MouseButton.NoButton, button, mods)
-    _send(view, QEvent.Type.MouseButtonRelease, points[-1], button, Qt.MouseButton.NoButton, mods)
 
 
 def test_stroke_paints_along_path_as_one_undo_step(view):
@@ -192,7 +174,7 @@ def test_brush_settings_clamp_and_signal(view, qtbot):
 
 def test_cursor_moved_reports_image_pixel(view, qtbot):
     with qtbot.waitSignal(view.cursor_moved) as blocker:
-        _send(
+        send_mouse(
             view,
             QEvent.Type.MouseMove,
             (123.5, 45.5),
@@ -214,6 +196,6 @@ def test_undo_after_document_replace_does_not_crash(view):
 def test_double_click_paints_second_dab(view):
     view.set_brush_size(8)
     drag(view, [(50, 50)])
-    _send(view, QEvent.Type.MouseButtonDblClick, (80, 50), LEFT, LEFT, NO_MOD)
-    _send(view, QEvent.Type.MouseButtonRelease, (80, 50), LEFT, Qt.MouseButton.NoButton, NO_MOD)
+    send_mouse(view, QEvent.Type.MouseButtonDblClick, (80, 50), LEFT, LEFT, NO_MOD)
+    send_mouse(view, QEvent.Type.MouseButtonRelease, (80, 50), LEFT, Qt.MouseButton.NoButton, NO_MOD)
     assert view.document.mask[50, 80] == 255 and view.undo_stack.count() == 2

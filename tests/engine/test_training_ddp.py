@@ -1,0 +1,43 @@
+"""The same training in two CPU processes under torchrun (DDP over gloo) on a tiny run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import torch
+from safetensors.torch import load_file
+from training_helpers import tiny_config
+
+from genimg_desktop.core import paths
+from genimg_desktop.engine.training.loop import train
+from genimg_desktop.engine.training.loss_log import read_log
+
+# No random augmentation or dropout: then two processes with half a batch each must compute what one
+# process computes on the whole batch (DDP averages the two halves' gradients).
+EXACT = {"widths": [8, 16], "blocks": 1, "hidden": 16, "shift": 0, "flip": False, "dropout": 0.0}
+
+
+def test_two_processes_train_like_one(tmp_path):
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "-m", "genimg_desktop", "train", "--family", "classifier", "--data", "fashion-mnist",
+               "--size", "28", "--out", str(tmp_path / "ddp"), "--steps", "4", "--batch-size", "16",
+               "--lr", "1e-3", "--limit", "64", "--sample-every", "2", "--checkpoint-every", "2",
+               "--id", "ddp-classifier", "--device", "cpu"]  # fmt: skip
+    command += [arg for key, value in EXACT.items() for arg in ("--set", f"{key}={json.dumps(value)}")]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    card_path = paths.user_models_dir() / "ddp-classifier.json"
+    assert proc.stdout.split() == [str(card_path)]  # printed once: only rank 0 reports and writes
+    assert [row["step"] for row in read_log(tmp_path / "ddp" / "losses.jsonl")] == [1, 2, 3, 4]
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    assert card["training"]["processes"] == 2 and card["training"]["command"].startswith("torchrun")
+
+    single = train(tiny_config(tmp_path / "one", model_id="one-process", extra=dict(EXACT)))
+    two = load_file(card_path.with_suffix(".safetensors"))
+    one = load_file(single.with_suffix(".safetensors"))
+    assert all(torch.allclose(two[k], one[k], atol=1e-5) for k in one)

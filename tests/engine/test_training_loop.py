@@ -1,0 +1,100 @@
+"""The training loop on a tiny classifier run: files, card, registry, resume, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+from training_helpers import tiny_config
+
+from genimg_desktop.core import paths
+from genimg_desktop.core.hash_cache import hash_file
+from genimg_desktop.engine.registry import ModelRegistry
+from genimg_desktop.engine.training.checkpoint import CheckpointError
+from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
+from genimg_desktop.engine.training.loop import train
+from genimg_desktop.engine.training.loss_log import read_log
+
+
+def test_a_run_writes_checkpoint_samples_log_and_a_model_the_registry_loads(tmp_path):
+    events: list[TrainEvent] = []
+    card_path = train(tiny_config(tmp_path / "run", command="genimg train ..."), events.append)
+
+    assert card_path == paths.user_models_dir() / "tiny-classifier.json"
+    assert (tmp_path / "run" / "checkpoint.pt").is_file()
+    assert sorted(p.name for p in (tmp_path / "run" / "samples").iterdir()) == [
+        "step_000002.png",
+        "step_000004.png",
+    ]
+    assert [row["step"] for row in read_log(tmp_path / "run" / "losses.jsonl")] == [1, 2, 3, 4]
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done" and kinds.count("step") == 4
+    assert kinds.count("sample") == 2 and events[-1].path == card_path
+
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    weights = paths.user_models_dir() / card["weights"]
+    assert card["sha256"] == hash_file(weights)
+    assert (card["family"], card["role"], card["dataset"]) == ("classifier", "evaluation", "fashion-mnist")
+    assert card["resolution"] == 28 and card["channels"] == 1 and len(card["class_names"]) == 10
+    assert card["licence"] and card["metrics"] == {}
+    assert card["training"]["steps"] == 4 and card["training"]["command"] == "genimg train ..."
+    assert card["training"]["device"] == "CPU" and card["training"]["wall_time_s"] >= 0
+
+    registry = ModelRegistry()
+    assert "tiny-classifier" not in {d.id for d in registry.refresh()}  # not for the picker
+    assert [d.id for d in registry.evaluation_models("fashion-mnist")] == ["tiny-classifier"]
+    assert registry.evaluation_models("emoji") == []
+    model = registry.load("tiny-classifier", "cpu")
+    assert model.logits(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert model.features(torch.zeros(2, 1, 32, 32)).shape == (2, 16)  # other sizes are resized
+
+
+def test_stopping_and_resuming_gives_the_uninterrupted_result(tmp_path):
+    straight = train(tiny_config(tmp_path / "a", model_id="straight", checkpoint_every=0))
+    asked = iter([False, True])
+    with pytest.raises(TrainingStopped) as stopped:
+        train(
+            tiny_config(tmp_path / "b", model_id="resumed", checkpoint_every=0),
+            should_stop=lambda: next(asked),
+        )
+    assert stopped.value.step == 2 and stopped.value.checkpoint.is_file()
+    events: list[TrainEvent] = []
+    resumed = train(tiny_config(tmp_path / "b", model_id="resumed", checkpoint_every=0), events.append)
+
+    assert events[0].message == "resuming from step 2" and events[1].step == 3
+    a = load_file(straight.with_suffix(".safetensors"))
+    b = load_file(resumed.with_suffix(".safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    losses = [
+        {k: v for k, v in row.items() if k != "time_s"} for row in read_log(tmp_path / "a" / "losses.jsonl")
+    ]
+    again = [
+        {k: v for k, v in row.items() if k != "time_s"} for row in read_log(tmp_path / "b" / "losses.jsonl")
+    ]
+    assert losses == again  # same batches, same losses, each step logged once
+
+
+def test_more_steps_continue_a_finished_run(tmp_path):
+    train(tiny_config(tmp_path / "run", steps=2))
+    events: list[TrainEvent] = []
+    train(tiny_config(tmp_path / "run", steps=3), events.append)
+    assert events[0].message == "resuming from step 2"
+    assert [e.step for e in events if e.kind == "step"] == [3]
+
+
+def test_a_checkpoint_of_a_different_run_is_refused(tmp_path):
+    train(tiny_config(tmp_path / "run", steps=2))
+    with pytest.raises(CheckpointError, match="lr 0.001 -> 0.01"):
+        train(tiny_config(tmp_path / "run", steps=2, lr=1e-2))
+
+
+def test_bad_requests_fail_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match="no trainer for family 'nope'.*classifier"):
+        train(tiny_config(tmp_path / "run", family="nope"))
+    with pytest.raises(ValueError, match="built-in model"):
+        train(tiny_config(tmp_path / "run", model_id="opencv-telea"))
+    with pytest.raises(ValueError, match="model id"):
+        train(tiny_config(tmp_path / "run", model_id="../evil"))
+    assert not (tmp_path / "run").exists()

@@ -47,10 +47,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     acts["save_as"] = _add(
         file,
         window,
-        "Save / Export &As… (PNG, JPEG, WebP)",
+        "Save &As… (PNG, JPEG, WebP)",
         lambda: file_ops.ask_save(window, True),
         "Ctrl+Shift+S",
     )
+    export = file.addMenu("&Export a copy")
+    for ext, label in (("png", "PNG…"), ("jpg", "JPEG…"), ("webp", "WebP…")):
+        acts[f"export_{ext}"] = _add(export, window, label, lambda e=ext: file_ops.ask_export(window, e))
     file.addSeparator()
     acts["quit"] = _add(file, window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
 

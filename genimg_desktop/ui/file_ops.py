@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from genimg_desktop.core.imageio import ImageLoadError, ImageSaveError, LoadedImage, load_image, save_image
+from genimg_desktop.core.imageio import (
+    ImageLoadError,
+    ImageSaveError,
+    LoadedImage,
+    check_size,
+    load_image,
+    save_image,
+)
+from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui.qimage import qimage_to_rgba
 
 if TYPE_CHECKING:
@@ -20,6 +28,11 @@ if TYPE_CHECKING:
 
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
+EXPORT_FORMATS = {
+    "png": "PNG image (*.png)",
+    "jpg": "JPEG image (*.jpg *.jpeg)",
+    "webp": "WebP image (*.webp)",
+}
 
 
 def ask_open(window: MainWindow) -> None:
@@ -55,6 +68,11 @@ def paste_clipboard(window: MainWindow) -> bool:
         return False
     if not window.confirm_discard_changes():
         return False
+    try:  # the clipboard bypasses the loader, so apply its size limits here
+        check_size(image.width(), image.height(), "The pasted image")
+    except ImageLoadError as exc:
+        QMessageBox.warning(window, "Cannot paste image", str(exc))
+        return False
     rgba = qimage_to_rgba(image)
     loaded = LoadedImage(rgba, "RGBA", "clipboard", (rgba.shape[1], rgba.shape[0]), {}, [])
     window.set_loaded(loaded, None)
@@ -75,12 +93,38 @@ def ask_save(window: MainWindow, save_as: bool = False) -> bool:
     return save_to(window, path)
 
 
-def save_to(window: MainWindow, path: Path) -> bool:
+def ask_export(window: MainWindow, ext: str) -> bool:
+    """Export a copy as PNG / JPEG / WebP; the document keeps its own path and modified state."""
+    doc = window.document
+    stem = doc.path.stem if doc.path else "untitled"
+    start = str(Path(window.settings.last_folder or ".") / f"{stem}.{ext}")
+    chosen, _ = QFileDialog.getSaveFileName(window, f"Export {ext.upper()}", start, EXPORT_FORMATS[ext])
+    if not chosen:
+        return False
+    path = Path(chosen)
+    allowed = {".jpg", ".jpeg"} if ext == "jpg" else {f".{ext}"}
+    if path.suffix.lower() not in allowed:  # the format is the menu entry's, whatever was typed
+        path = path.with_name(path.name + f".{ext}")
+    if not _write(window, path):
+        return False
+    window.settings.last_folder = str(path.parent)
+    window.statusBar().showMessage(f"Exported {path}", 4000)
+    return True
+
+
+def _write(window: MainWindow, path: Path) -> bool:
     doc = window.document
     try:
         save_image(path, doc.image, metadata=doc.metadata or None)
     except (ImageSaveError, ImageLoadError, OSError) as exc:
         QMessageBox.warning(window, "Cannot save image", f"{exc}\n\nThe previous file, if any, is unchanged.")
+        return False
+    return True
+
+
+def save_to(window: MainWindow, path: Path) -> bool:
+    doc = window.document
+    if not _write(window, path):
         return False
     doc.path = path
     doc.modified = False
@@ -90,7 +134,7 @@ def save_to(window: MainWindow, path: Path) -> bool:
     return True
 
 
-def save_result(window: MainWindow, result) -> bool:
+def save_result(window: MainWindow, result: GenerationResult) -> bool:
     """Save one gallery result as a PNG with its generation parameters embedded."""
     start = str(
         Path(window.settings.last_folder or ".") / f"{result.request.model_id}-{result.request.seed}.png"

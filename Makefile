@@ -3,13 +3,14 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.test-deps-installed
 
 .PHONY: run test install system-deps lint screenshot clean
 
 run: install
 	$(BIN)/genimg
 
-test: install
+test: install $(TEST_STAMP)
 	$(BIN)/ruff check genimg_desktop tests
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
@@ -26,6 +27,11 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $(STAMP)
+
+# Debian packages only the tests use (MyPaint, the real OpenRaster reader of tests/core/test_ora_readers.py).
+$(TEST_STAMP): scripts/system-deps.sh $(STAMP)
+	./scripts/system-deps.sh --test
+	touch $(TEST_STAMP)
 
 lint: install
 	$(BIN)/ruff check genimg_desktop tests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import QApplication
 from genimg_desktop import APP_NAME, __version__
 from genimg_desktop.core.paths import resources_dir
 from genimg_desktop.ui.settings import APPLICATION, ORGANISATION
+
+if TYPE_CHECKING:
+    from genimg_desktop.ui.main_window import MainWindow
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,10 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     # Start the engine once the event loop has painted the window: torch loads on the worker.
     QTimer.singleShot(0, window.start_engine)
     path = args.open_path or args.image
-    if path is not None:
-        from genimg_desktop.ui import file_ops
-
-        QTimer.singleShot(0, lambda: file_ops.open_path(window, path))
+    offer = not (args.demo or args.screenshot)  # scripted runs must not stop at a question
+    QTimer.singleShot(0, lambda: _after_start(window, path, offer))
     if args.demo or args.screenshot:
         from genimg_desktop.ui.demo import run_demo
 
@@ -60,3 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.quit_after is not None:
         QTimer.singleShot(args.quit_after, window.close)
     return int(app.exec())
+
+
+def _after_start(window: MainWindow, path: Path | None, offer_recovery: bool) -> None:
+    """Work a crash left behind is offered first, so opening a file never hides it."""
+    from genimg_desktop.ui import file_ops, recovery
+    from genimg_desktop.ui.test_hooks import apply_test_hooks
+
+    if offer_recovery:
+        recovery.offer_recovery(window)
+    if path is not None:
+        file_ops.open_path(window, path)
+    apply_test_hooks(window)

@@ -23,12 +23,19 @@ class Document:
     """image: (H, W, 4) uint8 RGBA; mask: (H, W) uint8 (255 = regenerate), always the same H, W.
 
     Listeners get `cb(kind, rect)`: kind "image" or "mask" with the changed rect (None = all of it),
-    or "reset" when the arrays were replaced (new size possible, rect None).
+    or "reset" when the arrays were replaced (new size possible, rect None). A `mask` given to the
+    constructor (from a project file) must match the image; by default the mask is empty.
     """
 
-    def __init__(self, image: np.ndarray, path: Path | None = None, metadata: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        image: np.ndarray,
+        path: Path | None = None,
+        metadata: dict[str, Any] | None = None,
+        mask: np.ndarray | None = None,
+    ):
         self.image = _check_rgba(image)
-        self.mask = np.zeros(image.shape[:2], dtype=np.uint8)
+        self.mask = _check_mask(mask, image) if mask is not None else np.zeros(image.shape[:2], np.uint8)
         self.path = Path(path) if path is not None else None
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.modified = False
@@ -41,13 +48,20 @@ class Document:
         return cls(image)
 
     @classmethod
-    def from_loaded(cls, loaded: LoadedImage, path: Path | None = None) -> Document:
-        return cls(loaded.rgba, path=path, metadata=loaded.metadata)
+    def from_loaded(
+        cls, loaded: LoadedImage, path: Path | None = None, mask: np.ndarray | None = None
+    ) -> Document:
+        return cls(loaded.rgba, path=path, metadata=loaded.metadata, mask=mask)
 
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) in pixels."""
         return int(self.image.shape[1]), int(self.image.shape[0])
+
+    @property
+    def keeps_mask(self) -> bool:
+        """True when the document's file stores the mask too (an OpenRaster project)."""
+        return self.path is not None and self.path.suffix.lower() == ".ora"
 
     def rgb(self) -> np.ndarray:
         """(H, W, 3) RGB copy for the engine; alpha is dropped (the colour under it is kept)."""
@@ -78,10 +92,10 @@ class Document:
 
     def notify(self, kind: str, rect: Rect | None = None) -> None:
         """Tell listeners what changed. An "image" change marks the document modified; a "mask" change
-        does not (the mask is not saved with the image)."""
+        only when the file keeps the mask (a .ora project; a PNG or JPEG does not store it)."""
         if kind not in CHANGE_KINDS:
             raise ValueError(f"unknown change kind {kind!r}")
-        if kind == "image":
+        if kind == "image" or (kind == "mask" and self.keeps_mask):
             self.modified = True
         for cb in list(self._listeners):  # a listener may remove itself
             cb(kind, rect)
@@ -93,3 +107,9 @@ def _check_rgba(image: np.ndarray) -> np.ndarray:
     if image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError("document image must be at least 1 x 1 pixels")
     return image
+
+
+def _check_mask(mask: np.ndarray, image: np.ndarray) -> np.ndarray:
+    if mask.dtype != np.uint8 or mask.shape != image.shape[:2]:
+        raise ValueError(f"document mask must be {image.shape[:2]} uint8, got {mask.dtype} {mask.shape}")
+    return mask

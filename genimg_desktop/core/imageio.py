@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any, BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from genimg_desktop.core.atomic import write_atomic
 from genimg_desktop.core.metadata import png_info, read_metadata
 
 # 8192 x 8192 must work with room to spare (e.g. 16384 x 8192 panoramas), but an RGBA copy of the
@@ -55,7 +55,7 @@ class LoadedImage:
 
 def load_image(source: Path | str | bytes) -> LoadedImage:
     """Decode `source` (a path or the file's bytes) fully into RGBA, or raise ImageLoadError."""
-    fp, name = _open_source(source)
+    fp, name = open_source(source)
     try:
         with warnings.catch_warnings():
             # We check the size ourselves against MAX_PIXELS, which is above Pillow's warning level
@@ -81,7 +81,7 @@ def load_image(source: Path | str | bytes) -> LoadedImage:
         fp.close()
 
 
-def _open_source(source: Path | str | bytes) -> tuple[BinaryIO, str]:
+def open_source(source: Path | str | bytes) -> tuple[BinaryIO, str]:
     """An open binary file (or buffer) and a name for messages; refuses missing and empty files."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         if not len(source):
@@ -217,7 +217,7 @@ def save_image(
         options.update(quality=int(quality), subsampling=0 if quality >= 90 else 2)
     else:
         options.update(quality=int(min(quality, 100)), lossless=quality >= 100)
-    _write_atomic(path, lambda f: pil.save(f, format=fmt, **options))
+    write_file(path, lambda f: pil.save(f, format=fmt, **options))
     return path
 
 
@@ -239,21 +239,11 @@ def flatten_on_white(rgba: np.ndarray) -> np.ndarray:
     return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
 
 
-def _write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write through `write(file)` into a temporary file beside `path`, fsync, then rename over it."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+def write_file(path: Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Atomic write through `write(file)` (see core.atomic); any failure becomes ImageSaveError."""
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666  # new files: 0o666 minus umask
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        return write_atomic(path, write)
     except OSError as exc:
         raise ImageSaveError(f"Could not save '{path.name}': {exc.strerror or exc}.") from exc
     except (ValueError, TypeError, KeyError) as exc:
         raise ImageSaveError(f"Could not save '{path.name}': {exc}.") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink(missing_ok=True)

@@ -47,13 +47,17 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     acts["save_as"] = _add(
         file,
         window,
-        "Save &As… (PNG, JPEG, WebP)",
+        "Save &As… (PNG, JPEG, WebP, ORA)",
         lambda: file_ops.ask_save(window, True),
         "Ctrl+Shift+S",
+    )
+    acts["save_project"] = _add(
+        file, window, "Save &Project (.ora, keeps the mask)…", lambda: file_ops.ask_save_project(window)
     )
     export = file.addMenu("&Export a copy")
     for ext, label in (("png", "PNG…"), ("jpg", "JPEG…"), ("webp", "WebP…")):
         acts[f"export_{ext}"] = _add(export, window, label, lambda e=ext: file_ops.ask_export(window, e))
+    acts["autosave_interval"] = _add(file, window, "A&utosave every…", lambda: _ask_autosave(window))
     file.addSeparator()
     acts["quit"] = _add(file, window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
 
@@ -112,6 +116,20 @@ def _ask_px(window: MainWindow, title: str, apply: Callable[[int], object]) -> N
     if ok:
         window.settings.mask_step_px = px
         apply(px)
+
+
+def _ask_autosave(window: MainWindow) -> None:
+    seconds, ok = QInputDialog.getInt(
+        window,
+        "Autosave",
+        "Autosave the open image every N seconds\n(0 = only after accepting a result):",
+        window.settings.autosave_interval_s,
+        0,
+        3600,
+    )
+    if ok:
+        window.settings.autosave_interval_s = seconds
+        window.autosaver.set_interval(seconds)
 
 
 def _build_view_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:

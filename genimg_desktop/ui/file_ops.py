@@ -1,7 +1,8 @@
 """Opening and saving documents: dialogs, drag-and-drop, clipboard paste. Errors become messages.
 
-Loading runs through core.imageio, which refuses unreadable or oversized files with a clear
-ImageLoadError; the canvas is only touched after a load succeeded, so a bad file changes nothing.
+Routed by extension: `.ora` projects (image + mask + metadata) go through core.ora / core.ora_read,
+pictures through core.imageio. Both refuse unreadable or oversized files with a clear ImageLoadError;
+the canvas is only touched after a load succeeded, so a bad file changes nothing. Saves are atomic.
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ from genimg_desktop.core.imageio import (
     load_image,
     save_image,
 )
+from genimg_desktop.core.ora import save_ora
+from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui.qimage import qimage_to_rgba
 
 if TYPE_CHECKING:
     from genimg_desktop.ui.main_window import MainWindow
 
-OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
-SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
+OPEN_FILTER = (
+    "Images and projects (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif *.ora);;"
+    "OpenRaster project (*.ora);;All files (*)"
+)
+PROJECT_FILTER = "OpenRaster project, keeps the mask (*.ora)"
+SAVE_FILTER = f"PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp);;{PROJECT_FILTER}"
+SAVE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".ora")
 EXPORT_FORMATS = {
     "png": "PNG image (*.png)",
     "jpg": "JPEG image (*.jpg *.jpeg)",
@@ -46,13 +54,21 @@ def open_path(window: MainWindow, path: Path) -> bool:
     if not window.confirm_discard_changes():
         return False
     try:
-        loaded = load_image(path)
+        if is_project(path):
+            project = load_ora(path)
+            loaded, mask = project.loaded(), project.mask
+        else:
+            loaded, mask = load_image(path), None
     except ImageLoadError as exc:
         QMessageBox.warning(window, "Cannot open image", str(exc))
         return False
     window.settings.last_folder = str(path.parent)
-    window.set_loaded(loaded, path)
+    window.set_loaded(loaded, path, mask)
     return True
+
+
+def is_project(path: Path) -> bool:
+    return path.suffix.lower() == ".ora"
 
 
 def paste_clipboard(window: MainWindow) -> bool:
@@ -82,15 +98,28 @@ def paste_clipboard(window: MainWindow) -> bool:
 def ask_save(window: MainWindow, save_as: bool = False) -> bool:
     """Save the document (Ctrl+S) or ask where (Save As / Export). Returns True when saved."""
     path = window.document.path
-    if save_as or path is None or path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-        start = str(Path(window.settings.last_folder or ".") / ((path.stem if path else "untitled") + ".png"))
+    if save_as or path is None or path.suffix.lower() not in SAVE_SUFFIXES:
+        # A project stays a project unless the artist picks another type.
+        suffix = ".ora" if path is not None and is_project(path) else ".png"
+        start = str(Path(window.settings.last_folder or ".") / ((path.stem if path else "untitled") + suffix))
         chosen, _ = QFileDialog.getSaveFileName(window, "Save image as", start, SAVE_FILTER)
         if not chosen:
             return False
         path = Path(chosen)
         if not path.suffix:
-            path = path.with_suffix(".png")
+            path = path.with_suffix(suffix)
     return save_to(window, path)
+
+
+def ask_save_project(window: MainWindow) -> bool:
+    """File > Save Project: an OpenRaster file that keeps the mask and the generation parameters."""
+    path = window.document.path
+    start = str(Path(window.settings.last_folder or ".") / ((path.stem if path else "untitled") + ".ora"))
+    chosen, _ = QFileDialog.getSaveFileName(window, "Save project as", start, PROJECT_FILTER)
+    if not chosen:
+        return False
+    path = Path(chosen)
+    return save_to(window, path if is_project(path) else path.with_name(path.name + ".ora"))
 
 
 def ask_export(window: MainWindow, ext: str) -> bool:
@@ -115,7 +144,10 @@ def ask_export(window: MainWindow, ext: str) -> bool:
 def _write(window: MainWindow, path: Path) -> bool:
     doc = window.document
     try:
-        save_image(path, doc.image, metadata=doc.metadata or None)
+        if is_project(path):
+            save_ora(path, doc.image, doc.mask, doc.metadata)
+        else:
+            save_image(path, doc.image, metadata=doc.metadata or None)
     except (ImageSaveError, ImageLoadError, OSError) as exc:
         QMessageBox.warning(window, "Cannot save image", f"{exc}\n\nThe previous file, if any, is unchanged.")
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.ui import actions, file_ops
+from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.job_runner import JobRunner
@@ -47,6 +49,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.undo_stack = make_undo_stack(self)
         self.document = Document.blank(*BLANK_SIZE)
+        self.autosaver = Autosaver(self, self.settings.autosave_interval_s)
+        self.autosaver.attach(self.document)
+        self.autosaver.failed.connect(
+            lambda msg: self.statusBar().showMessage(f"Autosave failed: {msg}", 8000)
+        )
         self.canvas = CanvasView(self.document, self.undo_stack, self)
         self.canvas.set_brush_size(self.settings.brush_size)
         self.canvas.set_brush_hardness(self.settings.brush_hardness)
@@ -157,12 +164,13 @@ class MainWindow(QMainWindow):
             self.document.metadata = result.metadata()  # a saved PNG records how it was made
             self.settings.feather_px = int(feather_px)
             self.update_title()
+            self.autosaver.save_now()  # an accepted result is the work most worth keeping
 
     # ------------------------------------------------------------ documents
 
-    def set_loaded(self, loaded: LoadedImage, path: Path | None) -> None:
-        """Show a freshly loaded image as the document (undo history starts anew)."""
-        self.set_document(Document.from_loaded(loaded, path))
+    def set_loaded(self, loaded: LoadedImage, path: Path | None, mask: np.ndarray | None = None) -> None:
+        """Show a freshly loaded image (and mask, from a project) as the document; undo starts anew."""
+        self.set_document(Document.from_loaded(loaded, path, mask))
         if loaded.notes:
             self.statusBar().showMessage("; ".join(loaded.notes), 8000)
         if loaded.metadata:
@@ -170,6 +178,7 @@ class MainWindow(QMainWindow):
 
     def set_document(self, document: Document) -> None:
         self.document = document
+        self.autosaver.attach(document)
         self.canvas.set_document(document)
         self.jobs.forget_staged()
         self.update_title()
@@ -283,6 +292,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.jobs.shutdown()
+        self.autosaver.shutdown()  # a clean exit: nothing to recover next time
         event.accept()
 
 

@@ -70,6 +70,7 @@ class Settings:
     feather_px = Setting("canvas/feather_px", 6)
     mask_step_px = Setting("canvas/mask_step_px", 8)  # grow/shrink amount
     device = Setting("engine/device", "auto")
+    autosave_interval_s = Setting("files/autosave_interval_s", 60)  # 0 = only after accepted results
 
     def __init__(self) -> None:
         self.store = QSettings(

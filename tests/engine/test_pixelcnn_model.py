@@ -7,7 +7,6 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ from genimg_desktop.engine.pixelcnn import trainer as trainer_module
 from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.registry import FAMILIES, ModelRegistry
+from genimg_desktop.engine.training.data import ImageDataset
 from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
 
 CLASSES = ("top", "shoe", "bag")
@@ -278,7 +278,9 @@ def test_the_training_loop_trains_exports_and_the_app_loads_it(tmp_path, monkeyp
 
     rng = np.random.default_rng(0)
     images = np.repeat(np.repeat(rng.integers(0, 256, (12, 4, 4, 3), dtype=np.uint8), 2, 1), 2, 2)
-    data = SimpleNamespace(images=images, labels=np.arange(12) % 3, class_names=CLASSES, licence="CC0")
+    data = ImageDataset(
+        images, (np.arange(12) % 3).astype(np.int64), CLASSES, "stand-in", "generated in the test"
+    )
     monkeypatch.setattr(loop, "_load_data", lambda config, ctx: data)
     config = TrainConfig(
         family="pixelcnn", data="stand-in", size=SIZE, out=tmp_path / "run", steps=3, batch_size=4,

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QMessageBox
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import load_image, save_image
@@ -56,23 +55,6 @@ def window(qtbot, monkeypatch):
     win.document.modified = False  # no "save changes?" prompt when the test closes it
     win.close()
     assert not win.jobs.service.thread_running
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """QMessageBox calls recorded instead of blocking the test."""
-    seen: list[tuple[str, str]] = []
-
-    def record(kind):
-        def fn(parent, title, text, *args, **kwargs):
-            seen.append((kind, f"{title}: {text}"))
-            return QMessageBox.StandardButton.Discard if kind == "question" else QMessageBox.StandardButton.Ok
-
-        return staticmethod(fn)
-
-    for kind in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
-    return seen
 
 
 @pytest.fixture

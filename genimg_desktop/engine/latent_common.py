@@ -228,3 +228,8 @@ def direction_param(count: int, what: str) -> ParamSpec:
         step=1,
         help=f"Which principal direction of {what} to move along; 0 is the one of most variation.",
     )
+
+
+def edit_params(count: int, what: str) -> tuple[ParamSpec, ...]:
+    """Direction, amount, steps and strip: the parameters of moving along a principal direction."""
+    return (direction_param(count, what), AMOUNT, EDIT_STEPS, STRIP)

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from genimg_desktop.core.params import ParamSpec
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
-from genimg_desktop.engine.base import inpaint_crop
-from genimg_desktop.engine.latent_common import AUTO, image_to_tensor, resize_image, to_rgb_uint8
+from genimg_desktop.engine.base import CONTEXT_MARGIN, inpaint_crop
+from genimg_desktop.engine.latent_common import AUTO, class_param, image_to_tensor, resize_image, to_rgb_uint8
 
 PREVIEWS = 8  # previews sent during one fit
 MIN_STARTS = 4  # latents optimised in parallel; the best fits are returned (a bad start is common)
@@ -84,6 +85,25 @@ INPAINT_HELP = (
     "pixels around it. Fixed-resolution model: it works on the crop around the mask resized to "
     "{res}x{res} and back, so large crops come out soft; pixels outside the mask are never changed."
 )
+
+
+def inpaint_task(card: ModelCard, resolution: int, prior_meaning: str) -> TaskSpec:
+    """The "inpaint" task of a latent family: fit a latent to the pixels around the hole."""
+    return TaskSpec(
+        "inpaint",
+        "Inpaint",
+        params=(
+            class_param(card, (AUTO,)),
+            FIT_STEPS,
+            FIT_LR,
+            prior_param(1.0, prior_meaning),
+            FIT_COUNT,
+            CONTEXT_MARGIN,
+        ),
+        needs_image=True,
+        needs_mask=True,
+        help=INPAINT_HELP.format(res=resolution),
+    )
 
 
 @contextmanager

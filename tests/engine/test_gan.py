@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -10,10 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from genimg_desktop.core.progress import JobCancelled, JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.model import GanModel
 from genimg_desktop.engine.gan.networks import Discriminator, Generator, minibatch_std
@@ -22,6 +19,13 @@ from genimg_desktop.engine.latent_common import slerp, stage_plan
 from genimg_desktop.engine.latent_inpaint import autograd_on, fit_latents
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
+from tests.engine.latent_helpers import (  # noqa: F401 (one_thread: an autouse fixture)
+    hole_canvas,
+    install_trained,
+    load_installed,
+    one_thread,
+    run_task,
+)
 
 CLASSES = ("circle", "square", "star")
 TINY = {
@@ -40,16 +44,6 @@ TINY = {
 SIZE = 16
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks gain nothing from threads, and on a shared CPU two threads waiting on each
-    other make each step ~20x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def make_trainer(tmp: Path, **extra) -> GanTrainer:
     config = TrainConfig(family="gan", data="toy", size=SIZE, out=tmp, batch_size=8, extra={**TINY, **extra})
     torch.manual_seed(0)
@@ -57,24 +51,7 @@ def make_trainer(tmp: Path, **extra) -> GanTrainer:
 
 
 def install(trainer: GanTrainer, folder: Path, model_id: str) -> Path:
-    """What `genimg train` does at the end: weights + card into a models folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    weights, config = trainer.export()
-    path = folder / f"{model_id}.safetensors"
-    save_file(weights, str(path))
-    card = {
-        "id": model_id,
-        "name": "Tiny GAN",
-        "family": "gan",
-        "weights": path.name,
-        "resolution": SIZE,
-        "channels": 3,
-        "class_names": list(CLASSES),
-        "config": config,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-    }
-    (folder / f"{model_id}.json").write_text(json.dumps(card), encoding="utf-8")
-    return path
+    return install_trained(trainer, folder, model_id, "Tiny GAN", CLASSES)
 
 
 @pytest.fixture(scope="module")
@@ -89,23 +66,17 @@ def trained(tmp_path_factory) -> tuple[GanTrainer, list[dict[str, float]]]:
 def model(trained, tmp_path_factory) -> GanModel:
     folder = tmp_path_factory.mktemp("models")
     install(trained[0], folder, "tiny-gan")
-    loaded = ModelRegistry([(folder, False)]).load("tiny-gan", "cpu")
-    assert isinstance(loaded, GanModel)
-    return loaded
+    return load_installed(folder, "tiny-gan", GanModel)
 
 
 def run(model: GanModel, task: str, seed: int = 0, image=None, mask=None, control=None, **params):
-    request = GenerationRequest("tiny-gan", task, params, seed, image, mask)
-    return model.run(request, control or JobControl()).images
+    return run_task(model, "tiny-gan", task, seed, image, mask, control, params)
 
 
 @pytest.fixture(scope="module")
 def canvas() -> tuple[np.ndarray, np.ndarray]:
     """A 40x56 image with a 10x12 hole."""
-    image = np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
-    mask = np.zeros((40, 56), np.uint8)
-    mask[14:24, 20:32] = 255
-    return image, mask
+    return hole_canvas(40, 56, 0, slice(14, 24), slice(20, 32))
 
 
 # ---- networks and training -------------------------------------------------------------------------

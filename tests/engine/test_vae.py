@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from genimg_desktop.core.progress import JobCancelled, JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.latent_inpaint import autograd_on
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
@@ -22,21 +18,18 @@ from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.model import VaeModel
 from genimg_desktop.engine.vae.networks import ConditionalVAE
 from genimg_desktop.engine.vae.trainer import VaeTrainer
+from tests.engine.latent_helpers import (  # noqa: F401 (one_thread: an autouse fixture)
+    hole_canvas,
+    install_trained,
+    load_installed,
+    one_thread,
+    run_task,
+)
 
 CLASSES = ("zero", "one")
 TINY = {"z_dim": 6, "embed_dim": 4, "width": 8, "max_width": 16, "directions": 4}
 SIZE = 16
 BINS = torch.arange(256).float() / 127.5 - 1  # the 256 bin centres
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks gain nothing from threads, and on a shared CPU two threads waiting on each
-    other make each step ~20x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def make_trainer(tmp: Path, **extra) -> VaeTrainer:
@@ -57,22 +50,7 @@ def toy_images(count: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def install(trainer: VaeTrainer, folder: Path, model_id: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    weights, config = trainer.export()
-    path = folder / f"{model_id}.safetensors"
-    save_file(weights, str(path))
-    card = {
-        "id": model_id,
-        "name": "Tiny VAE",
-        "family": "vae",
-        "weights": path.name,
-        "resolution": SIZE,
-        "channels": 1,
-        "class_names": list(CLASSES),
-        "config": config,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-    }
-    (folder / f"{model_id}.json").write_text(json.dumps(card), encoding="utf-8")
+    install_trained(trainer, folder, model_id, "Tiny VAE", CLASSES)
 
 
 @pytest.fixture(scope="module")
@@ -87,23 +65,17 @@ def trained(tmp_path_factory) -> tuple[VaeTrainer, list[dict[str, float]]]:
 def model(trained, tmp_path_factory) -> VaeModel:
     folder = tmp_path_factory.mktemp("models")
     install(trained[0], folder, "tiny-vae")
-    loaded = ModelRegistry([(folder, False)]).load("tiny-vae", "cpu")
-    assert isinstance(loaded, VaeModel)
-    return loaded
+    return load_installed(folder, "tiny-vae", VaeModel)
 
 
 @pytest.fixture(scope="module")
 def canvas() -> tuple[np.ndarray, np.ndarray]:
     """A 48x40 colour image and a hole in it."""
-    image = np.random.default_rng(1).integers(0, 256, (48, 40, 3), dtype=np.uint8)
-    mask = np.zeros((48, 40), np.uint8)
-    mask[20:30, 10:22] = 255
-    return image, mask
+    return hole_canvas(48, 40, 1, slice(20, 30), slice(10, 22))
 
 
 def run(model: VaeModel, task: str, seed: int = 0, image=None, mask=None, control=None, **params):
-    request = GenerationRequest("tiny-vae", task, params, seed, image, mask)
-    return model.run(request, control or JobControl()).images
+    return run_task(model, "tiny-vae", task, seed, image, mask, control, params)
 
 
 # ---- likelihood --------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,6 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
-from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.directions import gan_directions
 from genimg_desktop.engine.gan.inpaint import gan_crop_fit
@@ -21,13 +19,13 @@ from genimg_desktop.engine.gan.networks import Generator
 from genimg_desktop.engine.gan.tasks import gan_tasks
 from genimg_desktop.engine.latent_common import (
     SAME,
-    class_labels,
     edit_amounts,
     output_frames,
     slerp,
     to_rgb_uint8,
 )
-from genimg_desktop.engine.latent_inpaint import latent_inpaint
+from genimg_desktop.engine.latent_inpaint import CropFit
+from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections
 from genimg_desktop.engine.registry import register_family
 
@@ -35,7 +33,7 @@ MAX_RESAMPLES = 100  # truncation redraws before clamping the few values still o
 
 
 @register_family
-class GanModel(GenerationModel):
+class GanModel(LatentModel):
     """A class-conditional GAN generator (the EMA weights) rebuilt from the card's config."""
 
     family = "gan"
@@ -63,46 +61,28 @@ class GanModel(GenerationModel):
 
     @property
     def net(self) -> Generator:
-        if self._net is None:
-            raise RuntimeError(f"model '{self.card.id}' is not loaded")
-        return self._net
+        return self._loaded(self._net)
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
     def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
         """(count, C, R, R) in [-1, 1]; class_index None draws a class per sample from `generator`."""
         with torch.inference_mode():
-            z = self.noise(count, self.config.z_dim, generator=generator)
-            if class_index is None:
-                labels = torch.randint(0, self.config.num_classes, (count,), generator=generator)
-            else:
-                labels = torch.full((count,), int(class_index), dtype=torch.long)
-            return self.net(z, labels.to(self.device))
+            z, labels = self._eval_latents(count, class_index, generator)
+            return self.net(z, labels)
 
     # ---- tasks ---------------------------------------------------------------------------------------
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        control.report(0.0, f"{task.label} ({self.card.name})")
-        if task.name == "inpaint":
-            fit = gan_crop_fit(self.net, params, self.card.class_names, self._noise(generator), control)
-            images = latent_inpaint(request, params["context_margin"], fit)
-        else:
-            handler = {
-                "sample": self._sample,
-                "interpolate": self._interpolate,
-                "variations": self._variations,
-                "directions": self._directions_strip,
-            }[task.name]
-            images = handler(params, request, generator)
-        control.report(1.0, "Done")
-        return images
+    def _handlers(self) -> dict[str, Handler]:
+        return {
+            "sample": self._sample,
+            "interpolate": self._interpolate,
+            "variations": self._variations,
+            "directions": self._directions_strip,
+        }
+
+    def _inpaint_fit(self, params: dict[str, Any], control: JobControl, gen: torch.Generator) -> CropFit:
+        return gan_crop_fit(self.net, params, self.card.class_names, self._noise(gen), control)
 
     def _sample(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -152,10 +132,6 @@ class GanModel(GenerationModel):
 
     # ---- latents and classes ---------------------------------------------------------------------------
 
-    def _noise(self, gen: torch.Generator) -> Callable[..., torch.Tensor]:
-        """`self.noise` bound to the job's generator, for the inpaint fit."""
-        return lambda *shape: self.noise(*shape, generator=gen)
-
     def _latents(self, count: int, truncation: float, gen: torch.Generator) -> torch.Tensor:
         """(count, Z) Gaussian latents; with truncation t > 0, values beyond ±t are redrawn."""
         z = self.noise(count, self.config.z_dim, generator=gen)
@@ -167,7 +143,3 @@ class GanModel(GenerationModel):
                 break
             z[outside] = self.noise(int(outside.sum()), generator=gen)
         return z.clamp(-truncation, truncation)
-
-    def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
-        labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)
-        return labels.to(self.device)

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
-from genimg_desktop.engine.base import CONTEXT_MARGIN
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.latent_common import (
-    AMOUNT,
-    AUTO,
     COUNT,
-    EDIT_STEPS,
     FRAMES,
     RANDOM,
     SAME,
     SEED_B,
     STRIP,
     class_param,
-    direction_param,
+    edit_params,
 )
-from genimg_desktop.engine.latent_inpaint import FIT_COUNT, FIT_LR, FIT_STEPS, INPAINT_HELP, prior_param
+from genimg_desktop.engine.latent_inpaint import inpaint_task
 
 TRUNCATION = ParamSpec(
     "truncation",
@@ -68,27 +64,12 @@ def gan_tasks(card: ModelCard, config: GanConfig) -> tuple[TaskSpec, ...]:
         "Latent directions",
         params=(
             cls,
-            direction_param(min(config.directions, config.w_dim), "the mapped latent w"),
-            AMOUNT,
-            EDIT_STEPS,
-            STRIP,
+            *edit_params(min(config.directions, config.w_dim), "the mapped latent w"),
         ),
         help="Move the seed's image along a principal direction of the latent space (GANSpace): "
         "unsupervised sliders that change pose, size, thickness or brightness.",
     )
-    inpaint = TaskSpec(
-        "inpaint",
-        "Inpaint",
-        params=(
-            class_param(card, (AUTO,)),
-            FIT_STEPS,
-            FIT_LR,
-            prior_param(1.0, "1 = the Gaussian prior on z against a pixel noise of 0.1"),
-            FIT_COUNT,
-            CONTEXT_MARGIN,
-        ),
-        needs_image=True,
-        needs_mask=True,
-        help=INPAINT_HELP.format(res=config.resolution),
+    inpaint = inpaint_task(
+        card, config.resolution, "1 = the Gaussian prior on z against a pixel noise of 0.1"
     )
     return sample, interpolate, variations, directions, inpaint

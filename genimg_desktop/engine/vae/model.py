@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,12 +12,10 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
-from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.latent_common import (
     AUTO,
     RANDOM,
     SAME,
-    class_labels,
     edit_amounts,
     image_to_tensor,
     output_frames,
@@ -27,7 +24,8 @@ from genimg_desktop.engine.latent_common import (
     to_rgb_uint8,
     uint8_to_tensor,
 )
-from genimg_desktop.engine.latent_inpaint import latent_inpaint
+from genimg_desktop.engine.latent_inpaint import CropFit
+from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections, principal_axes
 from genimg_desktop.engine.registry import register_family
 from genimg_desktop.engine.vae import likelihood
@@ -40,7 +38,7 @@ ELBO_SEED = 0  # the ELBO's one latent draw per image is seeded: the same images
 
 
 @register_family
-class VaeModel(GenerationModel):
+class VaeModel(LatentModel):
     """A conditional VAE rebuilt from the card's config."""
 
     family = "vae"
@@ -67,21 +65,15 @@ class VaeModel(GenerationModel):
 
     @property
     def vae(self) -> ConditionalVAE:
-        if self._vae is None:
-            raise RuntimeError(f"model '{self.card.id}' is not loaded")
-        return self._vae
+        return self._loaded(self._vae)
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
     def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
         """(count, C, R, R) decoded prior samples in [-1, 1]; class_index None: a random class each."""
         with torch.inference_mode():
-            z = self.noise(count, self.config.z_dim, generator=generator)
-            if class_index is None:
-                labels = torch.randint(0, self.config.num_classes, (count,), generator=generator)
-            else:
-                labels = torch.full((count,), int(class_index), dtype=torch.long)
-            return self.vae.decode_mean(z, self.vae.embed(labels.to(self.device)))
+            z, labels = self._eval_latents(count, class_index, generator)
+            return self.vae.decode_mean(z, self.vae.embed(labels))
 
     def elbo_bits_per_dim(
         self, images: np.ndarray, labels: np.ndarray | None = None, batch_size: int = 256
@@ -127,29 +119,16 @@ class VaeModel(GenerationModel):
 
     # ---- tasks ---------------------------------------------------------------------------------------
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        control.report(0.0, f"{task.label} ({self.card.name})")
-        if task.name == "inpaint":
-            noise = self._noise(generator)
-            fit = vae_crop_fit(self.vae, params, self.card.class_names, noise, control)
-            images = latent_inpaint(request, params["context_margin"], fit)
-        else:
-            handler = {
-                "sample": self._sample,
-                "reconstruct": self._reconstruct,
-                "interpolate": self._interpolate,
-                "edit": self._edit,
-            }[task.name]
-            images = handler(params, request, generator)
-        control.report(1.0, "Done")
-        return images
+    def _handlers(self) -> dict[str, Handler]:
+        return {
+            "sample": self._sample,
+            "reconstruct": self._reconstruct,
+            "interpolate": self._interpolate,
+            "edit": self._edit,
+        }
+
+    def _inpaint_fit(self, params: dict[str, Any], control: JobControl, gen: torch.Generator) -> CropFit:
+        return vae_crop_fit(self.vae, params, self.card.class_names, self._noise(gen), control)
 
     def _sample(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -213,17 +192,9 @@ class VaeModel(GenerationModel):
         eps = torch.zeros(len(classes), self.config.z_dim, device=self.device)  # z = mean: deterministic
         return classes[self._conditional_elbo(xs, classes, eps).argmax()].reshape(1)
 
-    def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
-        labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)
-        return labels.to(self.device)
-
     def _outputs(self, images: torch.Tensor, request: GenerationRequest, size: str) -> list[np.ndarray]:
         out = to_rgb_uint8(images)
         if size != CANVAS or request.image is None:
             return out
         height, width = request.image.shape[:2]
         return [resize_image(img, height, width) for img in out]
-
-    def _noise(self, gen: torch.Generator) -> Callable[..., torch.Tensor]:
-        """`self.noise` bound to the job's generator, for the inpaint fit."""
-        return lambda *shape: self.noise(*shape, generator=gen)

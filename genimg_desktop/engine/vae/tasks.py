@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
-from genimg_desktop.engine.base import CONTEXT_MARGIN
 from genimg_desktop.engine.latent_common import (
-    AMOUNT,
     AUTO,
     COUNT,
-    EDIT_STEPS,
     FRAMES,
     RANDOM,
     SAME,
     SEED_B,
     STRIP,
     class_param,
-    direction_param,
+    edit_params,
 )
-from genimg_desktop.engine.latent_inpaint import FIT_COUNT, FIT_LR, FIT_STEPS, INPAINT_HELP, prior_param
+from genimg_desktop.engine.latent_inpaint import inpaint_task
 from genimg_desktop.engine.vae.config import VaeConfig
 
 CANVAS, MODEL, SEED = "canvas", "model", "seed"
@@ -89,29 +86,12 @@ def vae_tasks(card: ModelCard, config: VaeConfig) -> tuple[TaskSpec, ...]:
         "Edit latent",
         params=(
             fit_class,
-            direction_param(min(config.directions, config.z_dim), "the encoded training images"),
-            AMOUNT,
-            EDIT_STEPS,
-            STRIP,
+            *edit_params(min(config.directions, config.z_dim), "the encoded training images"),
             OUTPUT_SIZE,
         ),
         needs_image=True,
         help=f"Encode the canvas image (resized to {res}x{res}), move its latent along a principal "
         "direction of the training data, decode.",
     )
-    inpaint = TaskSpec(
-        "inpaint",
-        "Inpaint",
-        params=(
-            fit_class,
-            FIT_STEPS,
-            FIT_LR,
-            prior_param(1.0, "1 = the exact posterior mode under the model's likelihood"),
-            FIT_COUNT,
-            CONTEXT_MARGIN,
-        ),
-        needs_image=True,
-        needs_mask=True,
-        help=INPAINT_HELP.format(res=res),
-    )
+    inpaint = inpaint_task(card, res, "1 = the exact posterior mode under the model's likelihood")
     return sample, reconstruct, interpolate, edit, inpaint

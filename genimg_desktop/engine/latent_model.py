@@ -1,0 +1,78 @@
+"""The model adapter the latent-variable families (GAN, VAE) share: task dispatch, classes, noise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.core.progress import JobControl
+from genimg_desktop.core.request import GenerationRequest
+from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.latent_common import class_labels
+from genimg_desktop.engine.latent_inpaint import CropFit, latent_inpaint
+
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
+Handler = Callable[[dict[str, Any], GenerationRequest, torch.Generator], list[np.ndarray]]
+
+
+class LatentModel(GenerationModel):
+    """What the GAN and VAE adapters share: task dispatch, class labels, the job's noise.
+
+    A subclass sets `self.config` (with `z_dim` and `num_classes`), names its handlers in
+    `_handlers` and fits the inpaint crop in `_inpaint_fit`."""
+
+    config: Any
+
+    def _handlers(self) -> dict[str, Handler]:
+        """Task name -> handler(params, request, generator) for every task but "inpaint"."""
+        raise NotImplementedError
+
+    def _inpaint_fit(self, params: dict[str, Any], control: JobControl, gen: torch.Generator) -> CropFit:
+        """The crop fit that `latent_inpaint` runs on the masked crop."""
+        raise NotImplementedError
+
+    def _run(
+        self,
+        task: TaskSpec,
+        params: dict[str, Any],
+        request: GenerationRequest,
+        control: JobControl,
+        generator: torch.Generator,
+    ) -> list[np.ndarray]:
+        control.report(0.0, f"{task.label} ({self.card.name})")
+        if task.name == "inpaint":
+            fit = self._inpaint_fit(params, control, generator)
+            images = latent_inpaint(request, params["context_margin"], fit)
+        else:
+            images = self._handlers()[task.name](params, request, generator)
+        control.report(1.0, "Done")
+        return images
+
+    def _loaded(self, module: ModuleT | None) -> ModuleT:
+        if module is None:
+            raise RuntimeError(f"model '{self.card.id}' is not loaded")
+        return module
+
+    def _eval_latents(
+        self, count: int, class_index: int | None, generator: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(count, Z) latents and (count,) labels for `sample_tensor`; class_index None: random classes."""
+        z = self.noise(count, self.config.z_dim, generator=generator)
+        if class_index is None:
+            labels = torch.randint(0, self.config.num_classes, (count,), generator=generator)
+        else:
+            labels = torch.full((count,), int(class_index), dtype=torch.long)
+        return z, labels.to(self.device)
+
+    def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
+        labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)
+        return labels.to(self.device)
+
+    def _noise(self, gen: torch.Generator) -> Callable[..., torch.Tensor]:
+        """`self.noise` bound to the job's generator, for the inpaint fit."""
+        return lambda *shape: self.noise(*shape, generator=gen)

@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-deps-installed
+PACKAGE_STAMP := $(VENV)/.package-deps-installed
 
-.PHONY: run test install system-deps lint screenshot clean
+.PHONY: run test install system-deps lint screenshot clean package package-test
 
 run: install
 	$(BIN)/genimg
@@ -32,6 +33,23 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 $(TEST_STAMP): scripts/system-deps.sh $(STAMP)
 	./scripts/system-deps.sh --test
 	touch $(TEST_STAMP)
+
+# Installers (see README "Packaging"): the PyInstaller one-folder bundle dist/genimg/, then
+# dist/genimg-desktop_<version>_<arch>.deb and dist/genimg-desktop-<version>-linux-<arch>.tar.gz.
+package: $(PACKAGE_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/genimg.spec
+	./packaging/build_deb.sh dist/genimg dist
+
+# Build, then install the .deb on this machine (root or sudo), self-test the installed app headless,
+# start its window under Xvfb (screenshot in dist/smoke/), purge it and check nothing is left.
+package-test: package
+	./packaging/smoke_test.sh
+
+$(PACKAGE_STAMP): pyproject.toml scripts/system-deps.sh $(STAMP)
+	./scripts/system-deps.sh --package
+	$(BIN)/python -m pip install -q -e ".[test,package]"
+	touch $(PACKAGE_STAMP)
 
 lint: install
 	$(BIN)/ruff check genimg_desktop tests

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from genimg_desktop import __version__
+from genimg_desktop import __version__, cli_bench, cli_eval, cli_train
 
-COMMANDS = ("gui", "models", "inpaint", "self-test")
+COMMANDS = ("gui", "models", "inpaint", "self-test", "bench", "train", "eval")
 
 
 class UsageError(Exception):
@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--out", metavar="DIR", help="keep the result images in DIR")
     selftest.add_argument("--no-qt", action="store_true", help="skip the Qt library check")
     selftest.set_defaults(handler=_cmd_self_test)
+    cli_train.add_parser(sub)  # each subcommand's options and logic live in its own module
+    cli_eval.add_parser(sub)
+    cli_bench.add_parser(sub)
     return parser
 
 

@@ -58,7 +58,7 @@ class Check:
     def line(self) -> str:
         status = "ok  " if self.ok else "FAIL"
         timing = f"load {self.load_s * 1000:7.1f} ms  run {self.run_s * 1000:8.1f} ms  " if self.ok else ""
-        return f"{status}  {self.model:<24} {self.task:<12} {timing}{self.detail}"
+        return f"{status}  {self.model:<30} {self.task:<10} {timing}{self.detail}"
 
 
 def test_picture(size: int = SIZE) -> np.ndarray:
@@ -165,7 +165,30 @@ def _check_models(folder: Path, device: Any, out_dir: Path, echo: Echo) -> list[
         load_s = time.perf_counter() - t0
         for task in model.tasks:
             add(_check_task(model, task, load_s, out_dir))
+    for descriptor in registry.evaluation_models():  # classifiers: no tasks, scored directly
+        add(_check_evaluation_model(registry, descriptor.id, device))
     return checks
+
+
+def _check_evaluation_model(registry: Any, model_id: str, device: Any) -> Check:
+    """Load an evaluation model and classify the test picture once."""
+    import torch
+
+    t0 = time.perf_counter()
+    try:
+        model = registry.load(model_id, device)
+        load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        channels = int(model.card.channels)
+        picture = torch.from_numpy(test_picture()).permute(2, 0, 1).float() / 127.5 - 1.0
+        picture = picture.mean(0, keepdim=True) if channels == 1 else picture[:channels]
+        logits = model.logits(picture.unsqueeze(0))
+        classes = len(model.card.class_names)
+        if tuple(logits.shape) != (1, classes) or not bool(torch.isfinite(logits).all()):
+            return Check(model_id, "classify", False, f"logits {tuple(logits.shape)}, want (1, {classes})")
+    except Exception as exc:
+        return Check(model_id, "classify", False, _one_line(exc))
+    return Check(model_id, "classify", True, f"{classes} classes", load_s, time.perf_counter() - t0)
 
 
 def _check_task(model: Any, task: Any, load_s: float, out_dir: Path) -> Check:
@@ -202,10 +225,15 @@ def _output_problem(images: Any, image: np.ndarray | None, mask: np.ndarray | No
         return "the model returned no image"
     for out in images:
         if not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.ndim != 3 or out.shape[2] != 3:
-            return f"the model returned {getattr(out, 'shape', type(out))} {getattr(out, 'dtype', '')}, not (H, W, 3) uint8"
-        if image is not None and out.shape != image.shape:
-            return f"the model returned {out.shape[1]}x{out.shape[0]} for a {image.shape[1]}x{image.shape[0]} input"
-        if image is not None and mask is not None and np.array_equal(out[mask > 0], image[mask > 0]):
+            got = f"{getattr(out, 'shape', type(out))} {getattr(out, 'dtype', '')}"
+            return f"the model returned {got}, not (H, W, 3) uint8"
+        if image is None or mask is None:
+            continue  # sample, likelihood, ...: any size (model resolution, strips, maps)
+        # Inpainting: the window composites the result over the canvas, so it must be canvas-sized.
+        if out.shape != image.shape:
+            got, want = f"{out.shape[1]}x{out.shape[0]}", f"{image.shape[1]}x{image.shape[0]}"
+            return f"the model returned {got} for a {want} input"
+        if np.array_equal(out[mask > 0], image[mask > 0]):
             return "the masked area came back unchanged"
     return ""
 
@@ -231,7 +259,8 @@ def _check_qt() -> Check:
             return Check("qt", "png", False, f"Qt platform plugin(s) {missing} missing in {plugins}")
     except Exception as exc:
         return Check("qt", "png", False, _one_line(exc))
-    return Check("qt", "png", True, f"Qt {qVersion()}, platform plugins in {plugins}", 0.0, time.perf_counter() - t0)
+    detail = f"Qt {qVersion()}, platform plugins in {plugins}"
+    return Check("qt", "png", True, detail, 0.0, time.perf_counter() - t0)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -10,7 +10,10 @@ PKGS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
       libxcb-xkb1 libxcb-randr0 libxcb-xinerama0 xvfb xauth fonts-dejavu-core
       dataset-fashion-mnist fonts-noto-color-emoji unicode-data openclipart-png)
 TEST_PKGS=(mypaint)
+# `--package` (make package): objdump for PyInstaller and build_deb.sh, the .deb and window checks.
+PACKAGE_PKGS=(binutils desktop-file-utils xvfb xauth)
 [ "${1:-}" = "--test" ] && PKGS+=("${TEST_PKGS[@]}")
+[ "${1:-}" = "--package" ] && PKGS+=("${PACKAGE_PKGS[@]}")
 command -v dpkg-query >/dev/null || { echo "not a Debian system: install Qt 6 runtime libraries yourself"; exit 0; }
 missing=()
 for p in "${PKGS[@]}"; do

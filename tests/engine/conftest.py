@@ -36,3 +36,18 @@ def write_card() -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def _prepared_datasets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("prepared_datasets")
+
+
+@pytest.fixture
+def shared_dataset_cache(_prepared_datasets: Path, isolated_home: Path) -> Path:
+    """This test's prepared-dataset cache is one folder shared by the session, so Fashion-MNIST is
+    decoded once rather than once per test (subprocesses with this GENIMG_HOME share it too)."""
+    cache = isolated_home / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "datasets").symlink_to(_prepared_datasets, target_is_directory=True)
+    return _prepared_datasets

@@ -7,13 +7,16 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 from safetensors.torch import load_file
-from training_helpers import tiny_config
 
 from genimg_desktop.core import paths
 from genimg_desktop.engine.training.loop import train
 from genimg_desktop.engine.training.loss_log import read_log
+from tests.engine.training_helpers import tiny_config
+
+pytestmark = pytest.mark.usefixtures("shared_dataset_cache")  # decode Fashion-MNIST once
 
 # No random augmentation or dropout: then two processes with half a batch each must compute what one
 # process computes on the whole batch (DDP averages the two halves' gradients).

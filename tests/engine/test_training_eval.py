@@ -6,18 +6,21 @@ import json
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
-from genimg_desktop.engine.training.data import load_dataset
-from training_helpers import tiny_config
 
 from genimg_desktop import cli
 from genimg_desktop.core import paths
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.evaluation import EvalOptions, evaluate
-from genimg_desktop.engine.registry import register_family
+from genimg_desktop.engine.registry import ModelRegistry, register_family
 from genimg_desktop.engine.training.batches import to_unit_range
+from genimg_desktop.engine.training.data import load_dataset
 from genimg_desktop.engine.training.loop import train
+from tests.engine.training_helpers import tiny_config
+
+pytestmark = pytest.mark.usefixtures("shared_dataset_cache")  # decode Fashion-MNIST once
 
 
 @register_family
@@ -61,7 +64,8 @@ def _write_echo_card() -> None:
 
 def test_without_a_classifier_only_likelihoods_are_measured():
     _write_echo_card()
-    result = evaluate("echo", device="cpu", options=EvalOptions(samples=20, limit=40))
+    only_user_models = ModelRegistry([(paths.user_models_dir(), False)])  # no built-in classifiers
+    result = evaluate("echo", only_user_models, device="cpu", options=EvalOptions(samples=20, limit=40))
     assert result["bits_per_dim"] == 8.0 and result["elbo_bits_per_dim"] == 8.5
     assert "fd" not in result and "no evaluation classifier for 'fashion-mnist'" in result["notes"][0]
 
@@ -70,6 +74,7 @@ def test_eval_json_has_every_metric_and_can_go_into_the_card(tmp_path, capsys):
     _write_echo_card()
     train(tiny_config(tmp_path / "clf", steps=2))
     args = ["eval", "--model", "echo", "--json", "--limit", "200", "--samples", "60", "--write-card"]
+    args += ["--classifier", "tiny-classifier"]  # not the shipped one: this test must not depend on it
     assert cli.main(args) == 0
     result = json.loads(capsys.readouterr().out)
     expected = {"model", "family", "dataset", "split", "test_images", "seed", "bits_per_dim",

@@ -7,7 +7,6 @@ import json
 import pytest
 import torch
 from safetensors.torch import load_file
-from training_helpers import tiny_config
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.hash_cache import hash_file
@@ -16,6 +15,9 @@ from genimg_desktop.engine.training.checkpoint import CheckpointError
 from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
 from genimg_desktop.engine.training.loop import train
 from genimg_desktop.engine.training.loss_log import read_log
+from tests.engine.training_helpers import tiny_config
+
+pytestmark = pytest.mark.usefixtures("shared_dataset_cache")  # decode Fashion-MNIST once
 
 
 def test_a_run_writes_checkpoint_samples_log_and_a_model_the_registry_loads(tmp_path):
@@ -44,8 +46,9 @@ def test_a_run_writes_checkpoint_samples_log_and_a_model_the_registry_loads(tmp_
 
     registry = ModelRegistry()
     assert "tiny-classifier" not in {d.id for d in registry.refresh()}  # not for the picker
-    assert [d.id for d in registry.evaluation_models("fashion-mnist")] == ["tiny-classifier"]
-    assert registry.evaluation_models("emoji") == []
+    found = registry.evaluation_models("fashion-mnist")
+    assert [d.id for d in found if not d.builtin] == ["tiny-classifier"] and not found[-1].builtin
+    assert all(d.card.dataset == "emoji" for d in registry.evaluation_models("emoji"))
     model = registry.load("tiny-classifier", "cpu")
     assert model.logits(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
     assert model.features(torch.zeros(2, 1, 32, 32)).shape == (2, 16)  # other sizes are resized

@@ -10,6 +10,9 @@ Tensor convention inside training: images are float32 (B, C, H, W) in [-1, 1]; l
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,7 +30,7 @@ class TrainConfig:
     size: int  # square side in pixels
     out: Path  # run folder: checkpoints and sample grids
     steps: int = 2000
-    batch_size: int = 64
+    batch_size: int = 64  # the global batch: under DDP each of W processes trains on batch_size / W
     lr: float = 2e-4
     seed: int = 0
     channels: int | None = None  # None: the dataset's own (1 for gray, 3 for colour)
@@ -36,6 +39,10 @@ class TrainConfig:
     model_id: str = ""  # id of the finished model; default from family + data + size
     name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # family hyperparameters (--set key=value)
+    limit: int | None = None  # train on N images only, spread over the set (tests, quick tries)
+    device: str = "auto"  # auto, cpu, cuda, mps; under torchrun each rank takes cuda:LOCAL_RANK
+    models_dir: Path | None = None  # where the finished model goes; None: the user's models folder
+    command: str = ""  # the command line that started the run, for the model card
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,17 @@ class FamilyTrainer(ABC):
     `self.wrap(module)` so the loop can make them DistributedDataParallel when run under torchrun."""
 
     family: ClassVar[str] = ""
+    # The card's "role": "generation" models are listed in the app; "evaluation" ones (the classifier)
+    # only by the evaluation code (ModelRegistry.evaluation_models).
+    role: ClassVar[str] = "generation"
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         self.config = config
         self.data = data
         self.device = device
-        self._wrapper = lambda module: module  # replaced by the loop under DDP
+        # The loop sets the DDP wrapper (see `wrapping`) before the family's __init__ runs, so modules
+        # wrapped while building the networks are wrapped already.
+        self._wrapper: Callable[[nn.Module], nn.Module] = _WRAPPER.get()
 
     def wrap(self, module: nn.Module) -> nn.Module:
         """The module to call in forward passes (DDP-wrapped when distributed)."""
@@ -74,7 +86,10 @@ class FamilyTrainer(ABC):
 
     @abstractmethod
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
-        """`count` samples (count, C, H, W) in [-1, 1], spread over the classes, for the grid image."""
+        """`count` samples (count, C, H, W) in [-1, 1], spread over the classes, for the grid image.
+
+        The loop asks for `k * num_classes` samples when there are classes and shows one row per
+        class: give them class-major (sample i is of class i // k)."""
 
     @abstractmethod
     def state_dict(self) -> dict[str, Any]:
@@ -88,6 +103,19 @@ class FamilyTrainer(ABC):
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """(weights for the shipped safetensors file, the card's `config` dict that lets the family's
         GenerationModel rebuild the same network)."""
+
+
+_WRAPPER: ContextVar[Callable[[nn.Module], nn.Module]] = ContextVar("wrapper", default=lambda module: module)
+
+
+@contextmanager
+def wrapping(wrapper: Callable[[nn.Module], nn.Module]) -> Iterator[None]:
+    """Trainers built inside this block use `wrapper` (e.g. DistributedDataParallel) in `wrap`."""
+    token = _WRAPPER.set(wrapper)
+    try:
+        yield
+    finally:
+        _WRAPPER.reset(token)
 
 
 TRAINERS: dict[str, type[FamilyTrainer]] = {}

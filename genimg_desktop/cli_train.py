@@ -1,0 +1,144 @@
+"""`genimg train`: the command-line face of engine.training.loop (argparse here, no torch at import)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+FAMILIES_HELP = "gan, vae, pixelcnn or classifier"
+
+
+def add_parser(sub: Any) -> None:
+    train = sub.add_parser(
+        "train",
+        help="train a model on a built-in dataset or a folder of your images",
+        description="Train a model; the finished model goes into your models folder, where the app finds it. "
+        "Running the same command again resumes from the checkpoint in --out. Ctrl-C stops after the "
+        "current step with a checkpoint. Under torchrun it trains in several processes (DDP).",
+    )
+    train.add_argument("--family", required=True, help=FAMILIES_HELP)
+    train.add_argument("--data", required=True, help="fashion-mnist, mnist, emoji, openclipart or a folder")
+    train.add_argument("--size", type=int, required=True, help="image side in pixels")
+    train.add_argument("--out", required=True, help="run folder: checkpoint, samples, loss log")
+    train.add_argument("--steps", type=int, default=2000)
+    train.add_argument("--batch-size", type=int, default=64, help="images per step, over all processes")
+    train.add_argument("--lr", type=float, default=2e-4, help="learning rate")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--channels", type=int, choices=(1, 3), help="default: the dataset's own")
+    train.add_argument("--limit", type=int, help="use only N training images, spread over the set")
+    train.add_argument("--sample-every", type=int, default=500, help="steps between sample grids")
+    train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="family setting")
+    train.add_argument("--id", default="", help="model id (default: FAMILY-DATA-SIZE)")
+    train.add_argument("--name", default="", help="name shown in the app")
+    train.add_argument("--models-dir", help="where to put the model (default: your models folder)")
+    train.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    train.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from genimg_desktop.engine.training.events import TrainingStopped
+    from genimg_desktop.engine.training.loop import train
+    from genimg_desktop.engine.training.progress_bar import ProgressBar
+
+    config = config_from_args(args)
+    with _ctrl_c_stops() as should_stop:
+        try:
+            card = train(config, ProgressBar(), should_stop)
+        except TrainingStopped as exc:
+            print(f"genimg: {exc} (checkpoint: {exc.checkpoint})", file=sys.stderr)
+            return 130
+    if card != Path():  # rank 0 prints the card; other DDP ranks stay quiet
+        print(card)
+    return 0
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    from genimg_desktop.engine.training.family_trainer import TrainConfig
+
+    return TrainConfig(
+        family=args.family,
+        data=args.data,
+        size=args.size,
+        out=Path(args.out),
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        channels=args.channels,
+        sample_every=args.sample_every,
+        checkpoint_every=args.checkpoint_every,
+        model_id=args.id,
+        name=args.name,
+        extra=parse_settings(args.set),
+        limit=args.limit,
+        device=args.device,
+        models_dir=Path(args.models_dir) if args.models_dir else None,
+        command=command_line(args),
+    )
+
+
+def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs; a value is read as JSON when it parses (3, 0.5, true, [64,128]), else as text."""
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set expects KEY=VALUE, got '{pair}'")
+        try:
+            settings[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            settings[key.strip()] = value.strip()
+    return settings
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command that reproduces this run, every option spelled out (defaults included)."""
+    words = ["genimg", "train", "--family", args.family, "--data", args.data, "--size", str(args.size)]
+    words += ["--out", args.out, "--steps", str(args.steps), "--batch-size", str(args.batch_size)]
+    words += ["--lr", repr(args.lr), "--seed", str(args.seed)]
+    optional = (("--channels", args.channels), ("--limit", args.limit), ("--id", args.id),
+                ("--name", args.name), ("--models-dir", args.models_dir))  # fmt: skip
+    for flag, value in optional:
+        if value:
+            words += [flag, str(value)]
+    if args.device != "auto":
+        words += ["--device", args.device]
+    words += ["--sample-every", str(args.sample_every), "--checkpoint-every", str(args.checkpoint_every)]
+    for pair in args.set:
+        words += ["--set", pair]
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    if world > 1:  # under torchrun
+        words = ["torchrun", "--nproc_per_node", str(world), "-m", "genimg_desktop", *words[1:]]
+    return shlex.join(words)
+
+
+@contextmanager
+def _ctrl_c_stops() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C asks the loop to checkpoint and stop; a second one aborts at once."""
+    asked = [False]
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        if asked[0]:
+            raise KeyboardInterrupt
+        asked[0] = True
+        print("\ngenimg: stopping after this step (Ctrl-C again to abort)", file=sys.stderr)
+
+    try:
+        signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: no handler, Ctrl-C behaves as usual
+        yield lambda: False
+        return
+    try:
+        yield lambda: asked[0]
+    finally:
+        signal.signal(signal.SIGINT, previous)

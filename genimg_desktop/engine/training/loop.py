@@ -1,0 +1,209 @@
+"""The training loop behind `genimg train` (and, later, the GUI's training view).
+
+It owns everything that is not a family's math: data, seeding, the batch order, checkpoints and
+resuming, sample grids, the loss log, events for listeners, DDP under torchrun, and writing the
+finished model with its card. A family brings a `FamilyTrainer` (see family_trainer.py).
+
+Reproducibility: a batch depends only on (seed, step) (see batches.py), and the global random
+generators are re-seeded from (seed, step, rank) before every step, so a run stopped and resumed
+from its checkpoint ends with the same weights as one that ran straight through.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from genimg_desktop.engine.device import device_label
+from genimg_desktop.engine.training import checkpoint as ckpt
+from genimg_desktop.engine.training.batches import BatchStream, DeviceImages, mix_seed
+from genimg_desktop.engine.training.distributed import DistContext, session
+from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
+from genimg_desktop.engine.training.export import RunInfo, check_id_free, export_model
+from genimg_desktop.engine.training.family_trainer import (
+    TRAINERS,
+    DataInfo,
+    FamilyTrainer,
+    TrainConfig,
+    wrapping,
+)
+from genimg_desktop.engine.training.loss_log import LOG_NAME, LossLog
+from genimg_desktop.engine.training.samples import write_sample_grid
+
+Listener = Callable[[TrainEvent], None]
+
+
+def train(
+    config: TrainConfig, on_event: Listener | None = None, should_stop: Callable[[], bool] | None = None
+) -> Path:
+    """Train (or resume) `config` and return the finished model's card path.
+
+    `on_event` hears progress (rank 0 only); when `should_stop()` turns True the run checkpoints and
+    raises TrainingStopped, and the same call resumes it later.
+    """
+    check_config(config)
+    with session(config.device) as ctx:
+        return _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False)).run()
+
+
+def check_config(config: TrainConfig) -> None:
+    """Cheap checks before anything heavy runs (a typo must not cost a data load)."""
+    if config.size < 4 or config.steps < 1 or config.batch_size < 1 or config.lr <= 0:
+        raise ValueError("--size must be at least 4 and --steps, --batch-size, --lr positive")
+    if config.limit is not None and config.limit < 1:
+        raise ValueError("--limit must be positive")
+    trainer_class(config.family)
+    check_id_free(config)
+
+
+def trainer_class(family: str) -> type[FamilyTrainer]:
+    import genimg_desktop.engine.registry  # noqa: F401 - imports every family module, which registers it
+
+    try:
+        return TRAINERS[family]
+    except KeyError:
+        raise ValueError(
+            f"no trainer for family '{family}' (available: {', '.join(sorted(TRAINERS))})"
+        ) from None
+
+
+class _Run:
+    def __init__(self, config: TrainConfig, ctx: DistContext, emit: Listener, stop: Callable[[], bool]):
+        self.config, self.ctx, self.stop = config, ctx, stop
+        self.emit = emit if ctx.is_main else (lambda _event: None)
+        self.out = Path(config.out)
+        self.checkpoint_path = self.out / ckpt.CHECKPOINT_NAME
+        self.started = time.perf_counter()
+        self.steps_started = self.started  # reset when the steps begin: the ETA leaves data loading out
+        self.elapsed_before = 0.0
+        self.first_step = 0
+
+    def run(self) -> Path:
+        dataset = _load_data(self.config, self.ctx)
+        images = DeviceImages(dataset.images, dataset.labels, self.ctx.device)
+        info = DataInfo(
+            channels=int(dataset.images.shape[3]),
+            size=self.config.size,
+            class_names=tuple(dataset.class_names),
+            dataset=dataset.name,
+        )
+        trainer = self._build(info)
+        self.first_step = self._resume(trainer, _data_note(dataset))
+        log = LossLog(self.out / LOG_NAME, self.first_step) if self.ctx.is_main else None
+        try:
+            self._steps(trainer, images, log)
+        finally:
+            if log is not None:
+                log.close()
+        return self._finish(trainer, dataset)
+
+    def _build(self, info: DataInfo) -> FamilyTrainer:
+        ckpt.seed_all(self.config.seed)  # same initial weights in every process and every run
+        with wrapping(self.ctx.wrapper()):
+            return trainer_class(self.config.family)(self.config, info, self.ctx.device)
+
+    def _resume(self, trainer: FamilyTrainer, data_note: str) -> int:
+        state = ckpt.load_checkpoint(self.checkpoint_path, self.config, self.ctx.device)
+        if state is None:
+            self.emit(self._event("start", 0, message=f"starting on {data_note}"))
+            return 0
+        if int(state["step"]) > self.config.steps:
+            raise ckpt.CheckpointError(
+                f"{self.checkpoint_path} is at step {state['step']}, past --steps {self.config.steps}"
+            )
+        trainer.load_state_dict(state["trainer"])
+        ckpt.restore_rng(state["rng"])
+        step, self.elapsed_before = int(state["step"]), float(state["elapsed_s"])
+        self.emit(self._event("start", step, message=f"resuming from step {step}", path=self.checkpoint_path))
+        return step
+
+    def _steps(self, trainer: FamilyTrainer, images: DeviceImages, log: LossLog | None) -> None:
+        config, ctx = self.config, self.ctx
+        stream = BatchStream(len(images), config.batch_size, config.seed, ctx.rank, ctx.world)
+        self.steps_started = time.perf_counter()
+        for step in range(self.first_step + 1, config.steps + 1):
+            _reseed(mix_seed(config.seed, step, ctx.rank))
+            losses = trainer.train_step(*images.batch(stream.indices(step - 1)))
+            losses, stop = ctx.reduce_step(losses, bool(self.stop()) if ctx.is_main else False)
+            if log is not None:
+                log.write(step, self.elapsed(), losses)
+            self.emit(self._event("step", step, losses))
+            if _due(step, config.sample_every, config.steps):
+                self._sample(trainer, step, losses)
+            if stop or _due(step, config.checkpoint_every, config.steps):
+                self._checkpoint(trainer, step, losses)
+            if stop and step < config.steps:
+                self.emit(self._event("stopped", step, losses, path=self.checkpoint_path))
+                raise TrainingStopped(step, self.checkpoint_path)
+
+    def _sample(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
+        if self.ctx.is_main:  # sampling uses no collectives, so the other ranks need not wait
+            path = write_sample_grid(trainer, self.out / "samples" / f"step_{step:06d}.png", self.config.seed)
+            self.emit(self._event("sample", step, losses, path=path))
+
+    def _checkpoint(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
+        if self.ctx.is_main:
+            ckpt.save_checkpoint(
+                self.checkpoint_path, self.config, step, self.elapsed(), trainer.state_dict()
+            )
+            self.emit(self._event("checkpoint", step, losses, path=self.checkpoint_path))
+        self.ctx.barrier()  # nobody runs ahead (or exits) while rank 0 is still writing
+
+    def _finish(self, trainer: FamilyTrainer, dataset: Any) -> Path:
+        card = Path()
+        if self.ctx.is_main:
+            device = device_label(self.ctx.device)
+            if self.ctx.world > 1:
+                device += f" x{self.ctx.world} processes"
+            run = RunInfo(self.config.steps, self.elapsed(), device, self.ctx.world, dataset)
+            card = export_model(trainer, self.config, run)
+            self.emit(self._event("done", self.config.steps, path=card, message=f"model written to {card}"))
+        self.ctx.barrier()
+        return card
+
+    def elapsed(self) -> float:
+        return self.elapsed_before + time.perf_counter() - self.started
+
+    def _event(
+        self, kind: Any, step: int, losses: dict[str, float] | None = None, **extra: Any
+    ) -> TrainEvent:
+        done = step - self.first_step
+        rate = (time.perf_counter() - self.steps_started) / done if done > 0 else None
+        eta = None if rate is None else rate * (self.config.steps - step)
+        return TrainEvent(kind, step, self.config.steps, dict(losses or {}), self.elapsed(), eta, **extra)
+
+
+def _load_data(config: TrainConfig, ctx: DistContext) -> Any:
+    """The training split; under DDP rank 0 loads first so it alone fills the dataset cache."""
+    from genimg_desktop.engine.training.data import load_dataset
+
+    if not ctx.is_main:
+        ctx.barrier()
+    try:
+        return load_dataset(config.data, config.size, "train", channels=config.channels, limit=config.limit)
+    finally:
+        if ctx.is_main:
+            ctx.barrier()
+
+
+def _data_note(dataset: Any) -> str:
+    """'60000 images of fashion-mnist' (+ what the loader skipped, so a user sees why a folder of 40
+    pictures gave 31)."""
+    skipped = dataset.skipped_summary()
+    return f"{len(dataset)} images of {dataset.name}" + (f" ({skipped})" if skipped else "")
+
+
+def _due(step: int, every: int, last: int) -> bool:
+    return step == last or (every > 0 and step % every == 0)
+
+
+def _reseed(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed % (1 << 32))
+    random.seed(seed)

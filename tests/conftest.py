@@ -33,9 +33,7 @@ def no_leftover_threads():
     """A test must not leave Python threads running (QThreads are checked by their owners)."""
     before = set(threading.enumerate())
     yield
-    leftover = [
-        t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon
-    ]
+    leftover = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
     for t in leftover:
         t.join(timeout=2.0)
     still = [t.name for t in leftover if t.is_alive()]

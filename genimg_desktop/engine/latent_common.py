@@ -233,3 +233,15 @@ def direction_param(count: int, what: str) -> ParamSpec:
 def edit_params(count: int, what: str) -> tuple[ParamSpec, ...]:
     """Direction, amount, steps and strip: the parameters of moving along a principal direction."""
     return (direction_param(count, what), AMOUNT, EDIT_STEPS, STRIP)
+
+
+def trainer_config(
+    cls: type[ConfigT], extra: Mapping[str, Any], size: int, channels: int, num_classes: int
+) -> ConfigT:
+    """A family's settings for training: `--set key=value` extras, with the data deciding size,
+    channels and classes (setting those by hand is refused, it would contradict the data)."""
+    fixed = {"resolution": size, "channels": channels, "num_classes": max(num_classes, 1)}
+    clash = sorted(set(fixed) & set(extra))
+    if clash:
+        raise ValueError(f"{', '.join(clash)} follow from the data and --size; do not --set them")
+    return config_from_mapping(cls, {**extra, **fixed})

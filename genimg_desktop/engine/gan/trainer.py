@@ -14,7 +14,7 @@ from torch import nn
 from genimg_desktop.engine.gan import RECIPE
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.networks import Discriminator, Generator
-from genimg_desktop.engine.latent_common import config_from_mapping, spread_labels
+from genimg_desktop.engine.latent_common import spread_labels, trainer_config
 from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
@@ -25,11 +25,7 @@ from genimg_desktop.engine.training.family_trainer import (
 
 def gan_config(config: TrainConfig, data: DataInfo) -> GanConfig:
     """The family's settings: `--set key=value` extras, with the data deciding size and classes."""
-    fixed = {"resolution": config.size, "channels": data.channels, "num_classes": max(data.num_classes, 1)}
-    clash = sorted(set(fixed) & set(config.extra))
-    if clash:
-        raise ValueError(f"{', '.join(clash)} follow from the data and --size; do not --set them")
-    return config_from_mapping(GanConfig, {**config.extra, **fixed})
+    return trainer_config(GanConfig, config.extra, config.size, data.channels, data.num_classes)
 
 
 @register_trainer

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from genimg_desktop.engine.latent_common import config_from_mapping, spread_labels
+from genimg_desktop.engine.latent_common import spread_labels, trainer_config
 from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
@@ -20,11 +20,7 @@ from genimg_desktop.engine.vae.networks import ConditionalVAE
 
 def vae_config(config: TrainConfig, data: DataInfo) -> VaeConfig:
     """The family's settings: `--set key=value` extras, with the data deciding size and classes."""
-    fixed = {"resolution": config.size, "channels": data.channels, "num_classes": max(data.num_classes, 1)}
-    clash = sorted(set(fixed) & set(config.extra))
-    if clash:
-        raise ValueError(f"{', '.join(clash)} follow from the data and --size; do not --set them")
-    return config_from_mapping(VaeConfig, {**config.extra, **fixed})
+    return trainer_config(VaeConfig, config.extra, config.size, data.channels, data.num_classes)
 
 
 @register_trainer

@@ -33,6 +33,7 @@ class ModelCard:
     # "generation" (listed in the app) or "evaluation" (the classifiers used by `genimg eval` only).
     role: str = "generation"
     dataset: str = ""  # what it was trained on: a built-in dataset name or a folder
+    samples: Path | None = None  # a grid of samples beside the card (PNG), for the model manager
     raw: dict[str, Any] = field(default_factory=dict)  # the whole card, for the model manager
 
 
@@ -50,12 +51,8 @@ def read_model_card(path: Path) -> ModelCard:
     for key in ("id", "family"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ModelCardError(f"{path.name}: model card lacks a text '{key}'")
-    weights = data.get("weights")
-    if weights is not None and not isinstance(weights, str):
-        raise ModelCardError(f"{path.name}: 'weights' must be a file name")
-    weights_path = (path.parent / weights) if weights else None
-    if weights_path is not None and weights_path.parent.resolve() != path.parent.resolve():
-        raise ModelCardError(f"{path.name}: weights must sit beside the card")
+    weights_path = _beside(path, data, "weights")
+    samples_path = _beside(path, data, "samples")
     try:
         return ModelCard(
             id=data["id"].strip(),
@@ -72,10 +69,24 @@ def read_model_card(path: Path) -> ModelCard:
             sha256=data.get("sha256"),
             role=str(data.get("role") or "generation"),
             dataset=str(data.get("dataset") or ""),
+            samples=samples_path,
             raw=data,
         )
     except (TypeError, ValueError) as exc:
         raise ModelCardError(f"{path.name}: malformed field in model card ({exc})") from exc
+
+
+def _beside(card_path: Path, data: dict[str, Any], key: str) -> Path | None:
+    """The file named by `data[key]`, which must sit in the card's folder (no path tricks)."""
+    name = data.get(key)
+    if name is None or name == "":
+        return None
+    if not isinstance(name, str):
+        raise ModelCardError(f"{card_path.name}: '{key}' must be a file name")
+    target = card_path.parent / name
+    if target.parent.resolve() != card_path.parent.resolve():
+        raise ModelCardError(f"{card_path.name}: {key} must sit beside the card")
+    return target
 
 
 @dataclass(frozen=True)

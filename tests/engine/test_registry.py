@@ -43,12 +43,14 @@ def test_bad_cards_are_reported_and_skipped(user_models, write_card):
     write_card(user_models, "badmethod", id="bad", family="classical", config={"method": "magic"})
     write_card(user_models, "pickle", id="pickle", family="classical", weights="w.pkl")
     (user_models / "w.pkl").write_bytes(b"x")
+    write_card(user_models, "escape", id="escape", **CLASSICAL, samples="../grid.png")
     write_card(user_models, "fine", id="fine", **CLASSICAL)
     registry = ModelRegistry()
     ids = {d.id for d in registry.refresh()}
-    assert "fine" in ids and not ids & {"alien", "heavy", "bad", "pickle"}
+    assert "fine" in ids and not ids & {"alien", "heavy", "bad", "pickle", "escape"}
     errors = "\n".join(registry.errors)
-    assert len(registry.errors) == 5
+    assert len(registry.errors) == 6
+    assert "escape.json: samples must sit beside the card" in errors
     assert "pickle.json: weights must be a .safetensors, .pt, .pth, .ckpt file" in errors
     assert "garbage.json" in errors and "not a readable JSON" in errors
     assert "unknown model family 'no-such-family'" in errors

@@ -43,12 +43,15 @@ def test_a_run_writes_checkpoint_samples_log_and_a_model_the_registry_loads(tmp_
     assert card["licence"] and card["metrics"] == {}
     assert card["training"]["steps"] == 4 and card["training"]["command"] == "genimg train ..."
     assert card["training"]["device"] == "CPU" and card["training"]["wall_time_s"] >= 0
+    grid = paths.user_models_dir() / card["samples"]  # the last grid, for the model manager
+    assert grid.read_bytes() == (tmp_path / "run" / "samples" / "step_000004.png").read_bytes()
 
     registry = ModelRegistry()
     assert "tiny-classifier" not in {d.id for d in registry.refresh()}  # not for the picker
     found = registry.evaluation_models("fashion-mnist")
     assert [d.id for d in found if not d.builtin] == ["tiny-classifier"] and not found[-1].builtin
     assert all(d.card.dataset == "emoji" for d in registry.evaluation_models("emoji"))
+    assert found[-1].card.samples == grid
     model = registry.load("tiny-classifier", "cpu")
     assert model.logits(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
     assert model.features(torch.zeros(2, 1, 32, 32)).shape == (2, 16)  # other sizes are resized

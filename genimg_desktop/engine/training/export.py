@@ -40,6 +40,7 @@ class RunInfo:
     device: str
     processes: int
     dataset: Any  # the training split's ImageDataset (name, source, skipped, length)
+    grid: Path | None = None  # the last sample grid of the run, shown by the app's model manager
 
     @property
     def licence(self) -> str:
@@ -79,6 +80,10 @@ def export_model(trainer: FamilyTrainer, config: TrainConfig, info: RunInfo) -> 
     weights = write_atomic(folder / f"{model_id}.safetensors", lambda f: f.write(safetensors_bytes(plain)))
     card = build_card(trainer, config, info, model_id, arch)
     card.update(weights=weights.name, sha256=hash_file(weights))
+    if info.grid is not None and info.grid.is_file():
+        samples = folder / f"{model_id}.samples.png"
+        write_atomic(samples, lambda f: f.write(info.grid.read_bytes()))  # type: ignore[union-attr]
+        card["samples"] = samples.name
     return write_json(folder / f"{model_id}.json", card)
 
 

@@ -161,7 +161,8 @@ class _Run:
             device = device_label(self.ctx.device)
             if self.ctx.world > 1:
                 device += f" x{self.ctx.world} processes"
-            run = RunInfo(self.config.steps, self.elapsed(), device, self.ctx.world, dataset)
+            grid = self.out / "samples" / f"step_{self.config.steps:06d}.png"
+            run = RunInfo(self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid)
             card = export_model(trainer, self.config, run)
             self.emit(self._event("done", self.config.steps, path=card, message=f"model written to {card}"))
         self.ctx.barrier()

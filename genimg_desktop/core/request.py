@@ -46,6 +46,15 @@ class GenerationResult:
     info: dict[str, Any] = field(default_factory=dict)  # e.g. resolved params, device, timings
     elapsed_s: float = 0.0
 
+    def pick(self, index: int) -> GenerationResult:
+        """This result narrowed to its image `index` (recorded as "index" in the metadata), for
+        saving or placing one sample of a grid."""
+        if len(self.images) == 1:
+            return self
+        return GenerationResult(
+            self.request, [self.images[index]], {**self.info, "index": index}, self.elapsed_s
+        )
+
     def metadata(self) -> dict[str, Any]:
         """Parameters to embed into a saved PNG and to keep in the gallery."""
         meta = self.request.summary()

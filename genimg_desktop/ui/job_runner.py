@@ -96,8 +96,13 @@ class JobRunner(QObject):
             self.window.status.set_progress(fraction, message)
 
     def _preview(self, job_id: int, image: np.ndarray) -> None:
-        if self._mine(job_id) and image.shape[:2] == self.window.document.mask.shape:
+        if not self._mine(job_id):
+            return
+        if self._job_mask is not None and image.shape[:2] == self.window.document.mask.shape:
             self.window.canvas.stage_result(image, self._job_mask)
+        else:
+            self.window.samples.show_preview(image, "Generating… (the first image, as it grows)")
+            self.window.samples_dock.show()
 
     def _finished(self, job_id: int, result: GenerationResult) -> None:
         if not self._mine(job_id):
@@ -112,14 +117,16 @@ class JobRunner(QObject):
         """Stage a result over the canvas when it fits the document; else offer it as a new image."""
         image = result.images[0]
         doc = self.window.document
-        if image.shape[:2] == doc.mask.shape:
+        if image.shape[:2] == doc.mask.shape and result.request.image is not None:
             mask = result.request.mask if result.request.mask is not None else _everything(doc.mask)
-            self.staged_result = result
-            self.window.canvas.stage_result(image, mask)
-        else:
-            self.window.statusBar().showMessage(
-                "The result has another size than the canvas: it is kept in the gallery", 6000
-            )
+            self.stage(result, mask)
+        else:  # samples of a model, not an edit of this canvas: shown in the samples panel
+            self.window.show_samples(result)
+
+    def stage(self, result: GenerationResult, mask: np.ndarray) -> None:
+        """Show `result` (full canvas size) over the canvas through `mask`, to accept or discard."""
+        self.staged_result = result
+        self.window.canvas.stage_result(result.images[0], mask)
 
     def forget_staged(self) -> None:
         self.staged_result = None

@@ -27,13 +27,14 @@ from genimg_desktop.core.document import Document
 from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.params import TaskSpec
-from genimg_desktop.ui import actions, file_ops
+from genimg_desktop.ui import actions, file_ops, sample_actions
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.job_runner import JobRunner
 from genimg_desktop.ui.panels.model_picker import ModelPicker
 from genimg_desktop.ui.panels.param_panel import ParamPanel
+from genimg_desktop.ui.samples_panel import SamplesPanel
 from genimg_desktop.ui.settings import Settings
 from genimg_desktop.ui.staging_bar import StagingBar
 from genimg_desktop.ui.status import StatusBar
@@ -94,11 +95,15 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         layout.addWidget(self.run_button)
         self.gallery = Gallery()
+        self.samples = SamplesPanel()
         self.docks = [
             self._dock("Models", "models_dock", self.picker, Qt.DockWidgetArea.LeftDockWidgetArea),
             self._dock("Parameters", "params_dock", params_host, Qt.DockWidgetArea.RightDockWidgetArea),
             self._dock("Gallery", "gallery_dock", self.gallery, Qt.DockWidgetArea.RightDockWidgetArea),
+            self._dock("Samples", "samples_dock", self.samples, Qt.DockWidgetArea.BottomDockWidgetArea),
         ]
+        self.samples_dock = self.docks[-1]
+        self.samples_dock.hide()  # until there are samples to show
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -121,6 +126,9 @@ class MainWindow(QMainWindow):
         self.gallery.stage_requested.connect(self.jobs.show_result)
         self.gallery.save_requested.connect(lambda result: file_ops.save_result(self, result))
         self.gallery.reuse_requested.connect(lambda result: self.restore_parameters(result.metadata()))
+        self.samples.open_requested.connect(lambda r, i: sample_actions.open_sample(self, r, i))
+        self.samples.place_requested.connect(lambda r, i: sample_actions.place_sample(self, r, i))
+        self.samples.save_requested.connect(lambda r, i: sample_actions.save_sample(self, r, i))
         self.undo_stack.indexChanged.connect(self._undo_index_changed)
 
     # --------------------------------------------------------------- engine
@@ -147,6 +155,12 @@ class MainWindow(QMainWindow):
 
     def run_job(self) -> None:
         self.jobs.run(self.picker.current_model(), self.picker.current_task())
+
+    def show_samples(self, result: Any) -> None:
+        """A generation result that is not an edit of the canvas: its images in the samples panel."""
+        self.samples.show_result(result)
+        self.samples_dock.show()
+        self.samples_dock.raise_()
 
     def cancel_job(self) -> None:
         self.jobs.cancel()

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from genimg_desktop import __version__, cli_bench, cli_eval, cli_train
+from genimg_desktop import __version__, cli_bench, cli_eval, cli_generate, cli_train
 
-COMMANDS = ("gui", "models", "inpaint", "self-test", "bench", "train", "eval")
+COMMANDS = ("gui", "models", "generate", "inpaint", "self-test", "bench", "train", "eval")
 
 
 class UsageError(Exception):
@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--no-qt", action="store_true", help="skip the Qt library check")
     selftest.set_defaults(handler=_cmd_self_test)
     cli_train.add_parser(sub)  # each subcommand's options and logic live in its own module
+    cli_generate.add_parser(sub)
     cli_eval.add_parser(sub)
     cli_bench.add_parser(sub)
     return parser

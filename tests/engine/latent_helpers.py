@@ -1,16 +1,15 @@
-"""Shared by the GAN and VAE tests: one torch thread, installing a trained tiny model, running tasks."""
+"""Shared by the GAN and VAE tests: one torch thread, loading an installed tiny model, running tasks.
+
+The tiny models themselves (and installing one) are in tests/support/tiny_models.py."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
@@ -28,27 +27,6 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-def install_trained(trainer: Any, folder: Path, model_id: str, name: str, classes: tuple[str, ...]) -> Path:
-    """What `genimg train` does at the end: weights + card into a models folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    weights, config = trainer.export()
-    path = folder / f"{model_id}.safetensors"
-    save_file(weights, str(path))
-    card = {
-        "id": model_id,
-        "name": name,
-        "family": trainer.config.family,
-        "weights": path.name,
-        "resolution": trainer.config.size,
-        "channels": trainer.data.channels,
-        "class_names": list(classes),
-        "config": config,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-    }
-    (folder / f"{model_id}.json").write_text(json.dumps(card), encoding="utf-8")
-    return path
 
 
 def load_installed(folder: Path, model_id: str, cls: type[ModelT]) -> ModelT:

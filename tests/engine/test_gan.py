@@ -21,33 +21,15 @@ from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
 from tests.engine.latent_helpers import (  # noqa: F401 (one_thread: an autouse fixture)
     hole_canvas,
-    install_trained,
     load_installed,
     one_thread,
     run_task,
 )
-
-CLASSES = ("circle", "square", "star")
-TINY = {
-    "z_dim": 16,
-    "w_dim": 16,
-    "mapping_layers": 1,
-    "embed_dim": 8,
-    "g_width": 8,
-    "d_width": 8,
-    "max_width": 16,
-    "directions": 4,
-    "direction_samples": 256,
-    "r1_gamma": 1.0,
-    "r1_every": 2,
-}
-SIZE = 16
-
-
-def make_trainer(tmp: Path, **extra) -> GanTrainer:
-    config = TrainConfig(family="gan", data="toy", size=SIZE, out=tmp, batch_size=8, extra={**TINY, **extra})
-    torch.manual_seed(0)
-    return GanTrainer(config, DataInfo(3, SIZE, CLASSES, "toy"), torch.device("cpu"))
+from tests.support.tiny_models import GAN_CLASSES as CLASSES
+from tests.support.tiny_models import GAN_SIZE as SIZE
+from tests.support.tiny_models import GAN_TINY as TINY
+from tests.support.tiny_models import install_trained
+from tests.support.tiny_models import make_gan_trainer as make_trainer
 
 
 def install(trainer: GanTrainer, folder: Path, model_id: str) -> Path:

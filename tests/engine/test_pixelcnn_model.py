@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.core.request import GenerationRequest
@@ -21,11 +18,12 @@ from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.registry import FAMILIES, ModelRegistry
 from genimg_desktop.engine.training.data import ImageDataset
-from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
-
-CLASSES = ("top", "shoe", "bag")
-SIZE = 8
-TINY = {"layers": 2, "hidden": 8, "kernel": 3, "first_kernel": 3}
+from genimg_desktop.engine.training.family_trainer import TRAINERS, TrainConfig
+from tests.support.tiny_models import PIXELCNN_CLASSES as CLASSES
+from tests.support.tiny_models import PIXELCNN_SIZE as SIZE
+from tests.support.tiny_models import PIXELCNN_TINY as TINY
+from tests.support.tiny_models import export_pixelcnn as export
+from tests.support.tiny_models import make_pixelcnn_trainer as make_trainer
 
 
 @pytest.fixture(autouse=True)
@@ -37,36 +35,12 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def make_trainer(channels: int, tmp: Path, **extra) -> PixelCNNTrainer:
-    torch.manual_seed(0)
-    settings = {**TINY, **({"mixtures": 2} if channels == 3 else {}), **extra}
-    config = TrainConfig(family="pixelcnn", data="tiny", size=SIZE, out=tmp, lr=3e-3, extra=settings)
-    return PixelCNNTrainer(config, DataInfo(channels, SIZE, CLASSES, "tiny"), torch.device("cpu"))
-
-
 def batch(channels: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Blocky images in [-1, 1] on the 256 levels, and labels."""
     gen = torch.Generator().manual_seed(seed)
     levels = torch.randint(0, 256, (6, channels, SIZE // 2, SIZE // 2), generator=gen)
     levels = levels.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
     return levels.float() / 127.5 - 1, torch.arange(6) % len(CLASSES)
-
-
-def export(trainer: PixelCNNTrainer, folder: Path, model_id: str) -> None:
-    weights, config = trainer.export()
-    path = folder / f"{model_id}.safetensors"
-    save_file(weights, str(path))
-    card = {
-        "id": model_id,
-        "family": "pixelcnn",
-        "weights": path.name,
-        "resolution": SIZE,
-        "channels": trainer.data.channels,
-        "class_names": list(CLASSES),
-        "config": config,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-    }
-    (folder / f"{model_id}.json").write_text(json.dumps(card), encoding="utf-8")
 
 
 @pytest.fixture(params=[1, 3], ids=["gray", "colour"])

@@ -12,7 +12,7 @@ import torch
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.engine.latent_inpaint import autograd_on
 from genimg_desktop.engine.registry import ModelRegistry
-from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
+from genimg_desktop.engine.training.family_trainer import TRAINERS
 from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.model import VaeModel
@@ -20,22 +20,17 @@ from genimg_desktop.engine.vae.networks import ConditionalVAE
 from genimg_desktop.engine.vae.trainer import VaeTrainer
 from tests.engine.latent_helpers import (  # noqa: F401 (one_thread: an autouse fixture)
     hole_canvas,
-    install_trained,
     load_installed,
     one_thread,
     run_task,
 )
+from tests.support.tiny_models import VAE_CLASSES as CLASSES
+from tests.support.tiny_models import VAE_SIZE as SIZE
+from tests.support.tiny_models import VAE_TINY as TINY
+from tests.support.tiny_models import install_trained
+from tests.support.tiny_models import make_vae_trainer as make_trainer
 
-CLASSES = ("zero", "one")
-TINY = {"z_dim": 6, "embed_dim": 4, "width": 8, "max_width": 16, "directions": 4}
-SIZE = 16
 BINS = torch.arange(256).float() / 127.5 - 1  # the 256 bin centres
-
-
-def make_trainer(tmp: Path, **extra) -> VaeTrainer:
-    config = TrainConfig(family="vae", data="toy", size=SIZE, out=tmp, lr=3e-3, extra={**TINY, **extra})
-    torch.manual_seed(0)
-    return VaeTrainer(config, DataInfo(1, SIZE, CLASSES, "toy"), torch.device("cpu"))
 
 
 def toy_images(count: int) -> tuple[torch.Tensor, torch.Tensor]:

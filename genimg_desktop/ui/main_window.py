@@ -32,6 +32,7 @@ from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.job_runner import JobRunner
+from genimg_desktop.ui.model_folder import ModelFolder
 from genimg_desktop.ui.panels.model_picker import ModelPicker
 from genimg_desktop.ui.panels.param_panel import ParamPanel
 from genimg_desktop.ui.samples_panel import SamplesPanel
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.jobs = JobRunner(self)
+        self.model_folder = ModelFolder(self)
         self.acts = actions.build_menus(self)
         self.addToolBar(actions.build_toolbar(self, self.acts))
         self._connect()
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
 
     def set_models(self, models: list[ModelDescriptor]) -> None:
         self.picker.set_models(models)
+        self.model_folder.models_listed(models)
         if self._pending_restore is not None:
             pending, self._pending_restore = self._pending_restore, None
             self.restore_parameters(pending)

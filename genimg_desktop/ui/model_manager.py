@@ -1,0 +1,176 @@
+"""The model manager: every installed model's card (family, resolution, classes, data, licence,
+metrics, training, sample grid), importing a model from disk and removing a user model."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from genimg_desktop.core.model_card import ModelCard, ModelCardError, ModelDescriptor
+from genimg_desktop.core.model_files import ModelFileError, disk_size, import_model, remove_model
+
+GRID_SIDE = 360
+
+
+def card_html(card: ModelCard) -> str:
+    """The card as a readable HTML table for the details pane."""
+    raw = card.raw
+    rows: list[tuple[str, str]] = [
+        ("Id", card.id),
+        ("Family", card.family),
+        (
+            "Resolution",
+            f"{card.resolution} px, {card.channels} channel(s)" if card.resolution else "any size",
+        ),
+        ("Classes", ", ".join(card.class_names) or "—"),
+        ("Trained on", str(raw.get("data_source") or card.dataset or "—")),
+        ("Licence", card.licence or "—"),
+        ("Size on disk", f"{disk_size(card) / 1e6:.1f} MB"),
+    ]
+    rows += [(f"Metric: {k}", _value(v)) for k, v in (raw.get("metrics") or {}).items() if _shown(v)]
+    training = raw.get("training") or {}
+    for key in ("steps", "batch_size", "wall_time_s", "device", "finished", "command"):
+        if key in training:
+            rows.append((f"Training: {key}", _value(training[key])))
+    table = "".join(
+        f"<tr><td style='padding-right:12px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<h3>{html.escape(card.name)}</h3><p>{html.escape(card.description)}</p><table>{table}</table>"
+
+
+def _shown(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool))  # per-class tables stay in the JSON file
+
+
+def _value(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+class ModelManager(QDialog):
+    """Lists the models the window knows; `changed` asks the window to list the models again."""
+
+    changed = Signal()
+
+    def __init__(self, models: list[ModelDescriptor], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Models")
+        self.setObjectName("model_manager")
+        self.resize(900, 560)
+        self.list = QListWidget()
+        self.details = QTextBrowser()
+        self.grid = QLabel("No sample grid in this card")
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grid.setMinimumHeight(160)
+        self.import_button = QPushButton("Import…")
+        self.import_button.setToolTip("Copy a model (its .json card and the files it names) into your folder")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Delete this model from your models folder (built-in ones stay)")
+        self.import_button.clicked.connect(self.ask_import)
+        self.remove_button.clicked.connect(self.ask_remove)
+        self.list.currentRowChanged.connect(self._show_current)
+        self._layout()
+        self.set_models(models)
+
+    def _layout(self) -> None:
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addWidget(self.grid)
+        column.addWidget(self.details, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        splitter.setSizes([260, 640])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+    def set_models(self, models: list[ModelDescriptor]) -> None:
+        current = self.current()
+        self.models = list(models)
+        self.list.clear()
+        for model in self.models:
+            origin = "built-in" if model.builtin else "yours"
+            item = QListWidgetItem(f"{model.card.name}\n{model.card.family} · {origin}")
+            item.setToolTip(model.id)
+            self.list.addItem(item)
+        ids = [m.id for m in self.models]
+        self.list.setCurrentRow(ids.index(current.id) if current and current.id in ids else 0)
+        self._show_current()
+
+    def current(self) -> ModelDescriptor | None:
+        row = self.list.currentRow()
+        return self.models[row] if 0 <= row < len(self.models) else None
+
+    def _show_current(self, *_args: object) -> None:
+        model = self.current()
+        self.remove_button.setEnabled(model is not None and not model.builtin)
+        if model is None:
+            self.details.setHtml("<p>No models installed.</p>")
+            return
+        self.details.setHtml(card_html(model.card))
+        samples = model.card.samples
+        pixmap = QPixmap(str(samples)) if samples is not None and samples.is_file() else QPixmap()
+        if pixmap.isNull():
+            self.grid.setPixmap(QPixmap())
+            self.grid.setText("No sample grid in this card")
+            return
+        if pixmap.width() < GRID_SIDE:  # small grids (28 px samples) enlarged crisply
+            pixmap = pixmap.scaledToWidth(pixmap.width() * (GRID_SIDE // pixmap.width()))
+        self.grid.setPixmap(pixmap.scaled(GRID_SIDE * 2, GRID_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
+
+    def ask_import(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Import a model card", "", "Model card (*.json)")
+        if chosen:
+            self.import_file(Path(chosen))
+
+    def import_file(self, card_path: Path) -> bool:
+        try:
+            installed = import_model(card_path)
+        except (ModelFileError, ModelCardError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot import the model", str(exc))
+            return False
+        QMessageBox.information(self, "Model imported", f"Installed as {installed}")
+        self.changed.emit()
+        return True
+
+    def ask_remove(self) -> None:
+        model = self.current()
+        if model is None or model.builtin:
+            return
+        answer = QMessageBox.question(
+            self, "Remove model", f"Delete '{model.card.name}' ({model.id}) and its weights from disk?"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            remove_model(model.card)
+        except (ModelFileError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot remove the model", str(exc))
+            return
+        self.changed.emit()

@@ -1,0 +1,94 @@
+"""The model manager and the models folder in the real window with the engine running: cards shown,
+import from disk, removal, and a model written into the folder (as `genimg train` does) listed live."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from genimg_desktop.core import paths
+from genimg_desktop.core.imageio import save_image
+from genimg_desktop.ui.main_window import MainWindow
+from tests.support.tiny_models import install_untrained
+
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def window(qtbot, messages):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.start_engine()
+    qtbot.waitUntil(lambda: len(win.picker.models()) >= 2, timeout=TIMEOUT_MS)
+    yield win
+    win.close()
+
+
+def _listed(win: MainWindow) -> set[str]:
+    return {m.id for m in win.picker.models()}
+
+
+@pytest.fixture
+def downloaded(tmp_path):
+    """A model somewhere on disk, outside the models folders, with a sample grid named in its card."""
+    folder = tmp_path / "downloads"
+    install_untrained("gan", folder, "shared-gan")
+    save_image(folder / "shared-gan.samples.png", np.full((40, 60, 3), 90, np.uint8))
+    card = json.loads((folder / "shared-gan.json").read_text(encoding="utf-8"))
+    card.update(samples="shared-gan.samples.png", metrics={"sample_accuracy": 0.875}, licence="CC0")
+    (folder / "shared-gan.json").write_text(json.dumps(card), encoding="utf-8")
+    return folder / "shared-gan.json"
+
+
+def test_import_shows_the_card_then_remove(qtbot, window, downloaded, messages, monkeypatch):
+    window.acts["model_manager"].trigger()
+    manager = window.model_folder.manager
+    assert manager is not None and manager.isVisible() and manager.list.count() >= 2
+    assert not manager.remove_button.isEnabled()  # the first models are built-in
+
+    assert manager.import_file(downloaded)
+    qtbot.waitUntil(lambda: "shared-gan" in _listed(window), timeout=TIMEOUT_MS)
+    assert (paths.user_models_dir() / "shared-gan.safetensors").is_file()
+    qtbot.waitUntil(lambda: any(m.id == "shared-gan" for m in manager.models), timeout=TIMEOUT_MS)
+    manager.list.setCurrentRow([m.id for m in manager.models].index("shared-gan"))
+    text = manager.details.toPlainText()
+    assert "gan" in text and "sample_accuracy" in text and "0.875" in text and "CC0" in text
+    assert not manager.grid.pixmap().isNull()  # the sample grid is shown
+    assert manager.remove_button.isEnabled()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    manager.remove_button.click()
+    qtbot.waitUntil(lambda: "shared-gan" not in _listed(window), timeout=TIMEOUT_MS)
+    assert not list(paths.user_models_dir().glob("shared-gan*"))
+    assert downloaded.is_file()  # the original stays where it was
+
+
+def test_bad_imports_explain_and_copy_nothing(window, downloaded, messages):
+    manager = window.model_folder.open_manager()
+    weights = downloaded.with_suffix(".safetensors")
+    original = weights.read_bytes()
+    weights.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # one flipped bit
+    assert not manager.import_file(downloaded)
+    assert "does not match the sha256" in messages[-1][1]
+    weights.write_bytes(original)
+
+    builtin = paths.builtin_models_dir() / "opencv-telea.json"
+    assert not manager.import_file(builtin)
+    assert "already installed" in messages[-1][1]
+    assert not list(paths.user_models_dir().glob("*.json"))
+
+
+def test_a_model_written_into_the_folder_appears_without_restarting(qtbot, window, tmp_path):
+    staging = tmp_path / "train-output"
+    install_untrained("vae", staging, "fresh-vae")
+    for path in staging.glob("fresh-vae.*"):  # weights first, card last, as the trainer writes them
+        if path.suffix != ".json":
+            shutil.copy(path, paths.user_models_dir())
+    shutil.copy(staging / "fresh-vae.json", paths.user_models_dir())
+    qtbot.waitUntil(lambda: "fresh-vae" in _listed(window), timeout=TIMEOUT_MS)

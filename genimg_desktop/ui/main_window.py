@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.samples.open_requested.connect(lambda r, i: sample_actions.open_sample(self, r, i))
         self.samples.place_requested.connect(lambda r, i: sample_actions.place_sample(self, r, i))
         self.samples.save_requested.connect(lambda r, i: sample_actions.save_sample(self, r, i))
+        self.samples.animation_requested.connect(lambda r: sample_actions.save_sample_animation(self, r))
         self.undo_stack.indexChanged.connect(self._undo_index_changed)
 
     # --------------------------------------------------------------- engine

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from genimg_desktop.core.animation import save_animation
 from genimg_desktop.core.document import Document
+from genimg_desktop.core.imageio import ImageSaveError
 from genimg_desktop.core.placement import place_in_mask
 from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui import file_ops
@@ -48,3 +51,20 @@ def place_sample(window: MainWindow, result: GenerationResult, index: int) -> bo
 
 def save_sample(window: MainWindow, result: GenerationResult, index: int) -> bool:
     return file_ops.save_result(window, result.pick(index))
+
+
+def save_sample_animation(window: MainWindow, result: GenerationResult) -> bool:
+    """All of the result's images as a looping animation (forward and back)."""
+    start = Path(window.settings.last_folder or ".") / f"{result.request.model_id}-{result.request.task}.gif"
+    chosen, _ = QFileDialog.getSaveFileName(
+        window, "Save animation as", str(start), "Animated GIF (*.gif);;Animated WebP (*.webp)"
+    )
+    if not chosen:
+        return False
+    try:
+        save_animation(Path(chosen), result.images)
+    except ImageSaveError as exc:
+        QMessageBox.warning(window, "Cannot save the animation", str(exc))
+        return False
+    window.statusBar().showMessage(f"Saved {chosen}", 4000)
+    return True

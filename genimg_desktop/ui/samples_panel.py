@@ -28,6 +28,7 @@ class SamplesPanel(QWidget):
     open_requested = Signal(object, int)  # open the sample as a new image
     place_requested = Signal(object, int)  # put it into the masked area of the canvas
     save_requested = Signal(object, int)
+    animation_requested = Signal(object)  # save all the images as an animated GIF / WebP
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +50,11 @@ class SamplesPanel(QWidget):
         self.place_button.setToolTip("Scale the selected sample into the masked area of the canvas")
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Save the selected sample as PNG with its parameters embedded")
+        self.animation_button = QPushButton("Animation…")
+        self.animation_button.setToolTip("Save all the images as a looping GIF or WebP (interpolations)")
+        self.animation_button.clicked.connect(
+            lambda: self.result and self.animation_requested.emit(self.result)
+        )
         buttons = QHBoxLayout()
         for button, signal in (
             (self.open_button, self.open_requested),
@@ -57,6 +63,7 @@ class SamplesPanel(QWidget):
         ):
             button.clicked.connect(lambda _checked=False, s=signal: self._emit(s))
             buttons.addWidget(button)
+        buttons.addWidget(self.animation_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.caption)
@@ -105,7 +112,12 @@ class SamplesPanel(QWidget):
         if index is not None:
             signal.emit(self.result, index)  # type: ignore[attr-defined]
 
+    def _emit_animation(self) -> None:
+        if self.result is not None:
+            self.animation_requested.emit(self.result)
+
     def _update_buttons(self, *_args: object) -> None:
         has = self.current_index() is not None
         for button in (self.open_button, self.place_button, self.save_button):
             button.setEnabled(has)
+        self.animation_button.setEnabled(self.result is not None and len(self.result.images) > 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QFileDialog
 
 from genimg_desktop.core import paths
@@ -103,3 +104,17 @@ def test_pixelcnn_sampling_shows_the_image_growing(qtbot, window):
     _sample(qtbot, window, "tiny-pixelcnn", 3, seed=0)
     assert len(previews) >= 8  # one preview per row of the 8x8 sample
     assert window.samples.list.count() == 3 and window.samples.current_index() == 0
+
+
+def test_an_interpolation_saves_as_an_animation(qtbot, window, tmp_path, monkeypatch):
+    assert window.picker.select("tiny-gan", "interpolate")
+    window.params.set_values({"frames": 5})
+    window.run_button.click()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=TIMEOUT_MS)
+    panel = window.samples
+    assert panel.list.count() == 5 and panel.animation_button.isEnabled()
+    target = tmp_path / "walk.gif"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    panel.animation_button.click()
+    with Image.open(target) as gif:
+        assert gif.n_frames == 8 and gif.size[0] >= 256  # forward and back; enlarged from 16 px

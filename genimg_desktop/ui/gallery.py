@@ -1,12 +1,19 @@
-"""The session gallery: a thumbnail of every result, its parameters, and what to do with it."""
+"""The gallery: a thumbnail of every result of every session (kept on disk by core.history),
+searchable by model and parameters, and what to do with one."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -16,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from genimg_desktop.core.history import History, HistoryEntry, matches
+from genimg_desktop.core.imageio import ImageLoadError, load_image
 from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui.qimage import thumbnail
 
@@ -36,18 +45,26 @@ def describe(result: GenerationResult) -> str:
 
 
 class Gallery(QWidget):
-    """Keeps the session's results (in memory) and emits what the user wants done with one.
-
-    Signals carry the GenerationResult: `stage_requested`, `save_requested`, `reuse_requested`.
-    """
+    """Shows results (this session's in memory, earlier ones from the history on disk) and emits what
+    the user wants done with one. Signals carry the GenerationResult: `stage_requested`,
+    `save_requested`, `reuse_requested`. New results are written to the history on a background
+    thread, so a big result never stalls the window."""
 
     stage_requested = Signal(object)
     save_requested = Signal(object)
     reuse_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, history: History | None = None) -> None:
         super().__init__(parent)
-        self._results: list[GenerationResult] = []
+        self._results: list[GenerationResult | HistoryEntry] = []
+        self.history = history
+        self.canvas_rgb: Callable[[], np.ndarray] | None = None  # rebuilds edits kept in the history
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
+        self._pending: list[Future[HistoryEntry]] = []
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search: model, task, seed=…, parameter=…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
         self.list = QListWidget()
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
@@ -72,30 +89,77 @@ class Gallery(QWidget):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         self._update_buttons()
 
     def add_result(self, result: GenerationResult) -> None:
-        """Add the first image of `result` as a new, selected thumbnail."""
+        """Add the first image of `result` as a new, selected thumbnail, and keep it in the history."""
         if not result.images:
             return
-        self._results.append(result)
-        meta = result.metadata()
-        item = QListWidgetItem(
-            thumbnail(result.images[0], THUMB), f"#{len(self._results)} {meta.get('model')}"
-        )
-        item.setData(Qt.ItemDataRole.UserRole, len(self._results) - 1)
-        item.setToolTip(describe(result) + "\n\n" + json.dumps(meta, indent=1, default=str))
-        self.list.addItem(item)
-        self.list.setCurrentItem(item)
+        self._add_item(result, thumbnail(result.images[0], THUMB), result.metadata(), describe(result))
+        if self.history is not None:
+            self._pending.append(self._writer.submit(self.history.add, result))
 
-    def results(self) -> list[GenerationResult]:
+    def load_history(self) -> int:
+        """Show the earlier sessions' results (oldest first, before this session's); returns how many."""
+        if self.history is None:
+            return 0
+        shown = 0
+        for entry in self.history.entries():
+            try:
+                pixmap = thumbnail(load_image(entry.thumb).rgba[..., :3], THUMB)
+            except ImageLoadError:
+                continue  # a damaged entry is skipped, never fatal
+            self._add_item(entry, pixmap, entry.meta, f"{entry.meta.get('model')} · {entry.meta.get('task')}")
+            shown += 1
+        self._filter(self.search.text())
+        return shown
+
+    def flush(self) -> None:
+        """Wait until every result is written to the history (tests; closing the window)."""
+        for future in self._pending:
+            future.exception()  # waits; a failed write only loses that history entry
+        self._pending.clear()
+
+    def shutdown(self) -> None:
+        self.flush()
+        self._writer.shutdown(wait=True)
+
+    def _add_item(
+        self, source: GenerationResult | HistoryEntry, pixmap: QPixmap, meta: dict[str, Any], tip: str
+    ) -> None:
+        self._results.append(source)
+        item = QListWidgetItem(pixmap, f"#{len(self._results)} {meta.get('model')}")
+        item.setData(Qt.ItemDataRole.UserRole, len(self._results) - 1)
+        item.setToolTip(tip + "\n\n" + json.dumps(meta, indent=1, default=str))
+        self.list.addItem(item)
+        item.setHidden(not matches(meta, self.search.text()))
+        if not item.isHidden():
+            self.list.setCurrentItem(item)
+
+    def results(self) -> list[GenerationResult | HistoryEntry]:
         return list(self._results)
 
     def current_result(self) -> GenerationResult | None:
+        """The selected result; one from the history is read from disk (None if its files are gone)."""
         item = self.list.currentItem()
-        return self._results[item.data(Qt.ItemDataRole.UserRole)] if item else None
+        if item is None:
+            return None
+        source = self._results[item.data(Qt.ItemDataRole.UserRole)]
+        if isinstance(source, GenerationResult):
+            return source
+        try:
+            return self.history.load(source, self.canvas_rgb() if self.canvas_rgb else None)  # type: ignore[union-attr]
+        except (ImageLoadError, OSError, KeyError, ValueError):
+            return None
+
+    def _filter(self, query: str) -> None:
+        for row in range(self.list.count()):
+            source = self._results[self.list.item(row).data(Qt.ItemDataRole.UserRole)]
+            meta = source.meta if isinstance(source, HistoryEntry) else source.metadata()
+            self.list.item(row).setHidden(not matches(meta, query))
 
     def _emit(self, signal: Signal) -> None:
         result = self.current_result()

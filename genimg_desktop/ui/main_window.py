@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from genimg_desktop import APP_NAME
 from genimg_desktop.core.document import Document
+from genimg_desktop.core.history import History
 from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.params import TaskSpec
@@ -96,7 +97,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.params)
         layout.addStretch(1)
         layout.addWidget(self.run_button)
-        self.gallery = Gallery()
+        self.gallery = Gallery(history=History())
+        self.gallery.canvas_rgb = lambda: self.document.rgb()  # edits in the history are rebuilt on it
         self.samples = SamplesPanel()
         self.docks = [
             self._dock("Models", "models_dock", self.picker, Qt.DockWidgetArea.LeftDockWidgetArea),
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
     def start_engine(self, service: Any = None) -> None:
         """Start the worker (imports torch there); call after the window is shown."""
         self.jobs.start(service, self.settings.device_choice)
+        self.gallery.load_history()
 
     def set_models(self, models: list[ModelDescriptor]) -> None:
         self.picker.set_models(models)
@@ -310,6 +313,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.jobs.shutdown()
+        self.gallery.shutdown()  # the last results finish going into the history
         self.autosaver.shutdown()  # a clean exit: nothing to recover next time
         event.accept()
 

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from genimg_desktop.core.model_card import ModelDescriptor
@@ -16,6 +16,9 @@ from genimg_desktop.jobs.worker import EngineService
 
 if TYPE_CHECKING:
     from genimg_desktop.ui.main_window import MainWindow
+
+
+LIVE_DEBOUNCE_MS = 250  # a slider drag sends many changes: run once it pauses
 
 
 class JobRunner(QObject):
@@ -30,6 +33,11 @@ class JobRunner(QObject):
         self.staged_result: GenerationResult | None = None
         self.last_error: str | None = None
         self.started_at = 0.0
+        self._rerun = False  # a live change arrived while a job ran: run again when it ends
+        self.live_timer = QTimer(self)
+        self.live_timer.setSingleShot(True)
+        self.live_timer.setInterval(LIVE_DEBOUNCE_MS)
+        self.live_timer.timeout.connect(self._run_live)
 
     @property
     def busy(self) -> bool:
@@ -83,6 +91,19 @@ class JobRunner(QObject):
         win.status.set_busy(True, f"{task.label}… %p%")
         win.run_button.setEnabled(False)
         return self.job_id
+
+    def request_live(self) -> None:
+        """A parameter changed in live mode: run again once the changes pause."""
+        self.live_timer.start()
+
+    def _run_live(self) -> None:
+        if not self.window.params.live_enabled():
+            return
+        if self.busy:  # the newer parameters supersede the running job
+            self._rerun = True
+            self.cancel()
+            return
+        self.run(self.window.picker.current_model(), self.window.picker.current_task())
 
     def cancel(self) -> None:
         if self.service is not None and self.job_id is not None:
@@ -147,6 +168,9 @@ class JobRunner(QObject):
             self.window.canvas.discard_staged()
 
     def _done(self, text: str) -> None:
+        if self._rerun:
+            self._rerun = False
+            QTimer.singleShot(0, self._run_live)
         self.job_id = None
         self._job_mask = None
         self.window.status.set_busy(False, text)

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.picker.selection_changed.connect(self._selection_changed)
         self.run_button.clicked.connect(self.run_job)
+        self.params.values_changed.connect(lambda: self.params.live_enabled() and self.jobs.request_live())
         self.canvas.zoom_changed.connect(self.status.set_zoom)
         self.canvas.cursor_moved.connect(self.status.set_position)
         self.canvas.brush_changed.connect(self._brush_changed)

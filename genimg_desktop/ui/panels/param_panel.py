@@ -67,6 +67,13 @@ class ParamPanel(QWidget):
         self._form = QFormLayout(self._form_host)
         self._form.setContentsMargins(0, 0, 0, 0)
         self.seed = SeedField()
+        self.seed.spin.valueChanged.connect(lambda _v: self.values_changed.emit())
+        self.live = QCheckBox("Live: run again on every change")
+        self.live.setToolTip(
+            "Re-run the task (with a fixed seed) whenever a parameter changes, e.g. while dragging a "
+            "latent-direction slider; a newer change replaces a run still going."
+        )
+        self.live.toggled.connect(self._live_toggled)
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.clicked.connect(self.reset_defaults)
         seed_form = QFormLayout()
@@ -76,6 +83,7 @@ class ParamPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self._form_host)
         layout.addLayout(seed_form)
+        layout.addWidget(self.live)
         layout.addWidget(self.reset_button)
         self.set_task(None)
 
@@ -99,7 +107,19 @@ class ParamPanel(QWidget):
             self._form.addRow(label, editor)
             self._editors[spec.name] = editor
         self.reset_button.setEnabled(bool(self._editors))
+        # Live runs suit tasks that make images from parameters, not edits of a painted mask.
+        self.live.setVisible(task is not None and not task.needs_mask)
+        if task is None or task.needs_mask:
+            self.live.setChecked(False)
         self.values_changed.emit()
+
+    def live_enabled(self) -> bool:
+        return self.live.isChecked() and self._task is not None and not self._task.needs_mask
+
+    def _live_toggled(self, on: bool) -> None:
+        if on:
+            self.seed.set_fixed(self.seed.spin.value())  # a live view must not draw a new seed per run
+            self.values_changed.emit()
 
     def editor(self, name: str) -> ParamEditor:
         return self._editors[name]

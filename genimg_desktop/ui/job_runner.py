@@ -131,14 +131,16 @@ class JobRunner(QObject):
         self._done(f"done in {result.elapsed_s:.2f} s")
         self.window.gallery.add_result(result)
         self.show_result(result)
-        for note in result.info.get("notes", []) or []:
-            self.window.statusBar().showMessage(str(note), 8000)
+        for note in [*(result.info.get("notes") or []), result.info.get("summary")]:
+            if note:
+                self.window.statusBar().showMessage(str(note), 8000)
 
     def show_result(self, result: GenerationResult) -> None:
         """Stage a result over the canvas when it fits the document; else offer it as a new image."""
         image = result.images[0]
         doc = self.window.document
-        if image.shape[:2] == doc.mask.shape and result.request.image is not None:
+        analysis = "summary" in result.info  # e.g. a likelihood map: a reading of the image, not an edit
+        if image.shape[:2] == doc.mask.shape and result.request.image is not None and not analysis:
             mask = result.request.mask if result.request.mask is not None else _everything(doc.mask)
             self.stage(result, mask)
         else:  # samples of a model, not an edit of this canvas: shown in the samples panel

@@ -84,6 +84,7 @@ class SamplesPanel(QWidget):
         self.caption.setText(
             f"{meta.get('model')} · {meta.get('task')} · seed {meta.get('seed')} · "
             f"{len(result.images)} × {w}×{h} px · {result.elapsed_s:.2f} s"
+            + (f"\n{result.info['summary']}" if result.info.get("summary") else "")
         )
         if result.images:
             self.list.setCurrentRow(0)

@@ -118,3 +118,13 @@ def test_an_interpolation_saves_as_an_animation(qtbot, window, tmp_path, monkeyp
     panel.animation_button.click()
     with Image.open(target) as gif:
         assert gif.n_frames == 8 and gif.size[0] >= 256  # forward and back; enlarged from 16 px
+
+
+def test_the_likelihood_of_the_canvas_is_shown_not_staged(qtbot, window):
+    assert window.picker.select("tiny-pixelcnn", "likelihood")
+    window.run_button.click()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=TIMEOUT_MS)
+    assert not window.canvas.staged  # a reading of the image, not an edit of it
+    caption = window.samples.caption.text()
+    assert "bits/dim at 8 px" in caption and "most likely class:" in caption
+    assert "bits/dim" in window.statusBar().currentMessage()

@@ -178,6 +178,7 @@ class PixelCNNModel(GenerationModel):
             info["class"] = self.card.class_names[index]  # the class the map was scored under
             info["most_likely_class"] = self.card.class_names[int(per_class.argmax())]
             info["class_probabilities"] = dict(zip(self.card.class_names, posterior, strict=True))
+        info["summary"] = _likelihood_summary(info)
         return info
 
     # --- helpers -----------------------------------------------------------------------------------
@@ -274,3 +275,12 @@ def _image_batch(images: torch.Tensor | np.ndarray, config: PixelCNNConfig) -> t
         shape = ", ".join(map(str, expected))
         raise ValueError(f"images must be uint8 (N, {shape}), got {tuple(images.shape)} {images.dtype}")
     return images.long()
+
+
+def _likelihood_summary(info: dict[str, Any]) -> str:
+    """One line for the window: the score and, for a conditional model, the class it believes."""
+    text = f"{info['bits_per_dim']:.3f} bits/dim at {info['resolution']} px (lower: more typical)"
+    if "most_likely_class" in info:
+        best = info["most_likely_class"]
+        text += f"; most likely class: {best} ({info['class_probabilities'][best]:.0%})"
+    return text

@@ -5,6 +5,7 @@ network.py  config dataclass + nn.Module          sampling.py  raster-order samp
 scoring.py  likelihood, bits/dim, entropy         filling.py   ranked completions + uncertainty
 imaging.py  canvas <-> model-size levels, maps    tasks.py     TaskSpecs
 model.py    the GenerationModel ("pixelcnn")      trainer.py   the FamilyTrainer for `genimg train`
+fast_sampling.py  the default sampler: row caches, one position per layer per pixel, exact vs naive
 
 Importing the package registers both the family and the trainer.
 """

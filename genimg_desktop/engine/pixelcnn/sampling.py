@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from genimg_desktop.engine.pixelcnn.fast_sampling import cached_sample
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
 from genimg_desktop.engine.pixelcnn.network import PixelCNN
 
@@ -93,8 +94,12 @@ def _raster_order(
 
 
 # Every entry must equal "naive" for the same job (tests/engine/test_pixelcnn_network.py checks).
-SAMPLERS: dict[str, Sampler] = {"naive": naive_sample, "rows-above": rows_above_sample}
-DEFAULT_SAMPLER = "rows-above"
+SAMPLERS: dict[str, Sampler] = {
+    "naive": naive_sample,
+    "rows-above": rows_above_sample,
+    "cached": cached_sample,  # fast_sampling.py: one row / one position per step instead of a full pass
+}
+DEFAULT_SAMPLER = "cached"
 
 
 def sample(

@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 FAMILIES_HELP = "gan, vae, pixelcnn or classifier"
+# A file in --out that asks a running `genimg train` to checkpoint and stop, like Ctrl-C: the app's
+# training view pauses a run this way, which works on every OS (no signals to another process).
+STOP_REQUEST = "stop-request"
+# The exit code of a run stopped (Ctrl-C or the stop request) after writing its checkpoint: running the
+# same command again resumes it. Other failures exit 1 (2 for a bad command line), success 0.
+EXIT_STOPPED = 3
 
 
 def add_parser(sub: Any) -> None:
@@ -22,7 +28,9 @@ def add_parser(sub: Any) -> None:
         help="train a model on a built-in dataset or a folder of your images",
         description="Train a model; the finished model goes into your models folder, where the app finds it. "
         "Running the same command again resumes from the checkpoint in --out. Ctrl-C stops after the "
-        "current step with a checkpoint. Under torchrun it trains in several processes (DDP).",
+        "current step with a checkpoint, and so does creating the file OUT/stop-request (deleted when a run "
+        f"starts); a stopped run exits with code {EXIT_STOPPED}. Under torchrun it trains in several "
+        "processes (DDP).",
     )
     train.add_argument("--family", required=True, help=FAMILIES_HELP)
     train.add_argument("--data", required=True, help="fashion-mnist, mnist, emoji, openclipart or a folder")
@@ -50,15 +58,31 @@ def run(args: argparse.Namespace) -> int:
     from genimg_desktop.engine.training.progress_bar import ProgressBar
 
     config = config_from_args(args)
-    with _ctrl_c_stops() as should_stop:
+    stop_file = Path(args.out) / STOP_REQUEST
+    if _is_rank_zero():  # a request left from an earlier run must not stop this one at its first step
+        stop_file.unlink(missing_ok=True)
+    with _ctrl_c_stops() as ctrl_c:
         try:
-            card = train(config, ProgressBar(), should_stop)
+            card = train(config, ProgressBar(), stop_when(ctrl_c, stop_file))
         except TrainingStopped as exc:
+            stop_file.unlink(missing_ok=True)
             print(f"genimg: {exc} (checkpoint: {exc.checkpoint})", file=sys.stderr)
-            return 130
+            return EXIT_STOPPED
     if card != Path():  # rank 0 prints the card; other DDP ranks stay quiet
         print(card)
     return 0
+
+
+def stop_when(ctrl_c: Callable[[], bool], stop_file: Path) -> Callable[[], bool]:
+    """The loop's `should_stop`, asked once a step: after Ctrl-C, or once `stop_file` exists (a stat
+    call, cheap next to a training step)."""
+    path = os.fspath(stop_file)
+    return lambda: ctrl_c() or os.path.exists(path)
+
+
+def _is_rank_zero() -> bool:
+    """Outside torchrun, or its first process (only that one asks `should_stop`)."""
+    return int(os.environ.get("RANK", "0") or 0) == 0
 
 
 def config_from_args(args: argparse.Namespace) -> Any:

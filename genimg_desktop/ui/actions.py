@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QSlider, QSpinBox, QT
 
 from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.settings import DEVICES
+from genimg_desktop.ui.training import train_view
 
 if TYPE_CHECKING:
     from genimg_desktop.ui.main_window import MainWindow
@@ -77,6 +78,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     models = bar.addMenu("M&odels")
     acts["model_manager"] = _add(models, window, "Model &manager…", window.model_folder.open_manager)
     acts["reload_models"] = _add(models, window, "&Reload models", window.model_folder.reload, "F5")
+    acts["train"] = _add(models, window, "&Train a model…", lambda: train_view.open_train_view(window))
     job = bar.addMenu("&Generate")
     acts["run"] = _add(job, window, "&Run (Inpaint / Generate)", window.run_job, "Ctrl+Return")
     acts["cancel"] = _add(job, window, "&Cancel job / discard result", window.escape, "Esc")

@@ -40,6 +40,7 @@ from genimg_desktop.ui.samples_panel import SamplesPanel
 from genimg_desktop.ui.settings import Settings
 from genimg_desktop.ui.staging_bar import StagingBar
 from genimg_desktop.ui.status import StatusBar
+from genimg_desktop.ui.training import train_view
 
 BLANK_SIZE = (1024, 768)
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(actions.build_toolbar(self, self.acts))
         self._connect()
         self._pending_restore: dict[str, Any] | None = None
+        self.train_view: train_view.TrainView | None = None  # Models > Train a model… creates it
         self.update_title()
         self.resize(1400, 900)
         self._restore_geometry()
@@ -309,7 +311,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.confirm_discard_changes():
+        if not self.confirm_discard_changes() or not train_view.close_ok(self):  # close_ok stops training
             event.ignore()
             return
         self.save_settings()

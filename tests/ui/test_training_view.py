@@ -1,0 +1,189 @@
+"""The training view in the real window: a tiny GAN trained on a folder of pictures by a real
+`genimg train` process; pause, resume, finish, errors, cancel and closing the window mid-run.
+
+The run folders live in the test's GENIMG_HOME (inherited by the child process)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from genimg_desktop.cli_train import STOP_REQUEST
+from genimg_desktop.ui.main_window import MainWindow
+from genimg_desktop.ui.training import train_process
+from genimg_desktop.ui.training.loss_plot import LossPlot, nice_ticks
+from genimg_desktop.ui.training.run_files import LossTail, StepClock
+from genimg_desktop.ui.training.train_process import TrainSpec, model_id_from, train_command
+from genimg_desktop.ui.training.train_view import FOLDER_CHOICE, TrainView
+from tests.support.shape_folder import make_shape_folder
+from tests.support.tiny_models import GAN_TINY
+
+RUN_MS = 90_000  # a generous bound on a busy 2-core machine; the runs take seconds
+STEPS = 30
+
+
+@pytest.fixture
+def window(qtbot, messages):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    view = win.train_view
+    if view is not None and view.process.running:  # a failed test must not leave a trainer behind
+        view.process.kill()
+        qtbot.waitUntil(lambda: not view.process.running, timeout=10_000)
+    win.close()
+
+
+@pytest.fixture
+def pictures(tmp_path) -> Path:
+    return make_shape_folder(tmp_path / "my-pictures")
+
+
+def _open(window: MainWindow) -> TrainView:
+    window.acts["train"].trigger()
+    assert window.train_view is not None and window.train_view.isVisible()
+    return window.train_view
+
+
+def _fill(view: TrainView, folder: Path, name: str, steps: int = STEPS) -> None:
+    """A tiny GAN at 16 px on `folder`, a sample grid every 10 steps."""
+    form = view.form
+    form.data.setCurrentText(FOLDER_CHOICE)
+    form.folder.setText(str(folder))
+    form.family.setCurrentText("gan")
+    assert form.lr.value() == pytest.approx(2e-4)  # the family's default
+    form.size.setValue(16)
+    form.steps.setValue(steps)
+    form.batch_size.setValue(4)
+    form.sample_every.setValue(10)
+    form.name.setText(name)
+    form.settings.setText(" ".join(f"{key}={json.dumps(value)}" for key, value in GAN_TINY.items()))
+
+
+def _logged_steps(run_dir: Path) -> list[int]:
+    return [json.loads(line)["step"] for line in (run_dir / "losses.jsonl").read_text().splitlines()]
+
+
+def test_train_pause_resume_and_the_model_is_listed(qtbot, window, pictures):
+    window.start_engine()
+    view = _open(window)
+    _fill(view, pictures, "Tiny Shapes")
+    assert view.form.model_id() == "tiny-shapes"
+    assert view.start()
+    run_dir = view.spec.run_dir
+    assert not view.start_button.isEnabled() and view.pause_button.isEnabled()
+
+    qtbot.waitUntil(lambda: view.grid_path is not None, timeout=RUN_MS)  # the step-10 grid
+    assert view.plot.point_count() > 0 and {"d_loss", "g_loss"} <= set(view.plot.series)
+    assert not view.grid.pixmap().isNull()
+    view.pause_button.click()
+    qtbot.waitUntil(lambda: view.state == "paused", timeout=RUN_MS)
+    paused_at = view.step
+    assert 10 <= paused_at < STEPS and not view.process.running
+    assert (run_dir / "checkpoint.pt").is_file() and not (run_dir / STOP_REQUEST).exists()
+    assert f"step {paused_at} / {STEPS}" in view.progress.format()
+
+    view.resume_button.click()
+    qtbot.waitUntil(lambda: view.state == "done", timeout=RUN_MS)
+    assert f"resuming from step {paused_at}" in view.output.toPlainText()
+    assert _logged_steps(run_dir) == list(range(1, STEPS + 1))  # continued, not restarted
+    assert view.plot.last_step() == STEPS and view.grid_path.name == f"step_{STEPS:06d}.png"
+    qtbot.waitUntil(lambda: "tiny-shapes" in {m.id for m in window.picker.models()}, timeout=RUN_MS)
+
+
+def test_an_empty_folder_shows_the_error_and_the_window_stays_usable(qtbot, window, tmp_path):
+    view = _open(window)
+    _fill(view, tmp_path / "missing", "nothing")
+    assert not view.start()  # checked before any process starts
+    assert "There is no folder" in view.message.text()
+
+    (tmp_path / "empty").mkdir()
+    _fill(view, tmp_path / "empty", "nothing")
+    assert view.start()
+    qtbot.waitUntil(lambda: view.state == "failed", timeout=RUN_MS)
+    assert "no image files" in view.message.text()
+    assert "genimg: error: no image files" in view.output.toPlainText()
+    assert window.isVisible() and view.start_button.isEnabled() and not view.resume_button.isEnabled()
+    window.acts["fill_all"].trigger()  # the window still works
+    assert window.document.mask.any()
+
+
+def test_cancel_kills_a_process_that_does_not_stop(qtbot, window, pictures):
+    view = _open(window)
+    _fill(view, pictures, "cancelled run")
+    view.process.kill_after_ms = 200  # still importing torch by then: it cannot honour the request
+    assert view.start()
+    view.cancel_button.click()
+    qtbot.waitUntil(lambda: view.state == "cancelled", timeout=RUN_MS)
+    assert view.process.killed and not view.process.running
+    assert view.start_button.isEnabled()
+
+
+def test_closing_the_window_stops_training_at_a_checkpoint(qtbot, window, pictures, monkeypatch):
+    view = _open(window)
+    _fill(view, pictures, "closed early", steps=500)
+    assert view.start()
+    run_dir = view.spec.run_dir
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    assert not window.close()  # No: keep training, keep the window
+    assert view.process.running
+    # Yes right away: the request is made before the CLI starts (and clears leftovers); it is kept.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert window.close()
+    assert not view.process.running and not view.process.killed
+    assert (run_dir / "checkpoint.pt").is_file() and 1 <= _logged_steps(run_dir)[-1] < 500
+
+
+# ------------------------------------------------------------------ units (no process)
+
+
+def test_the_command_runs_the_package_or_the_frozen_cli(monkeypatch):
+    spec = TrainSpec("vae", "mnist", 28, 100, 32, 1e-3, "my-vae", name="My VAE", settings=("z_dim=8",))
+    program, args = train_command(spec)
+    assert program == sys.executable and args[:3] == ["-m", "genimg_desktop", "train"]
+    assert args[args.index("--out") + 1] == str(spec.run_dir) and spec.run_dir.name == "my-vae"
+    assert args[-2:] == ["--set", "z_dim=8"] and "--name" in args
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert train_command(spec)[1][0] == "train"
+    assert model_id_from("  My Cats! (v2) ", "x") == "my-cats-v2" and model_id_from("!!", "x") == "x"
+    assert train_process.runs_dir().name == "runs"
+
+
+def test_the_loss_tail_reads_new_rows_and_rereads_a_rewritten_log(tmp_path):
+    log = tmp_path / "losses.jsonl"
+    tail = LossTail(log)
+    assert tail.read_new() == []
+    log.write_text('{"step": 1, "time_s": 0.5, "loss": 2.0}\n{"step": 2, "ti')
+    assert [row["step"] for row in tail.read_new()] == [1]
+    with log.open("a") as handle:
+        handle.write('me_s": 1.0, "loss": 1.5}\n')
+    assert [row["step"] for row in tail.read_new()] == [2]
+    replaced = tmp_path / "new.jsonl"
+    replaced.write_text('{"step": 1, "time_s": 0.5, "loss": 2.0}\n')
+    replaced.replace(log)  # a resume rewrites the log
+    assert [row["step"] for row in tail.read_new()] == [1]
+
+
+def test_the_plot_keeps_points_per_loss_and_drops_steps_trained_again(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.add_rows([{"step": s, "time_s": s, "d": 1.0 / s, "g": s} for s in range(1, 6)])
+    plot.add(3, {"d": 0.3, "r1": 0.1})  # back to step 3 (a resume after a crash)
+    assert plot.series["d"][-1] == (3, 0.3) and [s for s, _ in plot.series["g"]] == [1, 2]
+    assert plot.point_count() == 3 + 2 + 1
+    plot.resize(400, 200)
+    image = plot.grab().toImage()
+    assert image.pixelColor(200, 100) is not None  # paints without error
+    assert nice_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert nice_ticks(-0.3, 0.2) == [-0.2, -0.1, 0.0, 0.1, 0.2]
+    assert nice_ticks(1, 40, whole=True) == [10.0, 20.0, 30.0, 40.0]
+    clock = StepClock()
+    for step in range(1, 11):
+        clock.add(step, step * 0.5)
+    assert clock.eta_s(20) == pytest.approx(5.0)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from genimg_desktop import APP_NAME, __version__
 from genimg_desktop.core.paths import resources_dir
+from genimg_desktop.ui import startup_probe
 from genimg_desktop.ui.settings import APPLICATION, ORGANISATION
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     # Start the engine once the event loop has painted the window: torch loads on the worker.
     QTimer.singleShot(0, window.start_engine)
+    startup_probe.install(window)  # `genimg bench` timing; inert unless GENIMG_STARTUP_PROBE is set
     path = args.open_path or args.image
     offer = not (args.demo or args.screenshot)  # scripted runs must not stop at a question
     QTimer.singleShot(0, lambda: _after_start(window, path, offer))

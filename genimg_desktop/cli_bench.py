@@ -1,5 +1,11 @@
 """`genimg bench ...`: benchmarks, not tests (argparse here; Qt and torch load only when one runs).
 
+`genimg bench [--json] [--quick] [--models ID ...] [--out FILE]`: the performance bench of issue 6
+(see genimg_desktop/bench/): machine rate, model latency against the FLOP floor, PixelCNN naive vs
+cached sampling, app start-up, UI stalls during a job, peak memory, each beside its target. Exit code 1
+when a measurement failed or the samplers disagreed; targets not met are reported, not an error (the
+numbers depend on the machine).
+
 `genimg bench soak`: see jobs/soak.py. Exit code 1 when the soak finds lost jobs or leftover threads.
 """
 
@@ -7,12 +13,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 
 def add_parser(sub: Any) -> None:
-    bench = sub.add_parser("bench", help="benchmarks: `genimg bench soak`")
-    kinds = bench.add_subparsers(dest="bench", metavar="BENCHMARK", required=True)
+    bench = sub.add_parser(
+        "bench", help="benchmarks: `genimg bench` (performance vs targets), `genimg bench soak`"
+    )
+    bench.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    bench.add_argument("--quick", action="store_true", help="smaller jobs and fewer repeats (CI; < 1 min)")
+    bench.add_argument("--models", nargs="+", metavar="ID", help="bench only these models (default: all)")
+    bench.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON result to FILE")
+    bench.add_argument("--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)")
+    bench.set_defaults(handler=run_bench)
+    kinds = bench.add_subparsers(dest="bench", metavar="[BENCHMARK]")  # none: the full bench
     soak = kinds.add_parser("soak", help="hundreds of jobs with cancels and model switches: leaks?")
     soak.add_argument("--jobs", type=int, default=300, help="how many jobs (default 300)")
     soak.add_argument("--image", help="photo to inpaint (default: scikit-image's astronaut if installed)")
@@ -20,6 +36,21 @@ def add_parser(sub: Any) -> None:
     soak.add_argument("--cancel-rate", type=float, default=0.2, help="share of jobs cancelled (0..1)")
     soak.add_argument("--json", action="store_true", help="machine-readable output")
     soak.set_defaults(handler=run_soak)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from genimg_desktop.bench import report, suite
+
+    options = suite.BenchOptions(quick=args.quick, models=tuple(args.models or ()), threads=args.threads)
+    # Progress on an interactive terminal only, so `--json > file` and CI logs stay clean.
+    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    result = suite.run_bench(options, echo)
+    text = json.dumps(result, indent=2)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text if args.json else report.format_report(result))
+    return 0 if suite.healthy(result) else 1
 
 
 def run_soak(args: argparse.Namespace) -> int:

@@ -29,4 +29,4 @@ def test_cli_bench_soak_json(qtbot, capsys):
 def test_cli_bench_soak_usage(capsys):
     assert cli.main(["bench", "soak", "--jobs", "0"]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
-    assert cli.main(["bench"]) == 2
+    assert cli.main(["bench", "--models"]) == 2  # plain `genimg bench` runs the full bench (test_bench.py)

@@ -1,0 +1,93 @@
+"""Batch-1 and batch-16 latency of each generation model's "sample" task through the app's engine path
+(`model.run` with a GenerationRequest), the FLOPs of that same work, and the ratio to its FLOP floor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genimg_desktop.bench.flops import FlopCount, count_flops, time_median
+
+BATCHES = (1, 16)
+SEED = 0
+SKIP_FAMILIES = ("classical",)  # no network: nothing to compare with a FLOP floor
+
+
+def generation_models(registry: Any, wanted: list[str] | None) -> list[Any]:
+    """The installed generation models (evaluation-only ones are not in `refresh()`), or the `wanted`
+    ids in that order (an unknown id raises the registry's ModelNotFoundError)."""
+    found = [d for d in registry.refresh() if d.card.family not in SKIP_FAMILIES]
+    if not wanted:
+        return found
+    return [registry.descriptor(model_id) for model_id in wanted]
+
+
+def sample_request(descriptor: Any, count: int, params: dict[str, Any] | None = None) -> Any:
+    """A "sample" request for `count` images (clamped to what the task allows) with default params."""
+    from genimg_desktop.core.request import GenerationRequest
+
+    task = next(t for t in descriptor.tasks if t.name == "sample")
+    spec = next((p for p in task.params if p.name == "count"), None)
+    values = dict(params or {})
+    if spec is not None:
+        values["count"] = min(count, int(spec.maximum)) if spec.maximum is not None else count
+    return GenerationRequest(descriptor.id, "sample", values, SEED)
+
+
+def measure_model(model: Any, descriptor: Any, rate: dict[str, float], quick: bool) -> dict[str, Any]:
+    """Latency, FLOPs and floor ratio at each batch size for one loaded model."""
+    entry: dict[str, Any] = {
+        "id": descriptor.id,
+        "family": descriptor.card.family,
+        "resolution": descriptor.card.resolution,
+    }
+    if not any(t.name == "sample" for t in descriptor.tasks):
+        return entry | {"skipped": "no 'sample' task"}
+    entry["batches"] = {str(n): _measure_batch(model, descriptor, n, rate, quick) for n in BATCHES}
+    return entry
+
+
+def _measure_batch(
+    model: Any, descriptor: Any, count: int, rate: dict[str, float], quick: bool
+) -> dict[str, Any]:
+    from genimg_desktop.core.progress import JobControl
+
+    request = sample_request(descriptor, count)
+
+    def job() -> Any:
+        return model.run(request, JobControl())
+
+    # The counted run (the same work, slowed by the counter's dispatch hooks) doubles as the warm-up.
+    result, flops = count_flops(job)
+    timing = time_median(job, repeats=3 if quick else 7, warmup=0, budget_s=2.0 if quick else 20.0)
+    source = "model.run"
+    if flops.total == 0:  # the counter could not see inside (e.g. a compiled or non-torch path)
+        flops, source = network_flops(model, request.params["count"]), "network forward (not model.run)"
+    floor = flops.floor_s(rate)
+    return {
+        "count": request.params.get("count", count),
+        "images": len(result.images),
+        "median_s": timing.median_s,
+        "min_s": timing.min_s,
+        "runs": timing.runs,
+        "flops": flops.total,
+        "conv_flops": flops.conv,
+        "flops_source": source,
+        "floor_s": floor,
+        "latency_over_floor": timing.median_s / floor if floor else None,
+    }
+
+
+def network_flops(model: Any, count: int) -> FlopCount:
+    """Fallback: the FLOPs of the family's network making `count` images directly (GAN generator,
+    VAE decoder); an empty count for a family without such a forward."""
+    import torch
+
+    with torch.inference_mode():
+        z = torch.randn(count, getattr(model.config, "z_dim", 1), device=model.device)
+        labels = torch.zeros(count, dtype=torch.long, device=model.device)
+        if model.family == "gan":
+            return count_flops(lambda: model.net(z, labels))[1]
+        if model.family == "vae":
+            embedding = model.vae.embed(labels)
+            return count_flops(lambda: model.vae.decode_mean(z, embedding))[1]
+    return FlopCount(0, 0, {})

@@ -19,6 +19,11 @@ BigGAN) gives non-vanishing gradients to both players. One critic step per gener
 (2e-4, betas 0.5/0.999, SNGAN's setting for that ratio). The shipped weights are an exponential
 moving average of the generator (decay 0.999 with warm-up), which removes most step-to-step jitter
 and gives visibly cleaner samples for free. An optional lazy R1 penalty on real images
-(r1_gamma > 0) is there for data sets where the critic overfits."""
+(r1_gamma > 0) is there for data sets where the critic overfits. For small data sets (the 1,676
+emoji) two more settings: DiffAugment (augment = translation, cutout, colour on everything the
+critic sees, real and fake alike) keeps the critic from memorising the training images, and
+class-sorted batches (class_groups) put one class in each minibatch-stddev group, so the critic
+sees a class whose samples all look alike (with mixed-class groups the between-class spread hides
+it, and the first emoji GAN collapsed each class onto one image)."""
 
 from genimg_desktop.engine.gan import model, trainer  # noqa: E402, F401 - registers family and trainer

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.engine.gan.augment import parse_policy
 from genimg_desktop.engine.latent_common import check_card, config_from_mapping, stage_plan
 
 
@@ -24,6 +25,7 @@ class GanConfig:
     g_width: int = 32
     d_width: int = 32
     max_width: int = 256
+    style_from_w: bool = False  # w also feeds every conditional batchnorm (see networks.Generator)
     mbstd_group: int = 4  # critic compares groups of this many images (minibatch stddev); 1: off
     # recipe
     beta1: float = 0.5  # SNGAN's setting for n_dis = 1; beta1 = 0 learnt visibly slower on CPU budgets
@@ -32,6 +34,11 @@ class GanConfig:
     ema_decay: float = 0.999
     r1_gamma: float = 0.0  # 0: no R1 penalty (spectral norm already bounds D); > 0: lazy R1
     r1_every: int = 4
+    # Small data sets (a few thousand images or fewer): DiffAugment of everything the critic sees,
+    # e.g. "translation,cutout,color" (engine.gan.augment), and class-sorted batches so that each
+    # minibatch-stddev group holds one class and the critic can see a class collapsing.
+    augment: str = ""
+    class_groups: bool = False
     # inference
     directions: int = 10  # GANSpace components offered
     direction_samples: int = 4096
@@ -40,6 +47,7 @@ class GanConfig:
         stage_plan(self.resolution)  # raises for a side the networks cannot build
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, not {self.channels}")
+        parse_policy(self.augment)  # raises for an unknown augmentation
         if self.num_classes < 1 or self.mapping_layers < 1:
             raise ValueError("num_classes and mapping_layers must be at least 1")
 

@@ -43,7 +43,8 @@ class MappingNetwork(nn.Module):
 
 
 class ConditionalBatchNorm(nn.Module):
-    """BatchNorm without its own affine; gain and bias come from the class embedding."""
+    """BatchNorm without its own affine; gain and bias come from the condition vector (the class
+    embedding, and with `style_from_w` also w)."""
 
     def __init__(self, channels: int, embed_dim: int) -> None:
         super().__init__()
@@ -80,10 +81,12 @@ class Generator(nn.Module):
         self.mapping = MappingNetwork(config)
         self.embed = nn.Embedding(config.num_classes, config.embed_dim)
         self.stem = nn.Linear(config.w_dim, widths[0] * self.base * self.base)
-        self.stem_norm = ConditionalBatchNorm(widths[0], config.embed_dim)
-        self.blocks = nn.ModuleList(
-            UpBlock(a, b, config.embed_dim) for a, b in zip(widths, widths[1:], strict=False)
-        )
+        # With style_from_w, w also sets every layer's gains and biases (StyleGAN's styles, BigGAN's
+        # skip-z). Fed only to the stem, the latent's share of the signal shrinks ~3x per block under
+        # the class biases every layer adds, and each class collapses onto one image.
+        cond = config.embed_dim + (config.w_dim if config.style_from_w else 0)
+        self.stem_norm = ConditionalBatchNorm(widths[0], cond)
+        self.blocks = nn.ModuleList(UpBlock(a, b, cond) for a, b in zip(widths, widths[1:], strict=False))
         self.to_image = nn.Conv2d(widths[-1], config.channels, 3, padding=1)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -93,9 +96,10 @@ class Generator(nn.Module):
     def synthesis(self, w: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """w (B, W), class embedding (B, E) -> images (B, C, R, R). Tasks edit w or the embedding."""
         x = self.stem(w).view(w.shape[0], -1, self.base, self.base)  # (B, C0, b, b)
-        x = torch.relu(self.stem_norm(x, embedding))
+        cond = torch.cat([embedding, w], dim=1) if self.config.style_from_w else embedding  # (B, E [+ W])
+        x = torch.relu(self.stem_norm(x, cond))
         for block in self.blocks:
-            x = block(x, embedding)  # (B, Ci, 2s, 2s)
+            x = block(x, cond)  # (B, Ci, 2s, 2s)
         return torch.tanh(self.to_image(x))
 
 

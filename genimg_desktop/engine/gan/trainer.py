@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from genimg_desktop.engine.gan import RECIPE
+from genimg_desktop.engine.gan.augment import diff_augment, parse_policy
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.networks import Discriminator, Generator
 from genimg_desktop.engine.latent_common import spread_labels, trainer_config
@@ -43,17 +44,21 @@ class GanTrainer(FamilyTrainer):
         betas = (self.gan.beta1, self.gan.beta2)
         self.opt_g = torch.optim.Adam(self.g.parameters(), lr=config.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.lr * self.gan.d_lr_scale, betas=betas)
+        self.policy = parse_policy(self.gan.augment)
         self.step = 0
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
         images, labels = images.to(self.device), labels.to(self.device)  # (B, C, R, R), (B,)
+        if self.gan.class_groups:  # consecutive images share a class, so do most stddev groups
+            order = torch.argsort(labels, stable=True)
+            images, labels = images[order], labels[order]
         z = torch.randn(images.shape[0], self.gan.z_dim, device=self.device)
         fake = self.g_train(z, labels)  # (B, C, R, R)
         losses = self._critic_step(images, fake.detach(), labels)
         # The generator's step goes through the bare critic with its weights frozen: no critic
         # gradients are computed (or all-reduced under DDP) for a step that would discard them.
         with _frozen(self.d):
-            g_loss = -self.d(fake, labels, self._group(images.shape[0])).mean()
+            g_loss = -self.d(self._augment(fake), labels, self._group(images.shape[0])).mean()
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
@@ -67,7 +72,8 @@ class GanTrainer(FamilyTrainer):
         real = real.detach().requires_grad_(use_r1)
         # One forward over real and fake together: one DDP all-reduce per step.
         group = self._group(batch)
-        scores = self.d_train(torch.cat([real, fake]), torch.cat([labels, labels]), group)  # (2B,)
+        seen = self._augment(torch.cat([real, fake]))  # R1 still differentiates w.r.t. `real`
+        scores = self.d_train(seen, torch.cat([labels, labels]), group)  # (2B,)
         real_score, fake_score = scores[:batch], scores[batch:]
         loss = F.relu(1 - real_score).mean() + F.relu(1 + fake_score).mean()  # hinge
         out = {"d_loss": loss.item(), "d_real": real_score.mean().item(), "d_fake": fake_score.mean().item()}
@@ -80,6 +86,9 @@ class GanTrainer(FamilyTrainer):
         loss.backward()
         self.opt_d.step()
         return out
+
+    def _augment(self, images: torch.Tensor) -> torch.Tensor:
+        return diff_augment(images, self.policy) if self.policy else images
 
     def _group(self, batch: int) -> int:
         """The largest minibatch-stddev group up to the configured size that divides the batch, so

@@ -85,6 +85,8 @@ def _check_startup(section: dict) -> None:
     assert section["launches"] == 1 and not section["runs"][0].get("error")
     assert 0 < section["painted_s"] <= section["first_result_s"]
     assert 0 < section["models_listed_s"] <= section["first_result_s"]
+    # the floor: an empty Qt window paints, and sooner than the app's full window
+    assert section["bare_qt_window_painted_s"] > 0 and section["painted_vs_bare_qt"] > 0
 
 
 def _check_stalls(section: dict) -> None:

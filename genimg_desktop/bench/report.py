@@ -155,6 +155,9 @@ def _startup(report: dict[str, Any]) -> list[list[str]]:
         return [[f"error: {startup['error']}"]]
     rows = [[f"{startup.get('command', '')}, median of {startup.get('launches', 0)} launch(es)", ""]]
     rows += [["window painted", _secs(startup.get("painted_s"))]]
+    if startup.get("painted_vs_bare_qt"):
+        bare = f"{_secs(startup.get('bare_qt_window_painted_s'))} ({startup['painted_vs_bare_qt']:.2f}x)"
+        rows += [["empty Qt window painted (the floor; app / floor)", bare]]
     rows += [["models listed (engine up)", _secs(startup.get("models_listed_s"))]]
     rows += [[f"first image ({startup.get('first_result_job', '')})", _secs(startup.get("first_result_s"))]]
     rows += [[f"launch error: {run['error']}"] for run in startup.get("runs", []) if run.get("error")]

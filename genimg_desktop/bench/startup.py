@@ -21,9 +21,34 @@ TIMEOUT_S = 180.0  # only stops a hang: on a busy CI machine torch alone can tak
 MILESTONES = ("painted", "models_listed", "first_result")
 
 
+# The floor the app's "painted" is compared with: Python + Qt start-up and one empty main window of
+# the same size, painted, on the same machine in the same run (launches alternate with the app's).
+BARE_WINDOW = """
+import json, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(1280, 800)
+class Probe(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            print(json.dumps({"probe": "painted", "t": time.monotonic()}), flush=True)
+            QTimer.singleShot(0, app.quit)
+        return False
+probe = Probe()
+window.installEventFilter(probe)
+window.show()
+app.exec()
+"""
+
+
 def measure_startup(quick: bool) -> dict[str, Any]:
-    """Median over 1 (quick) or 3 launches of the seconds to each milestone."""
-    runs = [launch_once() for _ in range(1 if quick else 3)]
+    """Median over 1 (quick) or 3 launches of the seconds to each milestone, and of a bare Qt window."""
+    runs, bare = [], []
+    for _ in range(1 if quick else 3):
+        runs.append(launch_once())
+        bare.append(bare_window_once())
     summary: dict[str, Any] = {
         "command": "genimg gui --demo",
         "first_result_job": "opencv-telea inpaint of the demo photo",
@@ -33,7 +58,26 @@ def measure_startup(quick: bool) -> dict[str, Any]:
     for name in MILESTONES:
         times = [run[f"{name}_s"] for run in runs if run.get(f"{name}_s") is not None]
         summary[f"{name}_s"] = statistics.median(times) if times else None
+    bare_times = [t for t in bare if t is not None]
+    summary["bare_qt_window_painted_s"] = statistics.median(bare_times) if bare_times else None
+    if summary["painted_s"] and summary["bare_qt_window_painted_s"]:
+        summary["painted_vs_bare_qt"] = summary["painted_s"] / summary["bare_qt_window_painted_s"]
     return summary
+
+
+def bare_window_once() -> float | None:
+    """Seconds from launch to the first paint of an empty PySide6 window (None if it failed)."""
+    with tempfile.TemporaryDirectory(prefix="genimg-bench-bare-") as home:
+        start = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-c", BARE_WINDOW],
+            env=app_env(home),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+        )
+    seen = parse_probe(proc.stdout)
+    return seen["painted"] - start if "painted" in seen else None
 
 
 def launch_once() -> dict[str, Any]:

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Write docs/MODELS.md from the model cards in models/: one row of measured numbers per trained
+model and its sample grid. Run after `genimg eval --write-card`, so the page never disagrees with
+the cards: `.venv/bin/python scripts/models_doc.py`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS, OUT = ROOT / "models", ROOT / "docs" / "MODELS.md"
+
+HEADER = """# Shipped models
+
+Every model here was trained by the project's own `genimg train` on a 2-core CPU machine (the
+command, steps and wall time are in each card, `models/<id>.json`) and measured by
+`genimg eval --model ID --json` on the held-out split of its data set. Generated from the cards by
+`scripts/models_doc.py`; do not edit by hand.
+
+- **accuracy**: the project's classifier (trained on the real data, itself
+  `classifier_test_accuracy` on real test images) on samples of each requested class.
+- **FD**: Frechet distance between samples and test images in that classifier's feature space;
+  **floor**: the same distance between two sets of real images (what a perfect model would get).
+- **bits/dim**: exact test negative log-likelihood (PixelCNN) or the ELBO bound (VAE), 8-bit data.
+
+| model | data | size | steps | train time | bits/dim | sample acc. (on real) | FD (floor) | weights |
+|---|---|---|---|---|---|---|---|---|
+"""
+
+
+def row(card: dict) -> str:
+    metrics, training = card.get("metrics", {}), card.get("training", {})
+    bpd = metrics.get("bits_per_dim", metrics.get("elbo_bits_per_dim"))
+    accuracy = metrics.get("sample_accuracy")
+    size = (MODELS / card["weights"]).stat().st_size / 1e6
+    cells = [
+        f"`{card['id']}`",
+        str(card.get("dataset", "")),
+        f"{card.get('resolution')} px, {card.get('channels')} ch",
+        str(training.get("steps", "")),
+        f"{training.get('wall_time_s', 0) / 60:.0f} min",
+        "" if bpd is None else f"{bpd:.2f}" + (" (ELBO)" if "elbo_bits_per_dim" in metrics else ""),
+        "" if accuracy is None else f"{accuracy:.1%} ({metrics.get('classifier_test_accuracy', 0):.1%})",
+        "" if "fd" not in metrics else f"{metrics['fd']:.1f} ({metrics['fd_floor']:.1f})",
+        f"{size:.1f} MB",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def section(card: dict) -> str:
+    metrics = card.get("metrics", {})
+    per_class = metrics.get("sample_accuracy_per_class", {})
+    lines = [f"## {card['name']} (`{card['id']}`)", "", card.get("description", ""), ""]
+    if per_class:
+        lines.append(
+            "Per-class sample accuracy: " + ", ".join(f"{k} {v:.0%}" for k, v in per_class.items()) + "."
+        )
+        lines.append("")
+    lines += [f"Trained with `{card['training'].get('command', '')}`.", ""]
+    if card.get("samples"):
+        lines += [f"![{card['id']} samples, one row per class](../models/{card['samples']})", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    cards = [json.loads(p.read_text()) for p in sorted(MODELS.glob("*.json"))]
+    trained = [c for c in cards if c.get("role") != "evaluation" and c.get("training")]
+    text = HEADER + "\n".join(row(c) for c in trained) + "\n\n" + "\n".join(section(c) for c in trained)
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({len(trained)} models)")
+
+
+if __name__ == "__main__":
+    main()

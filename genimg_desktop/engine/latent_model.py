@@ -27,6 +27,7 @@ class LatentModel(GenerationModel):
     `_handlers` and fits the inpaint crop in `_inpaint_fit`."""
 
     config: Any
+    channels_last = True  # see GenerationModel.channels_last
 
     def _handlers(self) -> dict[str, Handler]:
         """Task name -> handler(params, request, generator) for every task but "inpaint"."""

@@ -89,3 +89,17 @@ def test_styles_from_w_reach_every_layer():
         out = g.synthesis(w, embedding)
         g.stem.weight.copy_(same_stem)
     assert not torch.allclose(out[0], out[1])
+
+
+def test_channels_last_weights_give_the_same_images(tmp_path):
+    """The GAN and VAE load their weights channels-last (faster CPU convolutions); the images are
+    those of the default layout up to float rounding."""
+    trainer = make_trainer(tmp_path / "run", style_from_w=True)
+    install_trained(trainer, tmp_path / "models", "tiny-gan-cl", "Tiny GAN", GAN_CLASSES)
+    model = load_installed(tmp_path / "models", "tiny-gan-cl", GanModel)
+    assert model.net.to_image.weight.is_contiguous(memory_format=torch.channels_last)
+    plain = Generator(model.config).eval()
+    plain.load_state_dict({k: v.contiguous() for k, v in model.net.state_dict().items()})
+    z, labels = torch.randn(4, model.config.z_dim), torch.tensor([0, 1, 2, 0])
+    with torch.inference_mode():
+        assert torch.allclose(model.net(z, labels), plain(z, labels), atol=1e-5)

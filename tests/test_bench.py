@@ -72,6 +72,13 @@ def _check_models(models: list, ids: list[str]) -> None:
             assert batch["flops"] > 0 and batch["flops_source"] == "model.run"
             assert batch["floor_s"] > 0 and batch["latency_over_floor"] > 0
         assert model["batches"]["16"]["flops"] > model["batches"]["1"]["flops"]
+    gan = next(m for m in models if m["family"] == "gan")
+    variants = gan["precision"]["variants"]
+    assert len(variants) == 3 and all(v["median_s"] > 0 for v in variants.values())
+    # the default layout computes the same images; bfloat16 rounds, within a few 8-bit levels
+    assert variants["float32, default layout"]["max_diff_levels"] < 0.01
+    assert 0 < variants["bfloat16 autocast"]["max_diff_levels"] < 32
+    assert "precision" not in next(m for m in models if m["family"] == "pixelcnn")
 
 
 def _check_pixelcnn(entries: list) -> None:

@@ -128,6 +128,26 @@ def _models(report: dict[str, Any]) -> list[list[str]]:
     return rows if len(rows) > 1 else [["no generation models installed"]]
 
 
+def _precisions(report: dict[str, Any]) -> list[list[str]]:
+    rows = [["MODEL", "BATCH", "VARIANT", "LATENCY", "VS APP", "MAX DIFF (8-BIT LEVELS)"]]
+    for model in _list(report, "models"):
+        found = model.get("precision") or {}
+        if "error" in found:
+            rows.append([model.get("id", "?"), f"error: {found['error']}"])
+        for name, variant in (found.get("variants") or {}).items():
+            rows.append(
+                [
+                    model["id"],
+                    str(found["count"]),
+                    name,
+                    _secs(variant["median_s"]),
+                    _num(variant["vs_app"], 2, "x"),
+                    _num(variant["max_diff_levels"], 1),
+                ]
+            )
+    return rows if len(rows) > 1 else [["no GAN or VAE models measured"]]
+
+
 def _pixelcnn(report: dict[str, Any]) -> list[list[str]]:
     rows = [["MODEL", "JOB", "NAIVE", "CACHED", "SPEED-UP", "IDENTICAL"]]
     for entry in _list(report, "pixelcnn"):
@@ -215,6 +235,7 @@ def _targets(report: dict[str, Any]) -> list[list[str]]:
 _SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[list[str]]]]] = [
     ("Machine rate", _machine),
     ("Models: 'sample' task through model.run (median after a warm-up)", _models),
+    ("GAN/VAE networks: the app's layout vs the default layout and bfloat16 (same latents)", _precisions),
     ("PixelCNN: naive vs cached sampler, same job", _pixelcnn),
     ("App start-up (from launch)", _startup),
     ("UI event-loop stalls while jobs run", _stalls),

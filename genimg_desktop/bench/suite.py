@@ -149,7 +149,7 @@ def _per_model(
     section: Any,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Latency for every model; the sampler comparison for PixelCNNs. One model loaded at a time."""
-    from genimg_desktop.bench import latency, pixelcnn
+    from genimg_desktop.bench import latency, pixelcnn, precision
 
     models: list[dict[str, Any]] = []
     samplers: list[dict[str, Any]] = []
@@ -159,13 +159,15 @@ def _per_model(
             models.append({"id": descriptor.id, "family": descriptor.card.family, **model})
             continue
         measure = partial(latency.measure_model, model, descriptor, rate, options.quick)
-        models.append(
-            {
-                "id": descriptor.id,
-                "family": descriptor.card.family,
-                **section(f"latency {descriptor.id}", measure, {}),
-            }
-        )
+        entry = {
+            "id": descriptor.id,
+            "family": descriptor.card.family,
+            **section(f"latency {descriptor.id}", measure, {}),
+        }
+        if descriptor.card.family in precision.FAMILIES:
+            compare = partial(precision.compare_precisions, model, options.quick)
+            entry["precision"] = section(f"layouts and precisions {descriptor.id}", compare, {})
+        models.append(entry)
         if descriptor.card.family == "pixelcnn":
             compare = partial(pixelcnn.compare_samplers, model, descriptor, options.quick)
             samplers.append({"id": descriptor.id, **section(f"naive vs cached {descriptor.id}", compare, {})})

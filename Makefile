@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-deps-installed
 PACKAGE_STAMP := $(VENV)/.package-deps-installed
 
-.PHONY: run test install system-deps lint screenshot clean package package-test
+.PHONY: run test install system-deps lint screenshot screenshots clean package package-test
 
 run: install
 	$(BIN)/genimg
@@ -59,6 +59,11 @@ lint: install
 # The README screenshot: the real app in a real X server (Xvfb), demo state staged.
 screenshot: install
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/genimg gui --demo --screenshot docs/screenshot.png
+
+# The studio screenshots of docs/STUDIO.md (docs/studio-*.png): each view driven by a scripted scene
+# (genimg_desktop/ui/demo_studio.py, `genimg gui --demo SCENE`) with the installed models, under Xvfb.
+screenshots: install
+	BIN=$(BIN) ./scripts/studio-screenshots.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

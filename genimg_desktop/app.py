@@ -21,11 +21,19 @@ if TYPE_CHECKING:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from genimg_desktop.ui.demo_studio import SCENES as STUDIO_SCENES
+
     parser = argparse.ArgumentParser(prog="genimg gui", description=f"Start {APP_NAME}.")
     parser.add_argument("image", nargs="?", type=Path, help="an image to open")
     parser.add_argument("--open", dest="open_path", type=Path, help="an image to open")
     parser.add_argument(
-        "--demo", action="store_true", help="open a sample photo with a mask and a staged result"
+        "--demo",
+        nargs="?",
+        const="inpaint",
+        choices=("inpaint", *STUDIO_SCENES),
+        metavar="SCENE",
+        help="open a sample photo with a mask and a staged result; or, with a SCENE, drive one studio "
+        f"view with the installed models ({', '.join(STUDIO_SCENES)}), e.g. for --screenshot",
     )
     parser.add_argument("--screenshot", type=Path, help="save a screenshot of the window there, then quit")
     parser.add_argument("--quit-after", type=int, metavar="MS", help="quit after this many milliseconds")

@@ -1,4 +1,5 @@
-"""A scripted demo state for screenshots: a sample photo, a painted mask, a staged inpainting."""
+"""A scripted demo state for screenshots: a sample photo, a painted mask, a staged inpainting; or one
+of the studio scenes of demo_studio.py (`--demo generate`, `--demo models`, ...)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,21 @@ def demo_photo() -> np.ndarray:
         return np.dstack([x * 255 // 600, y * 255 // 400, np.full_like(x, 128)]).astype(np.uint8)
 
 
-def run_demo(window: MainWindow, demo: bool, screenshot: Path | None) -> None:
-    """Once models are listed: load the photo, paint a mask, run Telea, then grab the window."""
+INPAINT_SCENE = "inpaint"
+
+
+def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> None:
+    """Once models are listed: load the photo, paint a mask, run Telea, then grab the window (scene
+    "inpaint"), or play the studio scene `demo` (see demo_studio.SCENES); None: only the screenshot."""
 
     def on_models(models: object) -> None:
         window.jobs.service.models_listed.disconnect(on_models)
-        if demo:
+        if demo == INPAINT_SCENE:
             _stage_demo(window)
+        elif demo:
+            from genimg_desktop.ui.demo_studio import start_scene
+
+            start_scene(window, demo, screenshot)
         elif screenshot:
             QTimer.singleShot(300, lambda: _grab(window, screenshot))
 

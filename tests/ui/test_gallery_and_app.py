@@ -81,9 +81,8 @@ def test_export_a_copy_keeps_the_document(window, tmp_path, monkeypatch, ext):
     assert window.document.path is None and window.document.modified
 
 
-def test_app_demo_screenshot_in_a_subprocess(tmp_path):
-    """`genimg gui --demo --screenshot`: the real start-up path, models listed, Telea staged, PNG written."""
-    shot = tmp_path / "shot.png"
+def _run_app(tmp_path: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """The real app in a subprocess, with its own user data and settings folders."""
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
@@ -91,18 +90,37 @@ def test_app_demo_screenshot_in_a_subprocess(tmp_path):
         XDG_CONFIG_HOME=str(tmp_path / "config"),  # QSettings' IniFormat lives here: never the user's
     )
     code = "from genimg_desktop.app import main; raise SystemExit(main(sys.argv[1:]))"
-    args = ["--demo", "--screenshot", str(shot), "--quit-after", "60000"]
-    proc = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", "import sys; " + code, *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_app_demo_screenshot_in_a_subprocess(tmp_path):
+    """`genimg gui --demo --screenshot`: the real start-up path, models listed, Telea staged, PNG written."""
+    shot = tmp_path / "shot.png"
+    proc = _run_app(tmp_path, ["--demo", "--screenshot", str(shot), "--quit-after", "60000"])
     assert proc.returncode == 0, proc.stderr
     image = load_image(shot)
     assert image.size[0] >= 800 and image.size[1] >= 500
     assert (tmp_path / "config" / "GenImg" / "GenImg Desktop.ini").exists()  # settings written there
+
+
+def test_a_studio_scene_drives_the_shipped_gan_and_grabs_the_window(tmp_path):
+    """`genimg gui --demo generate --screenshot` (docs/STUDIO.md's screenshots): a class picked by
+    name, a fixed seed, the run button, a sample opened; the result reaches the history on disk."""
+    from genimg_desktop.core.history import History
+
+    shot = tmp_path / "generate.png"
+    proc = _run_app(tmp_path, ["--demo", "generate", "--screenshot", str(shot), "--quit-after", "90000"])
+    assert proc.returncode == 0, proc.stderr
+    assert load_image(shot).size == (1280, 880)
+    [entry] = History(tmp_path / "home" / "data" / "history").entries()
+    assert entry.meta["model"] == "gan-fashion-mnist-28" and entry.meta["task"] == "sample"
+    assert entry.meta["params"]["class"] == "Coat" and entry.meta["seed"] == 7
 
 
 def test_paste_of_an_oversized_image_is_refused(window, monkeypatch):

@@ -29,8 +29,6 @@ from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections
 from genimg_desktop.engine.registry import register_family
 
-MAX_RESAMPLES = 100  # truncation redraws before clamping the few values still outside
-
 
 @register_family
 class GanModel(LatentModel):
@@ -87,30 +85,32 @@ class GanModel(LatentModel):
     def _sample(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
-        z = self._latents(params["count"], params["truncation"], gen)  # z first: the class leaves it alone
+        z = self._latents(params["count"], gen)  # z first: the class leaves it alone
         labels = self._labels(params["class"], params["count"], gen)
-        return to_rgb_uint8(self.net(z, labels))
+        w = self._truncate(self.net.mapping(z), params["truncation"])
+        return to_rgb_uint8(self.net.synthesis(w, self.net.embed(labels)))
 
     def _interpolate(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
-        z_a = self._latents(1, params["truncation"], gen)[0]  # (Z,)
+        z_a = self._latents(1, gen)[0]  # (Z,)
         label_a = self._labels(params["class"], 1, gen)
         gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
-        z_b = self._latents(1, params["truncation"], gen_b)[0]
+        z_b = self._latents(1, gen_b)[0]
         label_b = label_a if params["class_b"] == SAME else self._labels(params["class_b"], 1, gen_b)
         t = torch.linspace(0, 1, params["frames"], device=self.device)  # (T,)
         z = slerp(z_a, z_b, t)  # (T, Z)
         # The class enters through its embedding, which blends linearly between the two classes.
         embedding = torch.lerp(self.net.embed(label_a), self.net.embed(label_b), t[:, None])  # (T, E)
-        frames = to_rgb_uint8(self.net.synthesis(self.net.mapping(z), embedding))
+        w = self._truncate(self.net.mapping(z), params["truncation"])  # (T, W)
+        frames = to_rgb_uint8(self.net.synthesis(w, embedding))
         return output_frames(frames, params["strip"])
 
     def _variations(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
         count, strength = params["count"], params["strength"]
-        z0 = self._latents(1, 0.0, gen)  # (1, Z)
+        z0 = self._latents(1, gen)  # (1, Z)
         labels = self._labels(params["class"], 1, gen).expand(count)
         noise = self.noise(count, self.config.z_dim, generator=gen)  # (N, Z)
         # Rescaled so each z is again a unit Gaussian: images stay typical at any strength.
@@ -121,7 +121,7 @@ class GanModel(LatentModel):
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
         assert self._directions is not None  # computed by load()
-        z = self._latents(1, 0.0, gen)
+        z = self._latents(1, gen)
         label = self._labels(params["class"], 1, gen)
         w = self.net.mapping(z)  # (1, W)
         amounts = edit_amounts(params["amount"], params["steps"])
@@ -132,14 +132,15 @@ class GanModel(LatentModel):
 
     # ---- latents and classes ---------------------------------------------------------------------------
 
-    def _latents(self, count: int, truncation: float, gen: torch.Generator) -> torch.Tensor:
-        """(count, Z) Gaussian latents; with truncation t > 0, values beyond ±t are redrawn."""
-        z = self.noise(count, self.config.z_dim, generator=gen)
+    def _latents(self, count: int, gen: torch.Generator) -> torch.Tensor:
+        """(count, Z) Gaussian latents, drawn on the CPU from the job's generator."""
+        return self.noise(count, self.config.z_dim, generator=gen)
+
+    def _truncate(self, w: torch.Tensor, truncation: float) -> torch.Tensor:
+        """The truncation trick in w (StyleGAN): w pulled towards the average w by `truncation`
+        (0: unchanged, 1: the average). Truncating z instead shrinks w towards mapping(0), which is
+        not a typical latent: with this mapping network it gave dark, atypical images."""
         if truncation <= 0:
-            return z
-        for _ in range(MAX_RESAMPLES):
-            outside = z.abs() > truncation
-            if not bool(outside.any()):
-                break
-            z[outside] = self.noise(int(outside.sum()), generator=gen)
-        return z.clamp(-truncation, truncation)
+            return w
+        assert self._directions is not None  # computed by load(); its mean is the average w
+        return torch.lerp(w, self._directions.mean.to(w.dtype), min(truncation, 1.0))

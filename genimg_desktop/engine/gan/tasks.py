@@ -23,10 +23,11 @@ TRUNCATION = ParamSpec(
     0.0,
     label="Truncation",
     minimum=0.0,
-    maximum=2.0,
+    maximum=1.0,
     step=0.05,
-    help="0: off. Otherwise latent values beyond ±t are redrawn: lower gives more typical, cleaner "
-    "but less varied images (about 0.5-1 is a good trade).",
+    help="0: off. Pulls each latent towards the average one (the truncation trick): higher gives more "
+    "typical, cleaner but less varied images; 1 gives the class's average image (about 0.3-0.5 is a "
+    "good trade).",
 )
 STRENGTH = ParamSpec(
     "strength",

@@ -187,3 +187,25 @@ def test_the_plot_keeps_points_per_loss_and_drops_steps_trained_again(qtbot):
     for step in range(1, 11):
         clock.add(step, step * 0.5)
     assert clock.eta_s(20) == pytest.approx(5.0)
+
+
+def test_a_gan_on_a_small_set_gets_the_small_data_recipe_but_typed_settings_stay(qtbot):
+    from genimg_desktop.ui.training.train_view import SMALL_DATA_SETTINGS, TrainForm
+
+    form = TrainForm()
+    qtbot.addWidget(form)
+    recipe = SMALL_DATA_SETTINGS["gan"]
+    form.data.setCurrentText(FOLDER_CHOICE)
+    form.family.setCurrentText("gan")
+    assert form.settings.text() == recipe and "augment=" in form.family_settings()[0]
+    form.family.setCurrentText("vae")  # the suggestion follows the family ...
+    assert form.settings.text() == ""
+    form.family.setCurrentText("gan")
+    form.data.setCurrentText("fashion-mnist")  # ... and the data: 60,000 images need no augmentation
+    assert form.settings.text() == ""
+    form.data.setCurrentText("emoji")
+    assert form.settings.text() == recipe
+    form.settings.setText("z_dim=64")  # the artist's own text is never replaced
+    form.data.setCurrentText(FOLDER_CHOICE)
+    form.family.setCurrentText("vae")
+    assert form.settings.text() == "z_dim=64"

@@ -65,6 +65,13 @@ IDLE, RUNNING, PAUSING, PAUSED, CANCELLING = "idle", "running", "pausing", "paus
 DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 
 
+# Filled into "Settings" for a GAN on a small set (a folder of your pictures, the 1,676 emoji):
+# DiffAugment, class-sorted stddev groups and styles from w, the recipe of the shipped emoji GAN
+# (engine/gan/config.py). Without them a GAN on a few dozen pictures collapses onto a few images.
+SMALL_DATA_SETTINGS = {"gan": "augment=translation,cutout,color class_groups=true style_from_w=true"}
+SMALL_DATASETS = ("emoji",)
+
+
 class TrainForm(QWidget):
     """The run's settings; `spec()` turns them into a TrainSpec or raises ValueError with the reason."""
 
@@ -89,6 +96,7 @@ class TrainForm(QWidget):
         self.id_label = QLabel()
         self.settings = QLineEdit()
         self.settings.setPlaceholderText("advanced: family settings, KEY=VALUE …")
+        self._suggested = ""  # the settings text this form filled in itself (replaced when it changes)
         self._lay_out()
         self.data.currentTextChanged.connect(self._data_changed)
         self.family.currentTextChanged.connect(self._family_changed)
@@ -122,9 +130,19 @@ class TrainForm(QWidget):
         self.browse.setEnabled(is_folder)
         self.size.setValue(DATASET_SIZE.get(choice, 32))
         self._show_id()
+        self._suggest_settings()
 
     def _family_changed(self, family: str) -> None:
         self.lr.setValue(DEFAULT_LR.get(family, 1e-3))
+        self._suggest_settings()
+
+    def _suggest_settings(self) -> None:
+        """Fill in the small-data recipe where it applies; never overwrite what the artist typed."""
+        small = self.data.currentText() in (FOLDER_CHOICE, *SMALL_DATASETS)
+        suggestion = SMALL_DATA_SETTINGS.get(self.family.currentText(), "") if small else ""
+        if self.settings.text().strip() in ("", self._suggested):
+            self.settings.setText(suggestion)
+            self._suggested = suggestion
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of your images", self.folder.text())

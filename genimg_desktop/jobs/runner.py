@@ -10,7 +10,12 @@ from pathlib import Path
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
-from genimg_desktop.engine.device import available_devices, device_label, resolve_device
+from genimg_desktop.engine.device import (
+    available_devices,
+    configure_app_threads,
+    device_label,
+    resolve_device,
+)
 from genimg_desktop.engine.model_cache import ModelCache
 from genimg_desktop.engine.registry import ModelRegistry
 
@@ -19,6 +24,7 @@ class EngineRunner:
     """Everything one worker needs to run jobs. Not thread-safe: used by the worker thread alone."""
 
     def __init__(self, model_dirs: list[tuple[Path, bool]] | None = None) -> None:
+        configure_app_threads()  # leave a core to the window (see engine.device)
         self.registry = ModelRegistry(model_dirs)
         # Start on the CPU: touching CUDA costs seconds, so only do it when a device is chosen.
         self.cache = ModelCache(self.registry, "cpu")

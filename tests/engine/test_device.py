@@ -33,3 +33,14 @@ def test_unavailable_device_is_a_clear_error():
 def test_labels():
     assert device_label("cpu") == "CPU"
     assert device_label(torch.device("cpu")) == "CPU"
+
+
+def test_the_app_leaves_one_core_to_the_window():
+    from genimg_desktop.engine.device import app_cpu_threads
+
+    assert app_cpu_threads({}, cpu_count=2) == 1
+    assert app_cpu_threads({}, cpu_count=8) == 7
+    assert app_cpu_threads({}, cpu_count=1) == 1
+    assert app_cpu_threads({"GENIMG_THREADS": "3"}, cpu_count=2) == 3  # the user's choice wins
+    assert app_cpu_threads({"GENIMG_THREADS": "many"}, cpu_count=4) == 3  # a bad value: the default
+    assert app_cpu_threads({"OMP_NUM_THREADS": "2"}, cpu_count=8) == torch.get_num_threads()

@@ -1,8 +1,10 @@
 """Drive the app's offline paths in this process (run by tests/test_offline.py with nonet installed).
 
 usage: offline_session.py PHOTO MASK OUTDIR
-Runs `genimg models --json`, `genimg inpaint`, then starts the EngineService and runs every task of
-every built-in model once. Prints a JSON summary on its last line; exit code 0 when all of it worked.
+Runs `genimg models --json`, `genimg inpaint`, then starts the EngineService and runs the first task
+of every built-in model once (loading each model and one job per family is what touches the network
+paths, if any; every task of every model is `genimg self-test`'s job).
+Prints a JSON summary on its last line; exit code 0 when all of it worked.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def run_service(photo: np.ndarray, mask: np.ndarray) -> dict[str, str]:
         service.start("cpu")
         (models,) = wait(models_listed)
         for descriptor in (m for m in models if m.builtin):
-            for task in descriptor.tasks:
+            for task in descriptor.tasks[:1]:
                 image, hole = (photo if task.needs_image else None), (mask if task.needs_mask else None)
                 request = GenerationRequest(descriptor.id, task.name, {}, 0, image, hole)
                 outcomes[f"{descriptor.id}/{task.name}"] = run_job(service, request)

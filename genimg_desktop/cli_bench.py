@@ -6,6 +6,8 @@ cached sampling, app start-up, UI stalls during a job, peak memory, each beside 
 when a measurement failed or the samplers disagreed; targets not met are reported, not an error (the
 numbers depend on the machine).
 
+`genimg bench inpaint`: see bench/inpaint.py (quality and speed of every inpainting method).
+
 `genimg bench soak`: see jobs/soak.py. Exit code 1 when the soak finds lost jobs or leftover threads.
 """
 
@@ -36,6 +38,18 @@ def add_parser(sub: Any) -> None:
     soak.add_argument("--cancel-rate", type=float, default=0.2, help="share of jobs cancelled (0..1)")
     soak.add_argument("--json", action="store_true", help="machine-readable output")
     soak.set_defaults(handler=run_soak)
+    inpaint = kinds.add_parser("inpaint", help="inpainting methods on held-out images: quality and speed")
+    inpaint.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    inpaint.add_argument("--quick", action="store_true", help="3 small images, one repeat (tests; seconds)")
+    inpaint.add_argument("--methods", nargs="+", metavar="NAME", help="only these methods (default: all)")
+    inpaint.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON result to FILE")
+    inpaint.add_argument(
+        "--grid", type=Path, metavar="PNG", help="also write a picture grid: input, mask, each method"
+    )
+    inpaint.add_argument(
+        "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
+    )
+    inpaint.set_defaults(handler=run_inpaint)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -51,6 +65,30 @@ def run_bench(args: argparse.Namespace) -> int:
         args.out.write_text(text + "\n", encoding="utf-8")
     print(text if args.json else report.format_report(result))
     return 0 if suite.healthy(result) else 1
+
+
+def run_inpaint(args: argparse.Namespace) -> int:
+    from genimg_desktop.bench.inpaint import run_inpaint_bench
+    from genimg_desktop.bench.inpaint_methods import installed_methods
+    from genimg_desktop.bench.inpaint_report import format_inpaint_report
+    from genimg_desktop.engine.device import resolve_device
+
+    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    from genimg_desktop.bench.suite import torch_threads
+
+    methods = installed_methods(resolve_device("auto"), tuple(args.methods or ()))
+    with torch_threads(args.threads):  # a loaded machine: oversubscribed threads distort every time
+        result = run_inpaint_bench(methods, args.quick, echo)
+        if args.grid is not None:
+            from genimg_desktop.bench.inpaint_grid import write_grid
+
+            result["grid"] = str(write_grid(args.grid, methods, args.quick))
+    text = json.dumps(result, indent=2)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text if args.json else format_inpaint_report(result))
+    return 0
 
 
 def run_soak(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FAMILIES_HELP = "gan, vae, pixelcnn or classifier"
+FAMILIES_HELP = "gan, vae, pixelcnn, inpaint or classifier"
 # A file in --out that asks a running `genimg train` to checkpoint and stop, like Ctrl-C: the app's
 # training view pauses a run this way, which works on every OS (no signals to another process).
 STOP_REQUEST = "stop-request"
@@ -33,7 +33,11 @@ def add_parser(sub: Any) -> None:
         "processes (DDP).",
     )
     train.add_argument("--family", required=True, help=FAMILIES_HELP)
-    train.add_argument("--data", required=True, help="fashion-mnist, mnist, emoji, openclipart or a folder")
+    train.add_argument(
+        "--data",
+        required=True,
+        help="fashion-mnist, mnist, emoji, openclipart, photos, a folder, or A+B (several as one set)",
+    )
     train.add_argument("--size", type=int, required=True, help="image side in pixels")
     train.add_argument("--out", required=True, help="run folder: checkpoint, samples, loss log")
     train.add_argument("--steps", type=int, default=2000)

@@ -27,6 +27,7 @@ _FAMILY_MODULES = (
     "genimg_desktop.engine.pixelcnn",
     "genimg_desktop.engine.gan",
     "genimg_desktop.engine.vae",
+    "genimg_desktop.engine.inpaint",
 )
 EVALUATION = "evaluation"  # card "role" of models that serve `genimg eval` only (never in the picker)
 

@@ -209,3 +209,15 @@ def test_a_gan_on_a_small_set_gets_the_small_data_recipe_but_typed_settings_stay
     form.data.setCurrentText(FOLDER_CHOICE)
     form.family.setCurrentText("vae")
     assert form.settings.text() == "z_dim=64"
+
+
+def test_the_fill_network_can_be_trained_from_the_view(qtbot):
+    from genimg_desktop.ui.training.train_view import TrainForm
+
+    form = TrainForm()
+    qtbot.addWidget(form)
+    form.data.setCurrentText("openclipart")
+    form.family.setCurrentText("inpaint")
+    spec = form.spec("cpu")
+    assert (spec.family, spec.size, spec.lr) == ("inpaint", 256, pytest.approx(3e-4))
+    assert spec.settings == ()  # the small-data GAN recipe is for GANs only

@@ -27,6 +27,7 @@ LICENCES = {
     "emoji": "SIL Open Font License 1.1 (Noto Color Emoji)",
     "emoji-all": "SIL Open Font License 1.1 (Noto Color Emoji)",
     "openclipart": "CC0 1.0 (public domain)",
+    "photos": "BSD-3-Clause (sample photos of scikit-image and scikit-learn)",
 }
 FOLDER_LICENCE = "the user's own images: their licence applies"
 
@@ -44,7 +45,11 @@ class RunInfo:
 
     @property
     def licence(self) -> str:
-        return getattr(self.dataset, "licence", "") or LICENCES.get(self.dataset.name, FOLDER_LICENCE)
+        name = self.dataset.name
+        own = getattr(self.dataset, "licence", "")
+        if own or "+" not in name:  # "openclipart+photos": each part under its own licence
+            return own or LICENCES.get(name, FOLDER_LICENCE)
+        return "; ".join(f"{part}: {LICENCES.get(part, FOLDER_LICENCE)}" for part in name.split("+"))
 
 
 def model_id_for(config: TrainConfig) -> str:
@@ -98,7 +103,7 @@ def build_card(
         "role": trainer.role,
         "description": f"{config.family} trained on {data.dataset} ({len(info.dataset)} images) at "
         f"{data.size}x{data.size} for {info.steps} steps",
-        "resolution": data.size,
+        "resolution": None if trainer.any_size else data.size,
         "channels": data.channels,
         "class_names": list(data.class_names),
         "config": arch,

@@ -67,6 +67,9 @@ class FamilyTrainer(ABC):
     # The card's "role": "generation" models are listed in the app; "evaluation" ones (the classifier)
     # only by the evaluation code (ModelRegistry.evaluation_models).
     role: ClassVar[str] = "generation"
+    # True for fully convolutional models that run at any picture size (the fill network): the card
+    # then states no resolution, and the app shows "any size" instead of the training crop size.
+    any_size: ClassVar[bool] = False
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         self.config = config

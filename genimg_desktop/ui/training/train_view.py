@@ -54,8 +54,10 @@ if TYPE_CHECKING:
 
 FOLDER_CHOICE = "My images (a folder)"
 DATASETS = ("fashion-mnist", "mnist", "emoji", "openclipart")
-FAMILIES = ("gan", "vae", "pixelcnn")
-DEFAULT_LR = {"gan": 2e-4, "vae": 1e-3, "pixelcnn": 1e-3}
+FAMILIES = ("gan", "vae", "pixelcnn", "inpaint")
+DEFAULT_LR = {"gan": 2e-4, "vae": 1e-3, "pixelcnn": 1e-3, "inpaint": 3e-4}
+# The fill network trains on crops of pictures of this side (it then runs at any size).
+FAMILY_SIZE = {"inpaint": 256}
 DATASET_SIZE = {"fashion-mnist": 28, "mnist": 28}  # their native size; others default to 32
 POLL_MS = 500
 OUTPUT_SHOWN = 300  # lines of process output the view keeps
@@ -134,6 +136,8 @@ class TrainForm(QWidget):
 
     def _family_changed(self, family: str) -> None:
         self.lr.setValue(DEFAULT_LR.get(family, 1e-3))
+        if family in FAMILY_SIZE:
+            self.size.setValue(FAMILY_SIZE[family])
         self._suggest_settings()
 
     def _suggest_settings(self) -> None:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from genimg_desktop.engine.training.data import emoji, fashion_mnist, folder, mnist, openclipart
+import numpy as np
+
+from genimg_desktop.engine.training.data import emoji, fashion_mnist, folder, mnist, openclipart, photos
 from genimg_desktop.engine.training.data.cache import cache_path, load_cached, save_cached
 from genimg_desktop.engine.training.data.dataset import SPLITS, ImageDataset
 from genimg_desktop.engine.training.data.errors import DatasetError
@@ -72,7 +74,15 @@ SOURCES: dict[str, Source] = {
         openclipart.available,
         "openclipart: ~6,800 colour clip-art drawings, 22 categories (openclipart-png)",
     ),
+    "photos": Source(
+        photos.build,
+        photos.VERSION,
+        "crop",
+        photos.available,
+        "photos inside scikit-image/scikit-learn: tiles of 13 for training, 6 held-out photos for test",
+    ),
 }
+MIX = "+"  # "openclipart+photos": the sources' images together, in RGB
 
 
 def load_dataset(
@@ -92,6 +102,8 @@ def load_dataset(
     only the first call for a given source, size, split, limit and fit does the work. A built-in
     name wins over a folder of the same name in the current directory (write "./emoji" for that)."""
     _check_args(size, split, channels, limit, fit)
+    if MIX in str(name_or_folder):
+        return _mixed(str(name_or_folder), size, split, channels, limit, fit, progress)
     key, build, fit = _resolve(name_or_folder, size, split, limit, fit)
     path = cache_path(key)
     data = load_cached(path)
@@ -101,6 +113,40 @@ def load_dataset(
         log.info("prepared %s (%d images) in %.1f s", key, len(data), time.perf_counter() - started)
         _try_save(path, data)
     return data.with_channels(channels)
+
+
+def _mixed(
+    names: str,
+    size: int,
+    split: str,
+    channels: int | None,
+    limit: int | None,
+    fit: str | None,
+    progress: Progress | None,
+) -> ImageDataset:
+    """Several sources as one set (each cached on its own; `limit` applies to each); a part's
+    classes are renamed "source/class" so equal class names of two sources stay apart."""
+    parts = [
+        load_dataset(name, size, split, channels or 3, limit, fit, progress)
+        for name in names.split(MIX)
+        if name
+    ]
+    if len(parts) < 2:
+        raise DatasetError(f"{names!r}: join two or more data sets with '{MIX}'")
+    class_names: list[str] = []
+    labels = []
+    for part in parts:
+        labels.append(part.labels + len(class_names))
+        class_names += [f"{part.name}/{name}" for name in part.class_names]
+    return ImageDataset(
+        images=np.concatenate([part.images for part in parts]),
+        labels=np.concatenate(labels),
+        class_names=tuple(class_names),
+        name=names,
+        source="; ".join(part.source for part in parts),
+        split=split,
+        skipped={k: sum(p.skipped.get(k, 0) for p in parts) for p in parts for k in p.skipped},
+    )
 
 
 def _check_args(size: int, split: str, channels: int | None, limit: int | None, fit: str | None) -> None:

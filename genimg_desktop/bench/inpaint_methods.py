@@ -1,0 +1,69 @@
+"""The methods `genimg bench inpaint` compares: every installed inpainting model (the classical
+OpenCV ones and the learned fill networks) through the same `GenerationModel.run` the app uses, plus
+scikit-image's biharmonic inpainting, which has no model card, run through the same crop strategy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from genimg_desktop.core.progress import JobControl
+from genimg_desktop.core.request import GenerationRequest
+
+Fill = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (image, mask) -> filled image, same shape
+BIHARMONIC = "skimage-biharmonic"
+BENCH_FAMILIES = ("classical", "inpaint")  # families whose "inpaint" task is a plain fill
+CLASSICAL_IDS = ("opencv-telea", "opencv-ns")
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    kind: str  # "classical" or "learned"
+    fill: Fill
+
+
+def biharmonic(margin: int = 16) -> Method:
+    """skimage.restoration.inpaint_biharmonic on a crop around the mask (it solves one sparse system
+    over the crop, so the crop keeps it usable on big pictures)."""
+    from skimage.restoration import inpaint_biharmonic
+
+    from genimg_desktop.engine.base import inpaint_crop
+
+    def fill_crop(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        out = inpaint_biharmonic(crop, hole > 0, channel_axis=-1)  # float in [0, 1]
+        return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+    return Method(BIHARMONIC, "classical", lambda image, mask: inpaint_crop(image, mask, margin, fill_crop))
+
+
+def model_method(registry: Any, model_id: str, device: Any, params: dict[str, Any] | None = None) -> Method:
+    """A registry model's "inpaint" task as a Method (loaded once, here, not inside the timing)."""
+    model = registry.load(model_id, device)
+    kind = "classical" if model.family == "classical" else "learned"
+
+    def fill(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        request = GenerationRequest(model_id, "inpaint", dict(params or {}), 0, image, mask)
+        return model.run(request, JobControl()).images[0]
+
+    return Method(model_id, kind, fill)
+
+
+def installed_methods(device: Any, only: tuple[str, ...] = ()) -> list[Method]:
+    """OpenCV Telea and NS, biharmonic, then every installed fill network (family "inpaint");
+    `only` narrows to those names."""
+    from genimg_desktop.engine.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    found = {d.id: d.card.family for d in registry.refresh()}
+    learned = sorted(model_id for model_id, family in found.items() if family == "inpaint")
+    wanted = [*CLASSICAL_IDS, BIHARMONIC, *learned]
+    if only:
+        missing = sorted(set(only) - set(wanted))
+        if missing:
+            raise ValueError(f"no inpainting method {', '.join(missing)} (there are: {', '.join(wanted)})")
+        wanted = [name for name in wanted if name in only]
+    return [biharmonic() if name == BIHARMONIC else model_method(registry, name, device) for name in wanted]

@@ -1,0 +1,41 @@
+"""The readable table of `genimg bench inpaint` (the JSON holds the same numbers and more)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def format_inpaint_report(result: dict[str, Any]) -> str:
+    images = result["images"]
+    sources = ", ".join(
+        f"{sum(1 for i in images if i['source'] == s)} {s}" for s in sorted({i["source"] for i in images})
+    )
+    lines = [f"Held-out images: {sources} ({images[0]['size'][0]} px); scores inside the hole", ""]
+    lines.append(f"{'mask':<7} {'method':<26} {'L1':>7} {'PSNR dB':>8} {'SSIM':>6} {'s/image':>8}")
+    for kind, row in result["table"].items():
+        best = max(row.values(), key=lambda r: r["psnr"])
+        for name, r in row.items():
+            mark = " *" if r is best else ""
+            scores = f"{r['l1']:>7.4f} {r['psnr']:>8.2f} {r['ssim']:>6.3f} {r['seconds']:>8.3f}"
+            lines.append(f"{kind:<7} {name:<26} {scores}{mark}")
+    lines += [
+        "(* best PSNR in its mask class)",
+        "",
+        f"{'scale':<26} {'512 medium s':>12} {'4096 hole s':>12} {'ratio':>6}",
+    ]
+    for name, s in result["scale"].items():
+        lines.append(f"{name:<26} {s['s_512_medium']:>12.3f} {s['s_4096_hole128']:>12.3f} {s['ratio']:>6.2f}")
+    for name, t in result["targets"].items():
+        beats = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in t["beats_best_classical"].items())
+        lines += [
+            "",
+            f"targets for {name}:",
+            f"  beats the best classical method on PSNR and L1: {beats}",
+            f"  512x512 medium mask under 0.5 s: {_met(t['under_0_5_s_at_512'])}",
+            f"  4096x4096 128x128 hole within 2x the 512 time: {_met(t['ratio_at_most_2'])}",
+        ]
+    return "\n".join(lines)
+
+
+def _met(flag: bool) -> str:
+    return "met" if flag else "NOT met"

@@ -1,0 +1,53 @@
+"""The fill network's hyperparameters: the architecture (rebuilt from the card's `config`) and the
+training recipe (`--set key=value` overrides any of them)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from genimg_desktop.engine.latent_common import config_from_mapping
+
+ARCH_KEYS = ("width", "max_width", "levels", "dilations", "smooth_iters")
+
+
+@dataclass(frozen=True)
+class InpaintConfig:
+    # architecture: `levels` stride-2 stages (stride 2**levels), channels width * 2**level capped at
+    # max_width, then residual blocks of dilated 3x3 convolutions at the lowest resolution.
+    width: int = 16
+    max_width: int = 64
+    levels: int = 3
+    dilations: str = "1,2,4,8,1"  # one residual block per entry; the receptive field's main source
+    smooth_iters: int = 8  # Laplace steps per pyramid level of the pull-push first guess (pullpush.py)
+    d_width: int = 32  # patch discriminator channels at its first layer
+    # recipe: loss weights (L1 on the hole and on the kept pixels of the raw output, hinge adversarial,
+    # feature matching on the discriminator's hidden layers between real and filled images)
+    l1_hole: float = 6.0
+    l1_valid: float = 1.0
+    adv: float = 0.02
+    feature_match: float = 1.0
+    # Train on random `crop` x `crop` windows of the --size pictures (0: whole pictures), with masks
+    # sized for the whole picture: the network learns holes at the pixel scale of the pictures it
+    # will fill, at the cost of a crop.
+    crop: int = 0
+    beta1: float = 0.5
+    beta2: float = 0.999
+    mask_kinds: str = "thin,medium,thick,box"
+
+    @property
+    def stride(self) -> int:
+        return 2**self.levels
+
+    def dilation_list(self) -> list[int]:
+        return [int(d) for d in self.dilations.split(",") if d.strip()]
+
+    def to_card(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], strict: bool = True) -> InpaintConfig:
+        config = config_from_mapping(cls, values, strict)
+        if config.levels < 1 or config.width < 1 or not config.dilation_list():
+            raise ValueError("inpaint config needs levels >= 1, width >= 1 and at least one dilation")
+        return config

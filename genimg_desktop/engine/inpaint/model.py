@@ -1,0 +1,123 @@
+"""The "inpaint" family as the app runs it: fill the painted area of a picture of any size.
+
+The base class's crop strategy (engine.base.inpaint_crop) runs the network on the mask's bounding box
+plus a context margin and pastes back only the masked pixels, so the rest of the picture is returned
+bit-exact and the cost follows the hole, not the picture. A crop larger than `max_side` (a very large
+hole) is run downscaled and its fill upscaled. The seam is feathered when the result is accepted
+(core.composite, the staging bar's feather).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.core.progress import JobControl
+from genimg_desktop.core.request import GenerationRequest
+from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel, inpaint_crop
+from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
+from genimg_desktop.engine.inpaint.networks import FillNet
+from genimg_desktop.engine.registry import register_family
+
+MAX_SIDE = ParamSpec(
+    "max_side",
+    "int",
+    1024,
+    label="Largest side",
+    minimum=64,
+    maximum=4096,
+    step=64,
+    help="A crop (hole + margin) longer than this is filled at this size and scaled up: faster for "
+    "huge holes, softer in them.",
+)
+
+
+@register_family
+class InpaintModel(GenerationModel):
+    """A trained FillNet rebuilt from the card's config."""
+
+    family = "inpaint"
+
+    def __init__(self, card: ModelCard, device: torch.device | str) -> None:
+        super().__init__(card, device)
+        self.config = _config(card)
+        self._net: FillNet | None = None
+
+    @classmethod
+    def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
+        _config(card)  # a bad card is reported at listing time
+        inpaint = TaskSpec(
+            "inpaint",
+            "Inpaint",
+            params=(CONTEXT_MARGIN, MAX_SIDE),
+            needs_image=True,
+            needs_mask=True,
+            help="Fill the painted area with the learned fill network; works at any picture size.",
+        )
+        return (inpaint,)
+
+    def load(self) -> None:
+        self._net = self.load_state(FillNet(self.config)).requires_grad_(False)
+
+    @property
+    def net(self) -> FillNet:
+        if self._net is None:
+            self.load()
+        assert self._net is not None
+        return self._net
+
+    def _run(
+        self,
+        task: TaskSpec,
+        params: dict[str, Any],
+        request: GenerationRequest,
+        control: JobControl,
+        generator: torch.Generator,
+    ) -> list[np.ndarray]:
+        assert request.image is not None and request.mask is not None  # checked by run()
+        control.report(0.0, f"Inpainting ({self.card.name})")
+        out = inpaint_crop(
+            request.image,
+            request.mask,
+            params["context_margin"],
+            lambda c, h: self.fill(c, h, params["max_side"]),
+        )
+        control.report(1.0, "Done")
+        return [out]
+
+    def fill(self, crop: np.ndarray, hole: np.ndarray, max_side: int) -> np.ndarray:
+        """The network's output for a whole (H, W, 3) uint8 crop (the caller keeps only the hole)."""
+        height, width = hole.shape
+        scale = min(1.0, max_side / max(height, width))
+        if scale < 1.0:  # huge hole: fill a smaller copy, then scale the fill up
+            size = (max(round(width * scale), 1), max(round(height * scale), 1))
+            small = self.fill(
+                cv2.resize(crop, size, interpolation=cv2.INTER_AREA),
+                cv2.resize(hole, size, interpolation=cv2.INTER_AREA),
+                max_side,
+            )
+            return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+        image = (
+            torch.from_numpy(np.array(crop)).to(self.device).permute(2, 0, 1)[None]
+        )  # copy: crop may be read-only
+        image = image.float().div(127.5).sub(1.0)  # (1, 3, H, W) in [-1, 1]
+        mask = torch.from_numpy(np.ascontiguousarray(hole > 0)).to(self.device)[None, None].float()
+        stride = self.config.stride
+        pad_h, pad_w = -height % stride, -width % stride
+        # Replicate, not reflect: reflect needs the pad to be smaller than the side (a 3 px crop).
+        image = F.pad(image, (0, pad_w, 0, pad_h), mode="replicate")
+        mask = F.pad(mask, (0, pad_w, 0, pad_h))  # the padding counts as known pixels
+        out = self.net(image, mask)[0, :, :height, :width]
+        pixels = out.add(1.0).mul(127.5).round().clamp(0, 255).byte()
+        return pixels.permute(1, 2, 0).cpu().numpy()
+
+
+def _config(card: ModelCard) -> InpaintConfig:
+    arch = {key: value for key, value in card.config.items() if key in ARCH_KEYS}
+    return InpaintConfig.from_mapping(arch)

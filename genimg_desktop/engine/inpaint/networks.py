@@ -1,0 +1,93 @@
+"""The fill network (a U-Net whose bottleneck is a stack of dilated residual blocks) and the patch
+discriminator that trains it. Tensors: (B, C, H, W) in [-1, 1]; masks (B, 1, H, W), 1 = hole."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils import spectral_norm
+
+from genimg_desktop.engine.inpaint.config import InpaintConfig
+from genimg_desktop.engine.inpaint.pullpush import pull_push
+
+
+def _act() -> nn.Module:
+    return nn.LeakyReLU(0.2, inplace=True)
+
+
+class DilatedBlock(nn.Module):
+    """x + conv(act(conv_dilated(x))): the dilation widens the view without lowering resolution."""
+
+    def __init__(self, channels: int, dilation: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=dilation, dilation=dilation)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.act = _act()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv2(self.act(self.conv1(x)))
+
+
+class FillNet(nn.Module):
+    """Input: the image with its hole filled smoothly by pull-push, plus the mask (4 channels);
+    output: RGB, that first guess plus a learned correction (clamp to [-1, 1] for display).
+
+    The network only has to learn what a smooth fill gets wrong (edges, texture), not to paint colour
+    from nothing, which trains far faster on a CPU budget. Fully convolutional: any H, W that are
+    multiples of `config.stride` (the model pads to that). Encoder features are added to the
+    decoder's at each level (U-Net skips, added rather than concatenated to keep the decoder cheap),
+    so pixels near the hole's edge keep their detail."""
+
+    def __init__(self, config: InpaintConfig) -> None:
+        super().__init__()
+        widths = [min(config.width * 2**i, config.max_width) for i in range(config.levels + 1)]
+        self.smooth_iters = config.smooth_iters
+        self.stem = nn.Conv2d(4, widths[0], 5, padding=2)
+        self.down = nn.ModuleList(
+            nn.Conv2d(widths[i], widths[i + 1], 3, stride=2, padding=1) for i in range(config.levels)
+        )
+        self.middle = nn.Sequential(*(DilatedBlock(widths[-1], d) for d in config.dilation_list()))
+        self.up = nn.ModuleList(
+            nn.Conv2d(widths[i + 1], widths[i], 3, padding=1) for i in reversed(range(config.levels))
+        )
+        self.head = nn.Conv2d(widths[0], 3, 3, padding=1)
+        nn.init.zeros_(self.head.weight)  # start as the pull-push fill itself
+        nn.init.zeros_(self.head.bias)
+        self.act = _act()
+
+    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        guess = pull_push(image, mask, self.smooth_iters)  # (B, 3, H, W): the hole filled smoothly
+        x = self.act(self.stem(torch.cat([guess, mask], dim=1)))  # (B, w0, H, W)
+        skips = [x]
+        for conv in self.down:
+            x = self.act(conv(x))
+            skips.append(x)
+        x = self.middle(x)  # (B, w_max, H / stride, W / stride)
+        for conv, skip in zip(self.up, reversed(skips[:-1]), strict=True):
+            x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+            x = self.act(conv(x)) + skip
+        return guess + self.head(x)
+
+
+class PatchDiscriminator(nn.Module):
+    """Spectral-normalised strided convolutions scoring overlapping patches; sees image + mask so it
+    can learn where fakes are. `forward` returns (scores (B, 1, h, w), hidden features)."""
+
+    def __init__(self, config: InpaintConfig) -> None:
+        super().__init__()
+        w = config.d_width
+        chans = [4, w, 2 * w, 4 * w]
+        self.blocks = nn.ModuleList(
+            spectral_norm(nn.Conv2d(chans[i], chans[i + 1], 4, stride=2, padding=1)) for i in range(3)
+        )
+        self.out = spectral_norm(nn.Conv2d(chans[-1], 1, 3, padding=1))
+        self.act = _act()
+
+    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        x = torch.cat([image, mask], dim=1)
+        features = []
+        for conv in self.blocks:
+            x = self.act(conv(x))
+            features.append(x)
+        return self.out(x), features

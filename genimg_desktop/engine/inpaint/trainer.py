@@ -1,0 +1,152 @@
+"""Training the fill network: random free-form masks over the batch, one hinge step of the patch
+discriminator, then one step of the generator (L1 on hole and kept pixels, adversarial, feature
+matching)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from genimg_desktop.engine.inpaint import RECIPE
+from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
+from genimg_desktop.engine.inpaint.masks import mask_batch
+from genimg_desktop.engine.inpaint.networks import FillNet, PatchDiscriminator
+from genimg_desktop.engine.training.family_trainer import (
+    DataInfo,
+    FamilyTrainer,
+    TrainConfig,
+    register_trainer,
+)
+
+EMA_DECAY = 0.999
+GRID_IMAGES = 8  # columns of the sample grid: rows are masked input, filled, original, ...
+
+
+@register_trainer
+class InpaintTrainer(FamilyTrainer):
+    __doc__ = RECIPE
+    family = "inpaint"
+    any_size = True  # trained on crops, runs on any picture (engine/inpaint/model.py)
+
+    def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
+        super().__init__(config, data, device)
+        if data.channels != 3:
+            raise ValueError("the fill network trains on colour images: pass --channels 3 or RGB data")
+        self.net = InpaintConfig.from_mapping(config.extra)
+        self.side = self.net.crop if 0 < self.net.crop < config.size else config.size
+        if self.side % self.net.stride:
+            raise ValueError(f"--size (or crop) must be a multiple of the network's stride {self.net.stride}")
+        self.g = FillNet(self.net).to(device)
+        self.d = PatchDiscriminator(self.net).to(device)
+        self.g_ema = copy.deepcopy(self.g).eval().requires_grad_(False)
+        self.g_train, self.d_train = self.wrap(self.g), self.wrap(self.d)
+        betas = (self.net.beta1, self.net.beta2)
+        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=config.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.lr, betas=betas)
+        self.kinds = [k.strip() for k in self.net.mask_kinds.split(",") if k.strip()]
+        self.probe: torch.Tensor | None = None  # a few training images for the sample grid
+        self.step = 0
+
+    def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        real = _random_crops(images.to(self.device), self.side)  # (B, 3, side, side)
+        if self.probe is None:
+            self.probe = real[:GRID_IMAGES].detach().clone()
+        flip = torch.rand(real.shape[0], device=self.device) < 0.5  # mirror half: free extra data
+        real = torch.where(flip[:, None, None, None], real.flip(3), real)
+        mask = self._masks(real.shape[0]).to(self.device)  # (B, 1, side, side)
+        raw = self.g_train(real, mask)
+        filled = raw.clamp(-1, 1) * mask + real * (
+            1 - mask
+        )  # what the user gets: kept pixels are the input's
+        d_losses = self._d_step(real, filled.detach(), mask)
+        g_losses = self._g_step(real, raw, filled, mask)
+        self._update_ema()
+        self.step += 1
+        return {**d_losses, **g_losses}
+
+    def _masks(self, count: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return mask_batch(count, self.side, self.kinds, generator, reference=self.config.size)
+
+    def _d_step(self, real: torch.Tensor, fake: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
+        scores, _ = self.d_train(torch.cat([real, fake]), torch.cat([mask, mask]))
+        real_s, fake_s = scores.chunk(2)
+        loss = F.relu(1 - real_s).mean() + F.relu(1 + fake_s).mean()  # hinge, on every patch
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        return {"d_loss": loss.item()}
+
+    def _g_step(
+        self, real: torch.Tensor, raw: torch.Tensor, filled: torch.Tensor, mask: torch.Tensor
+    ) -> dict[str, float]:
+        hole = mask.mean().clamp_min(1e-3)
+        l1_hole = ((raw - real).abs() * mask).mean() / hole  # mean over hole pixels
+        l1_valid = ((raw - real).abs() * (1 - mask)).mean() / (1 - hole).clamp_min(1e-3)
+        self.d.requires_grad_(False)  # no critic gradients for a generator step
+        fake_scores, fake_feats = self.d(filled, mask)
+        with torch.no_grad():
+            _, real_feats = self.d(real, mask)
+        self.d.requires_grad_(True)
+        adv = -fake_scores.mean()
+        fm = sum(F.l1_loss(f, r) for f, r in zip(fake_feats, real_feats, strict=True)) / len(fake_feats)
+        n = self.net
+        loss = n.l1_hole * l1_hole + n.l1_valid * l1_valid + n.adv * adv + n.feature_match * fm
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        return {"g_loss": loss.item(), "l1_hole": l1_hole.item(), "adv": adv.item(), "fm": float(fm.item())}
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = min(EMA_DECAY, (1 + self.step) / (10 + self.step))  # warm-up: follow the early weights
+        for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
+            ema.lerp_(live, 1 - decay)
+
+    @torch.no_grad()
+    def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        """Rows of GRID_IMAGES: masked input (hole grey), the EMA network's fill, the original."""
+        if self.probe is None:
+            raise RuntimeError("no training batch seen yet")
+        real = self.probe
+        rows = []
+        while sum(r.shape[0] for r in rows) < count:
+            mask = self._masks(real.shape[0], generator).to(self.device)
+            filled = self.g_ema(real, mask).clamp(-1, 1) * mask + real * (1 - mask)
+            rows += [real * (1 - mask), filled, real]
+        return torch.cat(rows)[:count]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "g": self.g.state_dict(),
+            "d": self.d.state_dict(),
+            "g_ema": self.g_ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "step": self.step,
+            "config": self.net.to_card(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("config", self.net.to_card()) != self.net.to_card():
+            raise ValueError("checkpoint was made with other inpaint settings than this run's")
+        for name in ("g", "d", "g_ema", "opt_g", "opt_d"):
+            getattr(self, name).load_state_dict(state[name])
+        self.step = int(state["step"])
+
+    def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        weights = {name: t.detach().cpu().contiguous() for name, t in self.g_ema.state_dict().items()}
+        arch = {key: value for key, value in self.net.to_card().items() if key in ARCH_KEYS}
+        return weights, {**arch, "recipe": " ".join(RECIPE.split())}
+
+
+def _random_crops(images: torch.Tensor, side: int) -> torch.Tensor:
+    """A random `side` x `side` window of each image (drawn from the loop's seeded torch RNG)."""
+    size = images.shape[-1]
+    if side >= size:
+        return images
+    ys = torch.randint(0, size - side + 1, (images.shape[0],)).tolist()
+    xs = torch.randint(0, size - side + 1, (images.shape[0],)).tolist()
+    return torch.stack([im[:, y : y + side, x : x + side] for im, y, x in zip(images, ys, xs, strict=True)])

@@ -1,0 +1,87 @@
+"""`genimg bench inpaint --quick`: runs end to end, scores sensibly, and catches a cheating method."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from genimg_desktop.bench.inpaint import bench_mask, run_inpaint_bench
+from genimg_desktop.bench.inpaint_methods import Method, biharmonic, installed_methods
+from genimg_desktop.bench.inpaint_metrics import hole_scores
+from genimg_desktop.bench.inpaint_report import format_inpaint_report
+from genimg_desktop.cli import main
+from genimg_desktop.core.random_masks import KINDS, random_mask
+
+
+def _oracle() -> Method:
+    """Knows the answer: returns the image untouched (the bench gives it the original)."""
+    return Method("oracle", "learned", lambda image, mask: image.copy())
+
+
+def test_quick_bench_scores_every_method_and_judges_the_learned_one() -> None:
+    methods = [*installed_methods("cpu", ("opencv-telea",)), biharmonic(), _oracle()]
+    result = run_inpaint_bench(methods, quick=True)
+    assert {i["source"] for i in result["images"]} >= {"photo"}
+    for kind in ("thin", "medium", "thick"):
+        row = result["table"][kind]
+        assert set(row) == {"opencv-telea", "skimage-biharmonic", "oracle"}
+        assert row["oracle"]["l1"] == 0 and row["oracle"]["psnr"] == 100
+        assert 0 < row["opencv-telea"]["l1"] < 0.5 and 5 < row["opencv-telea"]["psnr"] < 60
+    assert set(result["scale"]["oracle"]) == {"s_512_medium", "s_4096_hole128", "ratio"}
+    assert result["targets"]["oracle"]["beats_all_classes"] is True
+    assert "opencv-telea" not in result["targets"]  # only learned methods have targets
+    assert "targets for oracle" in format_inpaint_report(result)
+    json.dumps(result)
+
+
+def test_a_method_that_changes_kept_pixels_is_refused() -> None:
+    def smudge(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.clip(image.astype(np.int16) + 1, 0, 255).astype(np.uint8)
+
+    with pytest.raises(RuntimeError, match="outside the mask"):
+        run_inpaint_bench([Method("smudge", "classical", smudge)], quick=True)
+
+
+def test_hole_scores_count_only_the_hole() -> None:
+    a = np.zeros((32, 32, 3), np.uint8)
+    b = a.copy()
+    b[:, 16:] = 255  # wrong everywhere on the right half
+    mask = np.zeros((32, 32), np.uint8)
+    mask[:, :8] = 255  # the hole is on the left, where b is right
+    assert hole_scores(a, b, mask)["l1"] == 0
+    mask[:, 20:24] = 255
+    assert hole_scores(a, b, mask)["l1"] == pytest.approx(4 / 12)
+
+
+def test_masks_are_seeded_never_empty_and_widen_by_kind() -> None:
+    assert np.array_equal(bench_mask(128, 128, "thin", 3), bench_mask(128, 128, "thin", 3))
+    assert not np.array_equal(bench_mask(128, 128, "thin", 3), bench_mask(128, 128, "thin", 4))
+    rng = np.random.default_rng(0)
+    share = {k: np.mean([(random_mask(256, 256, k, rng) > 0).mean() for _ in range(30)]) for k in KINDS}
+    assert all(share[k] > 0 for k in KINDS)
+    assert share["thin"] < share["medium"] < share["thick"]
+
+
+def test_cli_prints_json(capsys) -> None:
+    assert main(["bench", "inpaint", "--quick", "--json", "--methods", "opencv-ns"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert list(result["methods"]) == ["opencv-ns"]
+
+
+def test_grid_has_a_row_per_image_and_a_column_per_method(tmp_path) -> None:
+    from genimg_desktop.bench.inpaint_grid import GAP, LABEL_H, TILE, write_grid
+    from genimg_desktop.core.imageio import load_image
+
+    path = write_grid(tmp_path / "grid.png", [_oracle()], quick=True)
+    grid = load_image(path).rgba
+    assert grid.shape[:2] == (LABEL_H + 2 * (TILE + GAP), 4 * (TILE + GAP))  # 2 rows (quick), 3 + 1 columns
+
+
+def test_reference_size_widens_strokes_on_a_crop() -> None:
+    own = np.mean([(random_mask(64, 64, "thick", np.random.default_rng(i)) > 0).mean() for i in range(20)])
+    big = np.mean(
+        [(random_mask(64, 64, "thick", np.random.default_rng(i), 256) > 0).mean() for i in range(20)]
+    )
+    assert big > 2 * own

@@ -210,3 +210,27 @@ def test_window_import_does_not_load_torch():
 
     code = "import genimg_desktop.app, genimg_desktop.ui.main_window, sys; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_fill_network_paints_out_a_stroke_accepted_and_saved(qtbot, window, photo_file, tmp_path, messages):
+    """As a new user: a photo, a stroke over part of it, the shipped fill network, Accept, Save."""
+    win = window
+    assert file_ops.open_path(win, photo_file)
+    original = win.document.image.copy()
+    paint_stroke(win)
+    hole = win.document.mask > 0
+    assert win.picker.select("inpaint-fill", "inpaint")
+    _, result = run_and_wait(qtbot, win)
+    assert result.request.model_id == "inpaint-fill" and win.canvas.staged
+    win.staging.accept_button.click()
+    changed = np.any(win.document.image != original, axis=-1)
+    assert changed[hole].mean() > 0.5 and not changed[~win.document.mask.astype(bool)].any()
+    # a plausible fill: close to what was under the stroke (a blank or noisy fill is ~0.3-0.5 off)
+    error = np.abs(win.document.image[hole].astype(float) - original[hole].astype(float)).mean() / 255
+    assert error < 0.15, error
+    out = tmp_path / "painted-out.png"
+    assert file_ops.save_to(win, out)
+    saved = load_image(out)
+    assert saved.metadata["model"] == "inpaint-fill"
+    np.testing.assert_array_equal(saved.rgba[..., :3], win.document.image[..., :3])
+    assert not messages

@@ -24,6 +24,9 @@ from tests.support.tiny_models import GAN_TINY
 
 RUN_MS = 90_000  # a generous bound on a busy 2-core machine; the runs take seconds
 STEPS = 30
+# The pause test's run: long enough that it cannot finish between its step-10 grid and the pause
+# (a 30-step run on an idle machine sometimes did), short enough to finish in seconds once resumed.
+PAUSE_STEPS = 1500
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def _logged_steps(run_dir: Path) -> list[int]:
 def test_train_pause_resume_and_the_model_is_listed(qtbot, window, pictures):
     window.start_engine()
     view = _open(window)
-    _fill(view, pictures, "Tiny Shapes")
+    _fill(view, pictures, "Tiny Shapes", steps=PAUSE_STEPS)
     assert view.form.model_id() == "tiny-shapes"
     assert view.start()
     run_dir = view.spec.run_dir
@@ -85,15 +88,15 @@ def test_train_pause_resume_and_the_model_is_listed(qtbot, window, pictures):
     view.pause_button.click()
     qtbot.waitUntil(lambda: view.state == "paused", timeout=RUN_MS)
     paused_at = view.step
-    assert 10 <= paused_at < STEPS and not view.process.running
+    assert 10 <= paused_at < PAUSE_STEPS and not view.process.running
     assert (run_dir / "checkpoint.pt").is_file() and not (run_dir / STOP_REQUEST).exists()
-    assert f"step {paused_at} / {STEPS}" in view.progress.format()
+    assert f"step {paused_at} / {PAUSE_STEPS}" in view.progress.format()
 
     view.resume_button.click()
     qtbot.waitUntil(lambda: view.state == "done", timeout=RUN_MS)
     assert f"resuming from step {paused_at}" in view.output.toPlainText()
-    assert _logged_steps(run_dir) == list(range(1, STEPS + 1))  # continued, not restarted
-    assert view.plot.last_step() == STEPS and view.grid_path.name == f"step_{STEPS:06d}.png"
+    assert _logged_steps(run_dir) == list(range(1, PAUSE_STEPS + 1))  # continued, not restarted
+    assert view.plot.last_step() == PAUSE_STEPS and view.grid_path.name == f"step_{PAUSE_STEPS:06d}.png"
     qtbot.waitUntil(lambda: "tiny-shapes" in {m.id for m in window.picker.models()}, timeout=RUN_MS)
 
 

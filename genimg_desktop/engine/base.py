@@ -82,6 +82,12 @@ class GenerationModel(ABC):
         module = module.to(self.device).eval()
         return module.to(memory_format=torch.channels_last) if self.channels_last else module
 
+    def _loaded(self, module: ModuleT | None) -> ModuleT:
+        """`module` once `load()` has filled it; a clear error for a model used before loading."""
+        if module is None:
+            raise RuntimeError(f"model '{self.card.id}' is not loaded")
+        return module
+
     def task(self, name: str) -> TaskSpec:
         for spec in self.tasks:
             if spec.name == name:

@@ -54,11 +54,6 @@ class LatentModel(GenerationModel):
         control.report(1.0, "Done")
         return images
 
-    def _loaded(self, module: ModuleT | None) -> ModuleT:
-        if module is None:
-            raise RuntimeError(f"model '{self.card.id}' is not loaded")
-        return module
-
     def _eval_latents(
         self, count: int, class_index: int | None, generator: torch.Generator
     ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -67,10 +67,7 @@ class InpaintModel(GenerationModel):
 
     @property
     def net(self) -> FillNet:
-        if self._net is None:
-            self.load()
-        assert self._net is not None
-        return self._net
+        return self._loaded(self._net)
 
     def _run(
         self,

@@ -49,9 +49,7 @@ class PixelCNNModel(GenerationModel):
 
     @property
     def net(self) -> PixelCNN:
-        if self._net is None:
-            raise RuntimeError(f"model '{self.card.id}' is not loaded")
-        return self._net
+        return self._loaded(self._net)
 
     def run(self, request: GenerationRequest, control: JobControl) -> GenerationResult:
         """The base run, plus the scores and maps the task computed (base.run builds `info` itself)."""

@@ -43,6 +43,12 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--steps", type=int, default=2000)
     train.add_argument("--batch-size", type=int, default=64, help="images per step, over all processes")
     train.add_argument("--lr", type=float, default=2e-4, help="learning rate")
+    train.add_argument(
+        "--lr-decay-from",
+        type=int,
+        metavar="STEP",
+        help="decay the learning rate linearly to zero from STEP to --steps (may be added on a resume)",
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--channels", type=int, choices=(1, 3), help="default: the dataset's own")
     train.add_argument("--limit", type=int, help="use only N training images, spread over the set")
@@ -100,6 +106,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         steps=args.steps,
         batch_size=args.batch_size,
         lr=args.lr,
+        lr_decay_from=args.lr_decay_from,
         seed=args.seed,
         channels=args.channels,
         sample_every=args.sample_every,
@@ -132,7 +139,10 @@ def command_line(args: argparse.Namespace) -> str:
     """The command that reproduces this run, every option spelled out (defaults included)."""
     words = ["genimg", "train", "--family", args.family, "--data", args.data, "--size", str(args.size)]
     words += ["--out", args.out, "--steps", str(args.steps), "--batch-size", str(args.batch_size)]
-    words += ["--lr", repr(args.lr), "--seed", str(args.seed)]
+    words += ["--lr", repr(args.lr)]
+    if args.lr_decay_from is not None:
+        words += ["--lr-decay-from", str(args.lr_decay_from)]
+    words += ["--seed", str(args.seed)]
     optional = (("--channels", args.channels), ("--limit", args.limit), ("--id", args.id),
                 ("--name", args.name), ("--models-dir", args.models_dir))  # fmt: skip
     for flag, value in optional:

@@ -87,6 +87,7 @@ class ClassifierTrainer(FamilyTrainer):
 
     family = "classifier"
     role = "evaluation"
+    own_lr_schedule = True
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)

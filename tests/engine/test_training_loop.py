@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -13,9 +14,10 @@ from genimg_desktop.core.hash_cache import hash_file
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.checkpoint import CheckpointError
 from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
-from genimg_desktop.engine.training.loop import train
+from genimg_desktop.engine.training.loop import lr_scale, train
 from genimg_desktop.engine.training.loss_log import read_log
 from tests.engine.training_helpers import tiny_config
+from tests.support.tiny_models import VAE_TINY
 
 pytestmark = pytest.mark.usefixtures("shared_dataset_cache")  # decode Fashion-MNIST once
 
@@ -88,6 +90,35 @@ def test_more_steps_continue_a_finished_run(tmp_path):
     train(tiny_config(tmp_path / "run", steps=3), events.append)
     assert events[0].message == "resuming from step 2"
     assert [e.step for e in events if e.kind == "step"] == [3]
+
+
+def test_the_learning_rate_falls_linearly_from_the_decay_step():
+    config = tiny_config(Path("unused"), steps=10, lr_decay_from=6)
+    assert [lr_scale(step, config) for step in range(5, 11)] == [1.0, 1.0, 1.0, 0.75, 0.5, 0.25]
+    assert lr_scale(10, tiny_config(Path("unused"), steps=10)) == 1.0  # no decay asked
+
+
+def test_a_falling_learning_rate_added_on_resume_equals_a_straight_run(tmp_path):
+    def vae(out: str, model_id: str, **changes) -> Path:
+        config = tiny_config(tmp_path / out, family="vae", extra=dict(VAE_TINY), model_id=model_id, **changes)
+        return train(config)
+
+    straight = vae("a", "straight", steps=6, lr_decay_from=3)
+    vae("b", "first-part", steps=3)  # finished with a constant rate; then fine-tuned with a falling one
+    resumed = vae("b", "resumed", steps=6, lr_decay_from=3)
+    constant = vae("c", "constant", steps=6)
+    a, b, c = (load_file(card.with_suffix(".safetensors")) for card in (straight, resumed, constant))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)  # the schedule did change the training
+    assert json.loads(resumed.read_text())["training"]["lr_decay_from"] == 3
+
+
+def test_a_family_with_its_own_schedule_refuses_a_decay(tmp_path):
+    with pytest.raises(ValueError, match="sets its own learning rate"):
+        train(tiny_config(tmp_path / "run", lr_decay_from=2))
+    with pytest.raises(ValueError, match="lr-decay-from must be"):
+        train(tiny_config(tmp_path / "run", family="vae", extra=dict(VAE_TINY), lr_decay_from=4))
+    assert not (tmp_path / "run").exists()
 
 
 def test_a_checkpoint_of_a_different_run_is_refused(tmp_path):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import shlex
 
 import numpy as np
 import pytest
 import torch
 
 from genimg_desktop import cli
-from genimg_desktop.cli_train import command_line, parse_settings
+from genimg_desktop.cli_train import command_line, config_from_args, parse_settings
 from genimg_desktop.engine.evaluation.frechet import frechet_distance
 from genimg_desktop.engine.training.batches import BatchStream, to_uint8, to_unit_range
 from genimg_desktop.engine.training.distributed import DistContext
@@ -81,6 +82,13 @@ def test_the_recorded_command_spells_out_every_option(monkeypatch):
         "--out run --steps 10 --batch-size 8 --lr 0.0002 --seed 1 --sample-every 5 --checkpoint-every 5 "
         "--set beta=0.5"
     )
+
+
+def test_the_recorded_command_keeps_a_learning_rate_decay():
+    given = shlex.split("train --family gan --data emoji --size 64 --out run --steps 10 --lr-decay-from 5")
+    args = cli.build_parser().parse_args(given)
+    assert "--lr 0.0002 --lr-decay-from 5 --seed 0" in command_line(args)
+    assert config_from_args(args).lr_decay_from == 5
 
 
 def test_wrapping_is_a_no_op_in_one_process():

@@ -121,6 +121,7 @@ def _training_facts(config: TrainConfig, info: RunInfo) -> dict[str, Any]:
         "steps": info.steps,
         "batch_size": config.batch_size,
         "lr": config.lr,
+        "lr_decay_from": config.lr_decay_from,
         "seed": config.seed,
         "limit": config.limit,
         "settings": dict(config.extra),

@@ -32,6 +32,10 @@ class TrainConfig:
     steps: int = 2000
     batch_size: int = 64  # the global batch: under DDP each of W processes trains on batch_size / W
     lr: float = 2e-4
+    # Linear decay of every optimiser's learning rate to zero from this step to `steps` (the
+    # pix2pix/CycleGAN schedule); None keeps it constant. It may be added or changed when resuming,
+    # so a finished run can be fine-tuned with a falling rate; the result equals a straight run.
+    lr_decay_from: int | None = None
     seed: int = 0
     channels: int | None = None  # None: the dataset's own (1 for gray, 3 for colour)
     sample_every: int = 500
@@ -70,6 +74,9 @@ class FamilyTrainer(ABC):
     # True for fully convolutional models that run at any picture size (the fill network): the card
     # then states no resolution, and the app shows "any size" instead of the training crop size.
     any_size: ClassVar[bool] = False
+    # True when train_step sets the learning rate itself (the classifier's warm-up + cosine): the loop's
+    # `lr_decay_from` schedule is then refused.
+    own_lr_schedule: ClassVar[bool] = False
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         self.config = config
@@ -78,6 +85,11 @@ class FamilyTrainer(ABC):
         # The loop sets the DDP wrapper (see `wrapping`) before the family's __init__ runs, so modules
         # wrapped while building the networks are wrapped already.
         self._wrapper: Callable[[nn.Module], nn.Module] = _WRAPPER.get()
+
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        """The optimisers whose learning rate the loop schedules (`lr_decay_from`): by default every
+        optimiser attribute of the trainer."""
+        return [value for value in vars(self).values() if isinstance(value, torch.optim.Optimizer)]
 
     def wrap(self, module: nn.Module) -> nn.Module:
         """The module to call in forward passes (DDP-wrapped when distributed)."""

@@ -58,7 +58,12 @@ def check_config(config: TrainConfig) -> None:
         raise ValueError("--size must be at least 4 and --steps, --batch-size, --lr positive")
     if config.limit is not None and config.limit < 1:
         raise ValueError("--limit must be positive")
-    trainer_class(config.family)
+    family = trainer_class(config.family)
+    if config.lr_decay_from is not None:
+        if not 0 <= config.lr_decay_from < config.steps:
+            raise ValueError("--lr-decay-from must be a step from 0 to below --steps")
+        if family.own_lr_schedule:
+            raise ValueError(f"the {config.family} family sets its own learning rate: drop --lr-decay-from")
     check_id_free(config)
 
 
@@ -129,6 +134,7 @@ class _Run:
         self.steps_started = time.perf_counter()
         for step in range(self.first_step + 1, config.steps + 1):
             _reseed(mix_seed(config.seed, step, ctx.rank))
+            set_lr_scale(trainer, lr_scale(step, config))
             losses = trainer.train_step(*images.batch(stream.indices(step - 1)))
             losses, stop = ctx.reduce_step(losses, bool(self.stop()) if ctx.is_main else False)
             if log is not None:
@@ -198,6 +204,24 @@ def _data_note(dataset: Any) -> str:
     pictures gave 31)."""
     skipped = dataset.skipped_summary()
     return f"{len(dataset)} images of {dataset.name}" + (f" ({skipped})" if skipped else "")
+
+
+def lr_scale(step: int, config: TrainConfig) -> float:
+    """The factor on the base learning rate for (1-based) `step`: 1 until `lr_decay_from`, then
+    falling linearly so that the last step trains at 1/(steps - lr_decay_from) of the base."""
+    start = config.lr_decay_from
+    if start is None or step <= start:
+        return 1.0
+    return (config.steps - step + 1) / (config.steps - start)
+
+
+def set_lr_scale(trainer: FamilyTrainer, scale: float) -> None:
+    """Each parameter group's rate = its base rate x `scale`. The base is kept in the group as
+    "initial_lr" (as torch's schedulers do), so it travels in the optimiser state of a checkpoint."""
+    for optimizer in trainer.optimizers():
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+            group["lr"] = group["initial_lr"] * scale
 
 
 def _due(step: int, every: int, last: int) -> bool:

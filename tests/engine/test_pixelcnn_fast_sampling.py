@@ -12,6 +12,7 @@ from genimg_desktop.engine.pixelcnn import fast_sampling, sampling
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
 
 GRAY = PixelCNNConfig(size=8, channels=1, num_classes=3, layers=3, hidden=8, kernel=3, first_kernel=5)
+GUIDED = replace(GRAY, class_dropout=0.1)  # trained so, the network also models p(x): label -1
 COLOUR = PixelCNNConfig(
     size=8,
     channels=3,
@@ -45,13 +46,15 @@ def make_job(
     seed: int = 0,
     labels: bool = True,
     temperature: float = 1.0,
+    guidance: float = 1.0,
 ) -> sampling.SampleJob:
     """A job for known (B, H, W), random levels under the known pixels, classes 0, 1, 2, 0, ..."""
     batch, channels, size = known.shape[0], net.config.channels, net.config.size
     generator = torch.Generator().manual_seed(seed + 100)
     levels = torch.randint(0, 256, (batch, channels, size, size), generator=generator)
     classes = torch.arange(batch) % 3 if labels else None
-    return sampling.make_job(net, levels, known, classes, torch.Generator().manual_seed(seed), temperature)
+    generator = torch.Generator().manual_seed(seed)
+    return sampling.make_job(net, levels, known, classes, generator, temperature, guidance)
 
 
 def both(net: PixelCNN, job: sampling.SampleJob) -> tuple[torch.Tensor, torch.Tensor]:
@@ -86,6 +89,30 @@ def test_temperature(config):
     net = tiny(config, seed=1)
     naive, cached = both(net, make_job(net, nothing_known(1), seed=3, temperature=0.6))
     assert torch.equal(cached, naive)
+
+
+def test_guided_sampling_draws_each_pair_alike_and_matches_the_naive_pass():
+    net = tiny(GUIDED, seed=4)
+    known = nothing_known(3)
+    known[1, :3] = True
+    job = make_job(net, known, seed=10, guidance=3.0)
+    assert job.labels is not None and job.labels.tolist() == [0, 1, 2, -1, -1, -1]  # doubled batch
+    naive, cached = both(net, job)
+    assert torch.equal(cached, naive)
+    assert torch.equal(cached[:3], cached[3:])  # the unconditional half only lends its logits
+    plain, _ = both(net, make_job(net, known, seed=10))
+    assert not torch.equal(cached[:3], plain)  # guidance does change the draws
+    assert torch.equal(cached[1][:, known[1]], job.levels[1][:, known[1]])
+
+
+def test_guidance_is_refused_where_it_has_no_meaning():
+    with pytest.raises(ValueError, match="class_dropout"):
+        make_job(tiny(GRAY), nothing_known(1), guidance=2.0)
+    with pytest.raises(ValueError, match="class-conditional"):
+        make_job(tiny(GUIDED), nothing_known(1), labels=False, guidance=2.0)
+    logistic = replace(COLOUR, num_classes=3, class_dropout=0.1)
+    with pytest.raises(ValueError, match="softmax"):
+        make_job(tiny(logistic), nothing_known(1), guidance=2.0)
 
 
 @pytest.mark.parametrize("config", [GRAY, COLOUR], ids=["gray", "colour"])
@@ -183,15 +210,19 @@ def test_known_rows_and_far_left_columns_cost_no_positions(monkeypatch):
     assert columns == [3, 4, 5, 6] + [4, 5, 6]
 
 
-@pytest.mark.parametrize("config,size", [(GRAY, 1e-2), (COLOUR, 3e-4)], ids=["gray", "colour"])
-def test_guard_catches_draws_that_rounding_would_flip(monkeypatch, config, size):
+@pytest.mark.parametrize(
+    "config,size,guidance",
+    [(GRAY, 1e-2, 1.0), (COLOUR, 3e-4, 1.0), (GUIDED, 3e-3, 2.5)],
+    ids=["gray", "colour", "guided"],
+)
+def test_guard_catches_draws_that_rounding_would_flip(monkeypatch, config, size, guidance):
     """Perturb the cached outputs far beyond rounding (by up to `size` (1 + |out|)): unchecked, draws
     change; with the guard told the size of the error, the reference pass redoes the draws it cannot
     vouch for (on the images and rows concerned only: 10 rows, more than a pixel sees) and the images
     are the naive ones again."""
     config = replace(config, size=10)
     net = tiny(config, seed=3)
-    job = make_job(net, nothing_known(3, 10), seed=9)
+    job = make_job(net, nothing_known(3, 10), seed=9, guidance=guidance)
     real = fast_sampling._RowCache.head
     generator = torch.Generator().manual_seed(0)
 

@@ -221,12 +221,42 @@ def test_sample_grid_is_class_major(tmp_path, monkeypatch):
     monkeypatch.setattr(
         trainer_module.sampling,
         "sample",
-        lambda net, n, labels, g: seen.append(labels) or real(net, n, labels, g),
+        lambda net, n, labels, g, **kw: seen.append(labels) or real(net, n, labels, g, **kw),
     )
     grid = trainer.sample_grid(6, torch.Generator().manual_seed(0))
     assert grid.shape == (6, 3, SIZE, SIZE) and grid.min() >= -1 and grid.max() <= 1
     assert seen[0].tolist() == [0, 0, 1, 1, 2, 2]
     assert trainer.net.training  # back in training mode
+
+
+def test_a_model_trained_with_class_dropout_offers_class_guidance(user_models, tmp_path, model):
+    trainer = make_trainer(1, tmp_path, class_dropout=0.5)
+    images, labels = batch(1)
+    for _ in range(3):
+        trainer.train_step(images, labels)
+    export(trainer, user_models, "tiny-guided")
+    guided = ModelRegistry().load("tiny-guided", "cpu")
+    assert isinstance(guided, PixelCNNModel) and guided.config.class_dropout == 0.5
+    for task in ("sample", "complete", "inpaint"):
+        assert "guidance" in [p.name for p in guided.task(task).params]
+        assert "guidance" not in [p.name for p in model.task(task).params]  # trained without dropout
+    first = run(guided, "sample", seed=3, count=2, guidance=3.0, **{"class": "bag"})
+    again = run(guided, "sample", seed=3, count=2, guidance=3.0, **{"class": "bag"})
+    plain = run(guided, "sample", seed=3, count=2, guidance=1.0, **{"class": "bag"})
+    assert all(np.array_equal(a, b) for a, b in zip(first.images, again.images, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first.images, plain.images, strict=True))
+    assert first.info["classes"] == ["bag", "bag"]
+    assert run(guided, "complete", picture(8, 8), count=2, guidance=2.0).images
+
+
+def test_label_minus_one_is_the_unconditional_network(tmp_path):
+    trainer = make_trainer(1, tmp_path, class_dropout=0.5)
+    images, _ = batch(1)
+    with torch.no_grad():
+        none = trainer.net(images, None)
+        hidden = trainer.net(images, torch.full((images.shape[0],), -1))
+        given = trainer.net(images, torch.zeros(images.shape[0], dtype=torch.long))
+    assert torch.equal(none, hidden) and not torch.equal(none, given)
 
 
 def test_unknown_settings_are_refused(tmp_path):

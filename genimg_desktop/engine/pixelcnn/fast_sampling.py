@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
+from genimg_desktop.engine.pixelcnn.guidance import guide
 from genimg_desktop.engine.pixelcnn.heads import (
     LEVELS,
     LogisticMixtureHead,
@@ -78,8 +79,9 @@ def _layer(layer: GatedLayer, labels: torch.Tensor | None, batch: int, width: in
     v_weight, h_weight = layer.v_conv.conv.weight, layer.h_conv.conv.weight
     two_f, cin, rows, kernel = v_weight.shape
     h_bias, v_cond = layer.h_conv.conv.bias.expand(batch, two_f), None
-    if layer.cond is not None and labels is not None:
-        v_cond, h_cond = layer.cond(labels).chunk(2, dim=1)  # (B, 2F) each
+    bias = layer.class_bias(labels)
+    if bias is not None:
+        v_cond, h_cond = bias.chunk(2, dim=1)  # (B, 2F) each
         v_cond, h_bias = v_cond[:, None, :], h_bias + h_cond
     offset = rows if layer.first else rows - 1  # the first layer's input is also shifted right by one
     gated = v_weight.new_ones((batch, two_f // 2 + 1))
@@ -252,10 +254,10 @@ def _sample_row(
             cache.position(col)
             if col in wanted:
                 _, current, todo, noise = cache.column[col]
-                new = net.head.sample(cache.head(col), noise, job.temperature)
+                new = net.head.sample(guide(cache.head(col), job.guidance), noise, job.temperature)
                 current.copy_(torch.where(todo, new, current) if mixed else new)
                 cache.set_pixel(col, current)
-        unsafe = _first_unsafe(net, cache, [col for col in columns if col >= checked], job.temperature)
+        unsafe = _first_unsafe(net, job, cache, [col for col in columns if col >= checked])
         if unsafe is None:
             break
         redo, images = unsafe
@@ -270,15 +272,25 @@ def _sample_row(
 
 
 def _first_unsafe(
-    net: PixelCNN, cache: _RowCache, columns: list[int], temperature: float
+    net: PixelCNN, job: SampleJob, cache: _RowCache, columns: list[int]
 ) -> tuple[int, torch.Tensor] | None:
     """The first of `columns` where some image's draw might differ from the naive pass, with those
-    images' indices (n,), or None. One synchronisation per row: the row's draws are checked together."""
+    images' indices (n,), or None. One synchronisation per row: the row's draws are checked together.
+    Under guidance both halves of a pair draw alike, so the indices come in pairs (i, i + B/2)."""
     if not columns:
         return None
     index = torch.tensor(columns, device=cache.outs.device)
-    outs, noise = cache.outs[index].flatten(0, 1), cache.noise[index].flatten(0, 1)  # (N * B, ...)
-    safe = _draws_are_safe(net.head, outs, noise, temperature).view(len(columns), cache.batch)
+    raw = cache.outs[index]  # (N, B, O)
+    size = raw.abs().amax(dim=2)  # (N, B)
+    if job.guidance != 1.0:
+        # u + g (c - u) carries |g| times c's rounding error plus |1 - g| times u's
+        factor = abs(job.guidance) + abs(1 - job.guidance)
+        size = ((1 + torch.maximum(*size.chunk(2, dim=1))) * factor - 1).repeat(1, 2)
+    outs = guide(raw, job.guidance, dim=1).flatten(0, 1)  # (N * B, O)
+    noise = cache.noise[index].flatten(0, 1)
+    safe = _draws_are_safe(net.head, outs, noise, job.temperature, size.flatten()).view(
+        len(columns), cache.batch
+    )
     unsafe = cache.todo[index, :, 0] & ~safe  # (N, B)
     hits = unsafe.any(dim=1).nonzero()
     if not len(hits):
@@ -305,7 +317,7 @@ def _reference_pixel(
     window[:, :, -1, :col] = cache.levels[:col, images].permute(1, 2, 0)
     window[:, :, -1, col:] = job.levels[images, :, row, col:]  # as the naive pass left them
     labels = None if job.labels is None else job.labels[images]
-    out = net(levels_to_unit(window), labels)[:, :, -1, col]  # (n, O)
+    out = guide(net(levels_to_unit(window), labels)[:, :, -1, col], job.guidance)  # (n, O)
     drawn = cache.levels[col].clone()
     drawn[images] = net.head.sample(out, job.noise[images, :, row, col], job.temperature)
     return drawn
@@ -315,12 +327,17 @@ def _reference_pixel(
 
 
 def _draws_are_safe(
-    head: SoftmaxHead | LogisticMixtureHead, out: torch.Tensor, noise: torch.Tensor, temperature: float
+    head: SoftmaxHead | LogisticMixtureHead,
+    out: torch.Tensor,
+    noise: torch.Tensor,
+    temperature: float,
+    size: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """(N,) bool: True where `head.sample` gives the same draw for every output within rounding of
-    `out` (N, O); noise (N, D)."""
-    # Output error allowed, per draw: OUTPUT_EPS epsilons of the network's dtype, relative to 1 + |out|.
-    delta = OUTPUT_EPS * torch.finfo(out.dtype).eps * (1.0 + out.abs().amax(dim=1).float())  # (N,)
+    `out` (N, O); noise (N, D); `size` (N,) the magnitude the rounding scales with (default max |out|)."""
+    size = out.abs().amax(dim=1) if size is None else size
+    # Output error allowed, per draw: OUTPUT_EPS epsilons of the network's dtype, relative to 1 + size.
+    delta = OUTPUT_EPS * torch.finfo(out.dtype).eps * (1.0 + size.float())  # (N,)
     out = out.float()
     if isinstance(head, SoftmaxHead):
         return _choice_is_safe(out / temperature, noise[:, 0], delta / temperature)

@@ -50,12 +50,13 @@ def complete_ranked(
     generator: torch.Generator,
     temperature: float,
     on_row: sampling.RowCallback | None = None,
+    guidance: float = 1.0,
 ) -> Completions:
     """`count` completions of levels (C, S, S) where known (S, S) is False; labels (count,) or None."""
     device = next(net.parameters()).device
     batch = levels[None].expand(count, -1, -1, -1).clone()
     out = sampling.complete(
-        net, batch, known[None].expand(count, -1, -1), labels, generator, temperature, on_row
+        net, batch, known[None].expand(count, -1, -1), labels, generator, temperature, on_row, guidance
     )
     scores = scoring.score(net, out, labels)
     unknown = (~known).to(device)[None]  # (1, S, S)

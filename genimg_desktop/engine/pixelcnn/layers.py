@@ -77,14 +77,23 @@ class GatedLayer(nn.Module):
         # One bias per class for the gates of both stacks (the paper's V^T h with a one-hot h).
         self.cond = nn.Embedding(num_classes, 4 * hidden) if num_classes > 0 else None
 
+    def class_bias(self, labels: torch.Tensor | None) -> torch.Tensor | None:
+        """(B, 4F) gate biases of the labels, or None for an unconditional layer or call. Label -1 is
+        "no class": a zero bias, the network's unconditional p(x) that class dropout trains and
+        classifier-free guidance pushes away from."""
+        if self.cond is None or labels is None:
+            return None
+        return self.cond(labels.clamp_min(0)) * (labels >= 0)[:, None].to(self.cond.weight.dtype)
+
     def forward(
         self, v: torch.Tensor, h: torch.Tensor, labels: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         h_in = shift_right(h) if self.first else h
         v_pre = self.v_conv(v)  # (B, 2F, H, W), row r sees rows <= r
         h_pre = self.h_conv(h_in) + self.v_to_h(shift_down(v_pre))  # row r only gets rows < r from v
-        if self.cond is not None and labels is not None:
-            bias_v, bias_h = self.cond(labels)[:, :, None, None].chunk(2, dim=1)  # (B, 2F, 1, 1) each
+        bias = self.class_bias(labels)
+        if bias is not None:
+            bias_v, bias_h = bias[:, :, None, None].chunk(2, dim=1)  # (B, 2F, 1, 1) each
             v_pre, h_pre = v_pre + bias_v, h_pre + bias_h
         h_new = self.h_out(gate(h_pre))  # (B, F, H, W)
         # Residual in the horizontal stack only (the paper's choice); the first layer changes width.

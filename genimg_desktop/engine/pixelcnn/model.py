@@ -13,6 +13,7 @@ from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine.base import GenerationModel, inpaint_crop, mask_bbox
 from genimg_desktop.engine.pixelcnn import filling, sampling, scoring
+from genimg_desktop.engine.pixelcnn.guidance import DEFAULT_GUIDANCE, guidable
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
 from genimg_desktop.engine.pixelcnn.imaging import (
     enlarge_nearest,
@@ -42,7 +43,7 @@ class PixelCNNModel(GenerationModel):
     @classmethod
     def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
         config = config_from_card(card)  # a card this family cannot build is reported at listing
-        return task_specs(card.class_names, config.size)
+        return task_specs(card.class_names, config.size, guidable(config))
 
     def load(self) -> None:
         self._net = self.load_state(PixelCNN(self.config))
@@ -86,7 +87,9 @@ class PixelCNNModel(GenerationModel):
     ) -> list[np.ndarray]:
         labels, names = self._labels(params["class"], params["count"], generator)
         on_row = _previews(control, self.config.size)
-        levels = sampling.sample(self.net, params["count"], labels, generator, params["temperature"], on_row)
+        levels = sampling.sample(
+            self.net, params["count"], labels, generator, params["temperature"], on_row, _guidance(params)
+        )
         self._info["classes"] = names
         return [to_rgb(image) for image in levels]
 
@@ -193,7 +196,15 @@ class PixelCNNModel(GenerationModel):
         labels, names = self._labels(params["class"], count, generator)
         on_row = _previews(control, self.config.size)
         done = filling.complete_ranked(
-            self.net, levels, known, labels, count, generator, params["temperature"], on_row
+            self.net,
+            levels,
+            known,
+            labels,
+            count,
+            generator,
+            params["temperature"],
+            on_row,
+            _guidance(params),
         )
         self._info["classes"] = [names[i] for i in done.order]
         return done
@@ -226,12 +237,19 @@ class PixelCNNModel(GenerationModel):
             return scoring.bits_per_dim(self.net, levels, None if given is None else given.to(self.device))
 
     def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
-        """`count` samples (count, C, H, W) in [-1, 1] on the CPU; class None: a random class each."""
+        """`count` samples (count, C, H, W) in [-1, 1] on the CPU; class None: a random class each.
+        With the task's defaults: temperature 1 and, for a model trained with class dropout, the default
+        class guidance."""
         choice = RANDOM if class_index is None else self.card.class_names[class_index]
+        guidance = DEFAULT_GUIDANCE if guidable(self.config) else 1.0
         with torch.inference_mode():
             labels, _ = self._labels(choice, count, generator)
-            levels = sampling.sample(self.net, count, labels, generator)
+            levels = sampling.sample(self.net, count, labels, generator, guidance=guidance)
             return levels_to_unit(levels).cpu()
+
+
+def _guidance(params: dict[str, Any]) -> float:
+    return float(params.get("guidance", 1.0))  # a model without class dropout offers no guidance
 
 
 def config_from_card(card: ModelCard) -> PixelCNNConfig:

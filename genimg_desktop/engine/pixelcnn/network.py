@@ -26,12 +26,17 @@ class PixelCNNConfig:
     first_kernel: int = 7  # the first layer sees a wider neighbourhood, as in the paper
     head: str = "softmax"  # "softmax" (gray only) or "logistic" (mixture, gray or colour)
     mixtures: int = 5  # logistic components (logistic head only)
+    # Share of training images shown without their class (label -1), so that the same network also
+    # learns the unconditional p(x): classifier-free guidance needs both. 0: plain conditional.
+    class_dropout: float = 0.0
 
     def __post_init__(self) -> None:
         if self.size < 2 or self.channels not in (1, 3) or self.num_classes < 0:
             raise ValueError(f"PixelCNN needs size >= 2, 1 or 3 channels (got {self.size}, {self.channels})")
         if self.layers < 1 or self.hidden < 1:
             raise ValueError("PixelCNN needs at least 1 layer and 1 hidden channel")
+        if not 0.0 <= self.class_dropout < 1.0:
+            raise ValueError("class_dropout must be from 0 to below 1")
         if self.kernel < 1 or self.kernel % 2 == 0 or self.first_kernel < 1 or self.first_kernel % 2 == 0:
             raise ValueError("PixelCNN kernel sizes must be odd")
         make_head(self.head, self.channels, self.mixtures)  # raises for a head that cannot model this
@@ -48,7 +53,8 @@ class PixelCNNConfig:
         if unknown:
             names = ", ".join(sorted(unknown))
             raise ValueError(f"unknown PixelCNN setting(s) {names}; known: {', '.join(known)}")
-        return cls(**{k: str(v) if k == "head" else int(v) for k, v in values.items()})
+        kinds = {"head": str, "class_dropout": float}
+        return cls(**{k: kinds.get(k, int)(v) for k, v in values.items()})
 
     @classmethod
     def for_data(

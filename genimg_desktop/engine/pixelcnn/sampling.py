@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from genimg_desktop.engine.pixelcnn.fast_sampling import cached_sample
+from genimg_desktop.engine.pixelcnn.guidance import check_guidance, guide
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
 from genimg_desktop.engine.pixelcnn.network import PixelCNN
 
@@ -27,6 +28,9 @@ class SampleJob:
     labels: torch.Tensor | None  # (B,) int64 class indices, or None (unconditional)
     noise: torch.Tensor  # (B, D, H, W) uniform [0, 1), D = head.noise_dims
     temperature: float = 1.0
+    # Classifier-free guidance: 1 samples the model as trained. Otherwise the batch is doubled, the
+    # second half with label -1 (unconditional), and both halves draw from `guide`'s outputs.
+    guidance: float = 1.0
 
 
 RowCallback = Callable[[int, torch.Tensor], None]  # (finished row, current levels (B, C, H, W))
@@ -40,6 +44,7 @@ def make_job(
     labels: torch.Tensor | None,
     generator: torch.Generator,
     temperature: float = 1.0,
+    guidance: float = 1.0,
 ) -> SampleJob:
     """A job on the network's device, its noise drawn from the CPU `generator`: the same seed gives
     the same noise on every device (CUDA and MPS generators would give other streams)."""
@@ -48,12 +53,18 @@ def make_job(
     device = next(net.parameters()).device
     levels, known = levels.cpu(), known.cpu()
     levels = torch.where(known[:, None], levels, torch.full_like(levels, PLACEHOLDER))
+    if guidance != 1.0:
+        check_guidance(net, labels)
+        assert labels is not None
+        levels, known, noise = (torch.cat([t, t]) for t in (levels, known, noise))
+        labels = torch.cat([labels.cpu(), torch.full_like(labels.cpu(), -1)])
     return SampleJob(
         levels=levels.to(device),
         known=known.to(device),
         labels=None if labels is None else labels.to(device),
         noise=noise.to(device),
         temperature=float(temperature),
+        guidance=float(guidance),
     )
 
 
@@ -85,7 +96,7 @@ def _raster_order(
             todo = ~job.known[:, row, col]  # (B,)
             if not bool(todo.any()):
                 continue
-            out = net(levels_to_unit(window(levels, row)), job.labels)[:, :, row, col]  # (B, O)
+            out = guide(net(levels_to_unit(window(levels, row)), job.labels)[:, :, row, col], job.guidance)
             new = net.head.sample(out, job.noise[:, :, row, col], job.temperature)  # (B, C)
             levels[:, :, row, col] = torch.where(todo[:, None], new, levels[:, :, row, col])
         if on_row is not None:
@@ -109,12 +120,13 @@ def sample(
     generator: torch.Generator,
     temperature: float = 1.0,
     on_row: RowCallback | None = None,
+    guidance: float = 1.0,
 ) -> torch.Tensor:
     """`count` new images as levels (count, C, H, W), nothing known."""
     size, channels = net.config.size, net.config.channels
     levels = torch.zeros((count, channels, size, size), dtype=torch.long)
     known = torch.zeros((count, size, size), dtype=torch.bool)
-    return complete(net, levels, known, labels, generator, temperature, on_row)
+    return complete(net, levels, known, labels, generator, temperature, on_row, guidance)
 
 
 def complete(
@@ -125,7 +137,9 @@ def complete(
     generator: torch.Generator,
     temperature: float = 1.0,
     on_row: RowCallback | None = None,
+    guidance: float = 1.0,
 ) -> torch.Tensor:
-    """Fill the pixels where `known` is False, exactly from p(x_i | x_<i) in raster order."""
-    job = make_job(net, levels, known, labels, generator, temperature)
-    return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)
+    """Fill the pixels where `known` is False, exactly from p(x_i | x_<i) in raster order (with
+    guidance != 1, from the guided distribution instead)."""
+    job = make_job(net, levels, known, labels, generator, temperature, guidance)
+    return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)[: levels.shape[0]]  # a guided job's first half

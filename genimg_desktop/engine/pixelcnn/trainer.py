@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from genimg_desktop.engine.pixelcnn import sampling
+from genimg_desktop.engine.pixelcnn.guidance import DEFAULT_GUIDANCE, guidable
 from genimg_desktop.engine.pixelcnn.heads import LN2, levels_to_unit, unit_to_levels
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
 from genimg_desktop.engine.training.family_trainer import (
@@ -22,7 +23,7 @@ GRAD_CLIP = 1.0  # the NLL of a fresh PixelCNN has rare huge gradients on flat r
 @register_trainer
 class PixelCNNTrainer(FamilyTrainer):
     """Adam on the negative log-likelihood. Hyperparameters come from `--set key=value`
-    (layers, hidden, kernel, first_kernel, head, mixtures; see PixelCNNConfig)."""
+    (layers, hidden, kernel, first_kernel, head, mixtures, class_dropout; see PixelCNNConfig)."""
 
     family = "pixelcnn"
 
@@ -39,6 +40,9 @@ class PixelCNNTrainer(FamilyTrainer):
         self.net.train()
         levels = unit_to_levels(images.to(self.device))
         given = labels.to(self.device) if self.net_config.num_classes else None
+        if given is not None and self.net_config.class_dropout > 0:  # -1: trained as unconditional
+            hidden = torch.rand(given.shape, device=self.device) < self.net_config.class_dropout
+            given = torch.where(hidden, torch.full_like(given, -1), given)
         out = self.model(levels_to_unit(levels), given)  # (B, O, H, W)
         nll = -self.net.head.log_prob(out, levels).mean()  # nats per pixel (all channels)
         loss = nll / (LN2 * self.net_config.channels)  # bits per sub-pixel
@@ -56,7 +60,8 @@ class PixelCNNTrainer(FamilyTrainer):
         self.net.eval()
         try:
             with torch.no_grad():
-                levels = sampling.sample(self.net, count, labels, generator)
+                guidance = DEFAULT_GUIDANCE if guidable(self.net_config) else 1.0  # as the app draws
+                levels = sampling.sample(self.net, count, labels, generator, guidance=guidance)
         finally:
             self.net.train()
         return levels_to_unit(levels).cpu()

@@ -79,6 +79,7 @@ def _check_models(models: list, ids: list[str]) -> None:
     assert variants["float32, default layout"]["max_diff_levels"] < 0.01
     assert 0 < variants["bfloat16 autocast"]["max_diff_levels"] < 32
     assert "precision" not in next(m for m in models if m["family"] == "pixelcnn")
+    assert "full mode only" in gan["compiled"]["skipped"]  # tests/test_bench_compiled.py runs it
 
 
 def _check_pixelcnn(entries: list) -> None:

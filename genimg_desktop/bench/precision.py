@@ -34,7 +34,7 @@ def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
         "bfloat16 autocast": lambda: _bf16(forward, net, z, labels, model.device.type),
     }
     reference = forward(net, z, labels)
-    times = _interleaved(variants, repeats=5 if quick else 25)
+    times = interleaved(variants, repeats=5 if quick else 25)
     app_s = times["app (float32, channels-last)"]
     out: dict[str, Any] = {"count": COUNT, "bf16_supported": bf16_supported(), "variants": {}}
     for name, job in variants.items():
@@ -47,7 +47,7 @@ def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
     return out
 
 
-def _interleaved(jobs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+def interleaved(jobs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
     """Median seconds per job, the jobs taking turns: other load on the machine drifts over seconds,
     and timing one variant after another would charge the drift to whichever ran during it."""
     samples: dict[str, list[float]] = {name: [] for name in jobs}

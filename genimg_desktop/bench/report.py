@@ -148,6 +148,29 @@ def _precisions(report: dict[str, Any]) -> list[list[str]]:
     return rows if len(rows) > 1 else [["no GAN or VAE models measured"]]
 
 
+def _compiled(report: dict[str, Any]) -> list[list[str]]:
+    rows = [["MODEL", "BATCH", "EAGER", "COMPILED", "SPEED-UP", "WARM-UP", "BREAK-EVEN", "MAX DIFF"]]
+    for model in _list(report, "models"):
+        found = model.get("compiled") or {}
+        if "error" in found or "skipped" in found:
+            rows.append([f"{model.get('id', '?')}: {found.get('error') or found.get('skipped')}"])
+        for count, batch in (found.get("batches") or {}).items():
+            images = batch["break_even_images"]
+            rows.append(
+                [
+                    model["id"],
+                    count,
+                    _secs(batch["eager_s"]),
+                    _secs(batch["compiled_s"]),
+                    _num(batch["speedup"], 2, "x"),
+                    _secs(batch["warmup_s"]),
+                    "never" if images is None else f"{images} images",
+                    _num(batch["max_diff_levels"], 2),
+                ]
+            )
+    return rows if len(rows) > 1 else [["no GAN or VAE models measured"]]
+
+
 def _pixelcnn(report: dict[str, Any]) -> list[list[str]]:
     rows = [["MODEL", "JOB", "NAIVE", "CACHED", "SPEED-UP", "IDENTICAL"]]
     for entry in _list(report, "pixelcnn"):
@@ -236,6 +259,7 @@ _SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[list[str]]]]] = [
     ("Machine rate", _machine),
     ("Models: 'sample' task through model.run (median after a warm-up)", _models),
     ("GAN/VAE networks: the app's layout vs the default layout and bfloat16 (same latents)", _precisions),
+    ("GAN/VAE networks: eager (the app) vs torch.compile, and images until its warm-up pays off", _compiled),
     ("PixelCNN: naive vs cached sampler, same job", _pixelcnn),
     ("App start-up (from launch)", _startup),
     ("UI event-loop stalls while jobs run", _stalls),

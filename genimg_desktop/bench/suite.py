@@ -149,7 +149,7 @@ def _per_model(
     section: Any,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Latency for every model; the sampler comparison for PixelCNNs. One model loaded at a time."""
-    from genimg_desktop.bench import latency, pixelcnn, precision
+    from genimg_desktop.bench import compiled, latency, pixelcnn, precision
 
     models: list[dict[str, Any]] = []
     samplers: list[dict[str, Any]] = []
@@ -167,6 +167,8 @@ def _per_model(
         if descriptor.card.family in precision.FAMILIES:
             compare = partial(precision.compare_precisions, model, options.quick)
             entry["precision"] = section(f"layouts and precisions {descriptor.id}", compare, {})
+            against = partial(compiled.compare_compiled, model, options.quick)
+            entry["compiled"] = section(f"torch.compile {descriptor.id}", against, {})
         models.append(entry)
         if descriptor.card.family == "pixelcnn":
             compare = partial(pixelcnn.compare_samplers, model, descriptor, options.quick)

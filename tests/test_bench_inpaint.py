@@ -36,6 +36,19 @@ def test_quick_bench_scores_every_method_and_judges_the_learned_one() -> None:
     json.dumps(result)
 
 
+def test_the_fill_network_is_scored_downscaled_with_and_without_refinement() -> None:
+    (fill,) = installed_methods("cpu", ("inpaint-fill",))
+    result = run_inpaint_bench([fill], quick=True)
+    found = result["coarse_to_fine"]
+    assert found["max_side"] == 64  # the quick mode's 96 px images, filled at 64
+    for kind in ("thin", "medium", "thick"):
+        variants = found["methods"]["inpaint-fill"][kind]
+        assert set(variants) == {"downscaled", "downscaled + refined"}
+        assert variants["downscaled"] != variants["downscaled + refined"]  # the refinement ran
+        assert all(0 < v["l1"] < 0.5 for v in variants.values())
+    assert "inpaint-fill at max_side 64" in format_inpaint_report(result)
+
+
 def test_a_method_that_changes_kept_pixels_is_refused() -> None:
     def smudge(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.clip(image.astype(np.int16) + 1, 0, 255).astype(np.uint8)

@@ -20,6 +20,7 @@ import numpy as np
 
 from genimg_desktop.bench.inpaint_methods import Method
 from genimg_desktop.bench.inpaint_metrics import hole_scores
+from genimg_desktop.bench.inpaint_refine import coarse_to_fine
 from genimg_desktop.core.random_masks import random_mask
 
 MASK_KINDS = ("thin", "medium", "thick")
@@ -79,6 +80,13 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
                         **scores,
                     }
                 )
+    say("coarse-to-fine: the learned methods at half size, refined and not")
+    cases = [
+        (kind, image, bench_mask(*image.shape[:2], kind, index))
+        for index, (_, _, image) in enumerate(images)
+        for kind in MASK_KINDS
+    ]
+    refine = coarse_to_fine(methods, cases, MASK_KINDS)
     say("scale: 512x512 medium mask, 4096x4096 with a 128x128 hole")
     scale = {m.name: _scale(m, repeats=1 if quick else 3) for m in methods}
     table = _aggregate(records, MASK_KINDS, [m.name for m in methods])
@@ -100,6 +108,7 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         "table": table,
         "by_source": by_source,
         "scale": scale,
+        "coarse_to_fine": refine,
         "targets": _targets(table, scale, methods),
         "records": records,
     }

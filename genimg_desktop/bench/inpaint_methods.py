@@ -24,6 +24,8 @@ class Method:
     name: str
     kind: str  # "classical" or "learned"
     fill: Fill
+    # The same method with other task parameters (registry models only), e.g. a smaller max_side.
+    with_params: Callable[[dict[str, Any]], Method] | None = None
 
 
 def biharmonic(margin: int = 16) -> Method:
@@ -45,11 +47,18 @@ def model_method(registry: Any, model_id: str, device: Any, params: dict[str, An
     model = registry.load(model_id, device)
     kind = "classical" if model.family == "classical" else "learned"
 
+    return _model_method(model, model_id, kind, dict(params or {}))
+
+
+def _model_method(model: Any, model_id: str, kind: str, params: dict[str, Any]) -> Method:
     def fill(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        request = GenerationRequest(model_id, "inpaint", dict(params or {}), 0, image, mask)
+        request = GenerationRequest(model_id, "inpaint", dict(params), 0, image, mask)
         return model.run(request, JobControl()).images[0]
 
-    return Method(model_id, kind, fill)
+    def with_params(more: dict[str, Any]) -> Method:
+        return _model_method(model, model_id, kind, {**params, **more})
+
+    return Method(model_id, kind, fill, with_params)
 
 
 def installed_methods(device: Any, only: tuple[str, ...] = ()) -> list[Method]:

@@ -25,6 +25,7 @@ def format_inpaint_report(result: dict[str, Any]) -> str:
     ]
     for name, s in result["scale"].items():
         lines.append(f"{name:<26} {s['s_512_medium']:>12.3f} {s['s_4096_hole128']:>12.3f} {s['ratio']:>6.2f}")
+    lines += _coarse_to_fine(result.get("coarse_to_fine") or {})
     for name, t in result["targets"].items():
         beats = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in t["beats_best_classical"].items())
         lines += [
@@ -35,6 +36,18 @@ def format_inpaint_report(result: dict[str, Any]) -> str:
             f"  4096x4096 128x128 hole within 2x the 512 time: {_met(t['ratio_at_most_2'])}",
         ]
     return "\n".join(lines)
+
+
+def _coarse_to_fine(found: dict[str, Any]) -> list[str]:
+    """The learned methods filled downscaled (max_side), with and without the full-size refinement."""
+    lines = []
+    for name, kinds in (found.get("methods") or {}).items():
+        lines += ["", f"{name} at max_side {found['max_side']} (native scores above):"]
+        for kind, variants in kinds.items():
+            for variant, r in variants.items():
+                scores = f"{r['l1']:>7.4f} {r['psnr']:>8.2f} {r['ssim']:>6.3f}"
+                lines.append(f"  {kind:<7} {variant:<24} {scores}")
+    return lines
 
 
 def _met(flag: bool) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
@@ -21,6 +20,7 @@ from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine import oom
+from genimg_desktop.engine.crop_scale import CropFill, CropRefine, fill_at_scale
 from genimg_desktop.engine.device import device_label
 from genimg_desktop.engine.weights import ModelLoadError, load_into, load_weights
 
@@ -35,7 +35,6 @@ CONTEXT_MARGIN = ParamSpec(
     help="Pixels around the painted area the model sees as context; larger is slower.",
 )
 
-CropFill = Callable[[np.ndarray, np.ndarray], np.ndarray]
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
 
@@ -198,18 +197,27 @@ def mask_bbox(mask: np.ndarray, margin: int = 0) -> tuple[int, int, int, int]:
     )
 
 
-def inpaint_crop(image: np.ndarray, mask: np.ndarray, margin: int, fn: CropFill) -> np.ndarray:
+def inpaint_crop(
+    image: np.ndarray,
+    mask: np.ndarray,
+    margin: int,
+    fn: CropFill,
+    max_side: int | None = None,
+    refine: CropRefine | None = None,
+) -> np.ndarray:
     """Fill the masked pixels of `image` by running `fn` on a crop around the mask only.
 
     `fn(crop_image, crop_mask)` returns the filled crop (same shape, uint8). Only pixels where the
     mask is non-zero are taken from it, so every pixel with mask == 0 is bit-exact the input, and the
-    cost follows the size of the hole rather than the size of the image. Blending a soft mask edge is
-    left to core.composite when the result is applied.
+    cost follows the size of the hole rather than the size of the image. A crop longer than
+    `max_side` is filled downscaled and, when the model gives `refine(crop, mask, guess)`, refined at
+    full size in tiles (engine/crop_scale.py). Blending a soft mask edge is left to core.composite
+    when the result is applied.
     """
     y0, y1, x0, x1 = mask_bbox(mask, max(int(margin), 0))
     crop_img = np.ascontiguousarray(image[y0:y1, x0:x1])
     crop_mask = np.ascontiguousarray(mask[y0:y1, x0:x1])
-    filled = np.asarray(fn(crop_img, crop_mask))
+    filled = np.asarray(fill_at_scale(crop_img, crop_mask, fn, max_side, refine))
     if filled.shape != crop_img.shape or filled.dtype != np.uint8:
         raise RuntimeError(f"model returned {filled.shape} {filled.dtype} for a {crop_img.shape} uint8 crop")
     out = image.copy()

@@ -107,9 +107,10 @@ class _Spy:
     def __init__(self, net: FillNet) -> None:
         self.net, self.shapes = net, []
 
-    def __call__(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def __call__(self, image: torch.Tensor, mask: torch.Tensor, guess=None) -> torch.Tensor:
         self.shapes.append(tuple(image.shape[2:]))
-        return self.net(image, mask)
+        self.guesses = [*getattr(self, "guesses", []), guess is not None]
+        return self.net(image, mask, guess)
 
 
 def test_large_image_runs_only_the_crop_around_the_hole(tiny_model) -> None:
@@ -129,9 +130,29 @@ def test_a_crop_over_max_side_is_filled_downscaled(tiny_model) -> None:
     mask[100:900, 100:900] = 255
     spy = _Spy(tiny_model.net)
     tiny_model._net = spy
-    out = run(tiny_model, image, mask, context_margin=64, max_side=256)
-    assert max(spy.shapes[0]) <= 256
+    out = run(tiny_model, image, mask, context_margin=64, max_side=256, refine=False)
+    assert spy.shapes == [(256, 256)] and spy.guesses == [False]  # 928 px crop, filled at 256
     assert np.array_equal(out[mask == 0], image[mask == 0])
+
+
+def test_a_downscaled_fill_is_refined_at_full_size_in_tiles(tiny_model, photo_rgb) -> None:
+    image = np.ascontiguousarray(np.tile(photo_rgb, (2, 2, 1))[:600, :600])
+    mask = np.zeros((600, 600), np.uint8)
+    mask[100:500, 150:450] = 255
+    with torch.no_grad():  # a correction that shows: the tiny model's head starts at zero
+        torch.nn.init.normal_(tiny_model.net.head.weight, std=0.2, generator=torch.Generator().manual_seed(0))
+    spy = _Spy(tiny_model.net)
+    tiny_model._net = spy
+    refined = run(tiny_model, image, mask, context_margin=32, max_side=256)
+    coarse = run(tiny_model, image, mask, context_margin=32, max_side=256, refine=False)
+    # crop 464 x 364: one coarse pass at 256 x 201, then 256 px tiles (64 px overlap) over the crop
+    stride = tiny_model.config.stride
+    assert spy.shapes[0] == (256, -(-201 // stride) * stride) and spy.guesses[0] is False
+    tiles = spy.shapes[1 : spy.guesses.index(False, 1)]
+    assert len(tiles) == 6 and all(max(shape) <= 256 for shape in tiles)
+    assert all(spy.guesses[1 : 1 + len(tiles)])  # each tile starts from the scaled-up coarse fill
+    assert np.array_equal(refined[mask == 0], image[mask == 0])
+    assert not np.array_equal(refined, coarse)
 
 
 def test_cancel_mid_job_stops_it(tiny_model, photo_rgb, hole_mask) -> None:

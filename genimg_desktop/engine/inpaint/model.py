@@ -3,15 +3,14 @@
 The base class's crop strategy (engine.base.inpaint_crop) runs the network on the mask's bounding box
 plus a context margin and pastes back only the masked pixels, so the rest of the picture is returned
 bit-exact and the cost follows the hole, not the picture. A crop larger than `max_side` (a very large
-hole) is run downscaled and its fill upscaled. The seam is feathered when the result is accepted
-(core.composite, the staging bar's feather).
+hole) is filled downscaled, scaled up and refined at full size (engine/crop_scale.py). The seam is
+feathered when the result is accepted (core.composite, the staging bar's feather).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -33,8 +32,16 @@ MAX_SIDE = ParamSpec(
     minimum=64,
     maximum=4096,
     step=64,
-    help="A crop (hole + margin) longer than this is filled at this size and scaled up: faster for "
-    "huge holes, softer in them.",
+    help="A crop (hole + margin) longer than this is filled at this size first and scaled up: the "
+    "whole hole in one view, and bounded time and memory for huge holes.",
+)
+REFINE = ParamSpec(
+    "refine",
+    "bool",
+    True,
+    label="Refine at full size",
+    help="After a downscaled fill, run the network again at full resolution (in tiles) starting from "
+    "it, to bring back detail; off: the scaled-up fill as it is.",
 )
 
 
@@ -55,7 +62,7 @@ class InpaintModel(GenerationModel):
         inpaint = TaskSpec(
             "inpaint",
             "Inpaint",
-            params=(CONTEXT_MARGIN, MAX_SIDE),
+            params=(CONTEXT_MARGIN, MAX_SIDE, REFINE),
             needs_image=True,
             needs_mask=True,
             help="Fill the painted area with the learned fill network; works at any picture size.",
@@ -83,23 +90,17 @@ class InpaintModel(GenerationModel):
             request.image,
             request.mask,
             params["context_margin"],
-            lambda c, h: self.fill(c, h, params["max_side"]),
+            self.fill,
+            max_side=params["max_side"],
+            refine=self.fill if params["refine"] else None,
         )
         control.report(1.0, "Done")
         return [out]
 
-    def fill(self, crop: np.ndarray, hole: np.ndarray, max_side: int) -> np.ndarray:
-        """The network's output for a whole (H, W, 3) uint8 crop (the caller keeps only the hole)."""
+    def fill(self, crop: np.ndarray, hole: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:
+        """The network's output for a whole (H, W, 3) uint8 crop (the caller keeps only the hole),
+        starting from `guess` (a coarse fill scaled up, to be refined) or else from pull-push."""
         height, width = hole.shape
-        scale = min(1.0, max_side / max(height, width))
-        if scale < 1.0:  # huge hole: fill a smaller copy, then scale the fill up
-            size = (max(round(width * scale), 1), max(round(height * scale), 1))
-            small = self.fill(
-                cv2.resize(crop, size, interpolation=cv2.INTER_AREA),
-                cv2.resize(hole, size, interpolation=cv2.INTER_AREA),
-                max_side,
-            )
-            return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
         image = (
             torch.from_numpy(np.array(crop)).to(self.device).permute(2, 0, 1)[None]
         )  # copy: crop may be read-only
@@ -110,7 +111,12 @@ class InpaintModel(GenerationModel):
         # Replicate, not reflect: reflect needs the pad to be smaller than the side (a 3 px crop).
         image = F.pad(image, (0, pad_w, 0, pad_h), mode="replicate")
         mask = F.pad(mask, (0, pad_w, 0, pad_h))  # the padding counts as known pixels
-        out = self.net(image, mask)[0, :, :height, :width]
+        start = None
+        if guess is not None:
+            start = torch.from_numpy(np.array(guess)).to(self.device).permute(2, 0, 1)[None]
+            start = F.pad(start.float().div(127.5).sub(1.0), (0, pad_w, 0, pad_h), mode="replicate")
+            start = torch.where(mask > 0, start, image)  # known pixels are the picture's own
+        out = self.net(image, mask, start)[0, :, :height, :width]
         pixels = out.add(1.0).mul(127.5).round().clamp(0, 255).byte()
         return pixels.permute(1, 2, 0).cpu().numpy()
 

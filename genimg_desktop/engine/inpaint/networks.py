@@ -56,8 +56,13 @@ class FillNet(nn.Module):
         nn.init.zeros_(self.head.bias)
         self.act = _act()
 
-    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        guess = pull_push(image, mask, self.smooth_iters)  # (B, 3, H, W): the hole filled smoothly
+    def forward(
+        self, image: torch.Tensor, mask: torch.Tensor, guess: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """`guess`: a first fill to correct instead of pull-push's (a coarse fill scaled up, when the
+        app refines a downscaled result at full size); its known pixels must be the image's."""
+        if guess is None:
+            guess = pull_push(image, mask, self.smooth_iters)  # (B, 3, H, W): the hole filled smoothly
         x = self.act(self.stem(torch.cat([guess, mask], dim=1)))  # (B, w0, H, W)
         skips = [x]
         for conv in self.down:

@@ -17,19 +17,28 @@ def add_parser(sub: Any) -> None:
     ev.add_argument("--limit", type=int, help="use only N test images, spread over the split")
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--classifier", help="evaluation classifier id (default: the dataset's)")
+    ev.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a 'sample' task parameter for the judged samples (guidance=2, truncation=0.5, ...)",
+    )
     ev.add_argument("--write-card", action="store_true", help="store the metrics in the model card")
     ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     ev.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from genimg_desktop.cli_train import parse_settings
     from genimg_desktop.engine.evaluation import EvalOptions, evaluate, write_card_metrics
     from genimg_desktop.engine.registry import ModelRegistry
 
     if args.samples < 1 or (args.limit is not None and args.limit < 4):
         raise ValueError("--samples must be positive and --limit at least 4")
     registry = ModelRegistry()
-    options = EvalOptions(samples=args.samples, limit=args.limit, seed=args.seed, classifier=args.classifier)
+    sampling = parse_settings(args.param)
+    options = EvalOptions(args.samples, args.limit, args.seed, classifier=args.classifier, sampling=sampling)
     result = evaluate(args.model, registry, args.device, options, _reporter())
     if args.write_card:
         write_card_metrics(registry.descriptor(args.model).card.card_path, result, command_line(args))
@@ -56,6 +65,8 @@ def command_line(args: argparse.Namespace) -> str:
         words += ["--limit", str(args.limit)]
     if args.classifier:
         words += ["--classifier", args.classifier]
+    for pair in args.param:
+        words += ["--param", pair]
     return shlex.join(words)
 
 

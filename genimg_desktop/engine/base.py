@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
@@ -93,6 +94,14 @@ class GenerationModel(ABC):
                 return spec
         offered = ", ".join(spec.name for spec in self.tasks)
         raise ValueError(f"model '{self.card.id}' has no task '{name}' (it offers: {offered})")
+
+    def sampling_settings(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The "sample" task's parameters with `given` over the defaults: what evaluation's
+        `sample_tensor` draws with (count, class and seed come from the evaluation itself)."""
+        fixed = {"count", "class"} & set(given or {})
+        if fixed:
+            raise ValueError(f"evaluation sets {', '.join(sorted(fixed))} itself")
+        return self.task("sample").resolve(dict(given or {}))
 
     def run(self, request: GenerationRequest, control: JobControl) -> GenerationResult:
         """Check the request, resolve parameters, seed, and run `_run` without autograd.

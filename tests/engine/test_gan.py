@@ -234,6 +234,10 @@ def test_sample_tensor_for_evaluation(model):
     assert x.shape == (5, 3, SIZE, SIZE) and x.abs().max() <= 1
     assert torch.equal(x, model.sample_tensor(5, 2, torch.Generator().manual_seed(0)))
     assert model.sample_tensor(4, None, torch.Generator().manual_seed(0)).shape == (4, 3, SIZE, SIZE)
+    truncated = model.sample_tensor(5, 2, torch.Generator().manual_seed(0), {"truncation": 0.7})
+    assert not torch.equal(truncated, x)  # evaluation can draw with the task's settings
+    with pytest.raises(ValueError, match="evaluation sets count"):
+        model.sample_tensor(5, 2, torch.Generator().manual_seed(0), {"count": 3})
 
 
 # ---- inpainting --------------------------------------------------------------------------------------

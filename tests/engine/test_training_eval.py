@@ -11,7 +11,7 @@ import torch
 
 from genimg_desktop import cli
 from genimg_desktop.core import paths
-from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.evaluation import EvalOptions, evaluate
 from genimg_desktop.engine.registry import ModelRegistry, register_family
@@ -32,7 +32,7 @@ class EchoModel(GenerationModel):
 
     @classmethod
     def task_specs(cls, card: Any) -> tuple[TaskSpec, ...]:
-        return (TaskSpec("sample", "Sample"),)
+        return (TaskSpec("sample", "Sample", params=(ParamSpec("brightness", "float", 0.0),)),)
 
     def load(self) -> None:
         data = load_dataset("fashion-mnist", 28, "train", limit=300)
@@ -42,9 +42,12 @@ class EchoModel(GenerationModel):
     def _run(self, *args: Any) -> list[np.ndarray]:
         raise NotImplementedError
 
-    def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
+    def sample_tensor(
+        self, count: int, class_index: int | None, generator: torch.Generator, settings=None
+    ) -> torch.Tensor:
         pool = self.images[self.labels == class_index]
-        return pool[torch.randint(len(pool), (count,), generator=generator)]
+        picked = pool[torch.randint(len(pool), (count,), generator=generator)]
+        return (picked + self.sampling_settings(settings)["brightness"]).clamp(-1, 1)
 
     def bits_per_dim(self, images: np.ndarray, labels: np.ndarray | None = None) -> float:
         assert images.dtype == np.uint8 and images.shape[1:] == (28, 28, 1) and labels is not None
@@ -92,6 +95,12 @@ def test_eval_json_has_every_metric_and_can_go_into_the_card(tmp_path, capsys):
     )
     card = json.loads((paths.user_models_dir() / "echo.json").read_text(encoding="utf-8"))
     assert card["metrics"]["fd"] == result["fd"] and card["metrics"]["command"].startswith("genimg eval")
+
+    assert cli.main([*args, "--param", "brightness=0.8"]) == 0  # brighter samples: further away
+    bright = json.loads(capsys.readouterr().out)
+    assert bright["sampling"] == {"brightness": 0.8} and bright["fd"] > result["fd"]
+    card = json.loads((paths.user_models_dir() / "echo.json").read_text(encoding="utf-8"))
+    assert card["metrics"]["command"].endswith("--param brightness=0.8")
 
     assert cli.main(["eval", "--model", "tiny-classifier", "--json", "--limit", "50"]) == 0
     own = json.loads(capsys.readouterr().out)

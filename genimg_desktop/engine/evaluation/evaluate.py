@@ -6,7 +6,7 @@ import datetime
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class EvalOptions:
     seed: int = 0
     batch: int = BATCH
     classifier: str | None = None  # an evaluation model id; default: the one for the model's dataset
+    # "sample" task parameters the samples are drawn with (e.g. guidance, truncation); {}: the defaults
+    sampling: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,9 @@ def _sample_part(
         out["classifier_test_accuracy"] = round(accuracy_by_class(test_pred, labels, mapping, names)[0], 4)
     counts = class_counts(labels, len(names), options.samples) if names else [options.samples]
     report(f"drawing {sum(counts)} samples")
-    samples, wanted = draw_samples(model, counts, options.seed, options.batch)
+    samples, wanted = draw_samples(model, counts, options.seed, options.batch, options.sampling)
+    if options.sampling:
+        out["sampling"] = dict(options.sampling)
     predicted, feats = classify(classifier, samples, options.batch)
     out["samples"] = len(wanted)
     if names:

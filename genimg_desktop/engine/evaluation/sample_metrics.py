@@ -36,8 +36,11 @@ def class_counts(test_labels: np.ndarray, num_classes: int, total: int) -> list[
     return [max(1, int(c)) for c in counts]
 
 
-def draw_samples(model: Any, counts: list[int], seed: int, batch: int) -> tuple[torch.Tensor, np.ndarray]:
-    """counts[k] samples of each class k (class None for an unconditional model: one entry)."""
+def draw_samples(
+    model: Any, counts: list[int], seed: int, batch: int, settings: dict[str, Any] | None = None
+) -> tuple[torch.Tensor, np.ndarray]:
+    """counts[k] samples of each class k (class None for an unconditional model: one entry), drawn
+    with the "sample" task's `settings` over its defaults."""
     generator = torch.Generator().manual_seed(seed)
     conditional = len(counts) > 1 or bool(model.card.class_names)
     images, labels = [], []
@@ -46,7 +49,7 @@ def draw_samples(model: Any, counts: list[int], seed: int, batch: int) -> tuple[
             for start in range(0, count, batch):
                 size = min(batch, count - start)
                 images.append(
-                    model.sample_tensor(size, cls if conditional else None, generator).float().cpu()
+                    model.sample_tensor(size, cls if conditional else None, generator, settings).float().cpu()
                 )
                 labels += [cls] * size
     return torch.cat(images), np.asarray(labels, dtype=np.int64)

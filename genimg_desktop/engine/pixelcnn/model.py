@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine.base import GenerationModel, inpaint_crop, mask_bbox
 from genimg_desktop.engine.pixelcnn import filling, sampling, scoring
-from genimg_desktop.engine.pixelcnn.guidance import DEFAULT_GUIDANCE, guidable
+from genimg_desktop.engine.pixelcnn.guidance import guidable
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
 from genimg_desktop.engine.pixelcnn.imaging import (
     enlarge_nearest,
@@ -236,15 +237,22 @@ class PixelCNNModel(GenerationModel):
         with torch.inference_mode():
             return scoring.bits_per_dim(self.net, levels, None if given is None else given.to(self.device))
 
-    def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
-        """`count` samples (count, C, H, W) in [-1, 1] on the CPU; class None: a random class each.
-        With the task's defaults: temperature 1 and, for a model trained with class dropout, the default
-        class guidance."""
+    def sample_tensor(
+        self,
+        count: int,
+        class_index: int | None,
+        generator: torch.Generator,
+        settings: Mapping[str, Any] | None = None,
+    ) -> torch.Tensor:
+        """`count` samples (count, C, H, W) in [-1, 1] on the CPU; class None: a random class each;
+        `settings`: "sample" task parameters (temperature, guidance) over its defaults."""
         choice = RANDOM if class_index is None else self.card.class_names[class_index]
-        guidance = DEFAULT_GUIDANCE if guidable(self.config) else 1.0
+        params = self.sampling_settings(settings)
         with torch.inference_mode():
             labels, _ = self._labels(choice, count, generator)
-            levels = sampling.sample(self.net, count, labels, generator, guidance=guidance)
+            levels = sampling.sample(
+                self.net, count, labels, generator, params["temperature"], guidance=_guidance(params)
+            )
             return levels_to_unit(levels).cpu()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -69,10 +70,19 @@ class VaeModel(LatentModel):
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
-    def sample_tensor(self, count: int, class_index: int | None, generator: torch.Generator) -> torch.Tensor:
-        """(count, C, R, R) decoded prior samples in [-1, 1]; class_index None: a random class each."""
+    def sample_tensor(
+        self,
+        count: int,
+        class_index: int | None,
+        generator: torch.Generator,
+        settings: Mapping[str, Any] | None = None,
+    ) -> torch.Tensor:
+        """(count, C, R, R) decoded prior samples in [-1, 1]; class_index None: a random class each;
+        `settings`: "sample" task parameters (temperature) over its defaults."""
+        temperature = self.sampling_settings(settings)["temperature"]
         with torch.inference_mode():
             z, labels = self._eval_latents(count, class_index, generator)
+            z = z if temperature == 1.0 else z * temperature
             return self.vae.decode_mean(z, self.vae.embed(labels))
 
     def elbo_bits_per_dim(

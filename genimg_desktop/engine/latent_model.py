@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from abc import abstractmethod
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -53,6 +54,24 @@ class LatentModel(GenerationModel):
             images = self._handlers()[task.name](params, request, generator)
         control.report(1.0, "Done")
         return images
+
+    def sample_tensor(
+        self,
+        count: int,
+        class_index: int | None,
+        generator: torch.Generator,
+        settings: Mapping[str, Any] | None = None,
+    ) -> torch.Tensor:
+        """(count, C, R, R) in [-1, 1] for evaluation; class_index None draws a class per sample from
+        `generator`; `settings`: "sample" task parameters over its defaults."""
+        params = self.sampling_settings(settings)
+        with torch.inference_mode():
+            z, labels = self._eval_latents(count, class_index, generator)
+            return self._eval_images(z, labels, params)
+
+    @abstractmethod
+    def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
+        """The family's images for latents z (count, Z) and labels (count,), drawn with `params`."""
 
     def _eval_latents(
         self, count: int, class_index: int | None, generator: torch.Generator

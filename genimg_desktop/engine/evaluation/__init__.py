@@ -12,9 +12,10 @@ numpy arrays (N, H, W, C), values 0..255, at the card's resolution and channels;
   discrete data in bits per sub-pixel (an upper bound on the NLL), mean over the batch. If the
   method takes a `generator` keyword it gets a seeded CPU torch.Generator for the posterior
   samples; otherwise it must seed itself, so the number repeats. (VAE)
-- `sample_tensor(count, class_index, generator, settings=None) -> torch.Tensor`: `count` samples (count, C, H, W)
-  float in [-1, 1], any device, all of class `class_index` (None for an unconditional model), with
-  the family's default settings (temperature 1, no truncation); noise from the CPU `generator`.
+- `sample_tensor(count, class_index, generator, settings=None) -> torch.Tensor`: `count` samples
+  (count, C, H, W) float in [-1, 1], any device, all of class `class_index` (None for an
+  unconditional model), drawn with the "sample" task's defaults and `settings` over them
+  (`GenerationModel.sampling_settings`); noise from the CPU `generator`.
 
 The evaluator hands these at most `BATCH` images at a time and averages over the batches itself.
 Accuracy and the Fréchet distance use the project classifier of the same dataset (a card with

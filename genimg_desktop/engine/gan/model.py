@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -64,22 +63,12 @@ class GanModel(LatentModel):
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
-    def sample_tensor(
-        self,
-        count: int,
-        class_index: int | None,
-        generator: torch.Generator,
-        settings: Mapping[str, Any] | None = None,
-    ) -> torch.Tensor:
-        """(count, C, R, R) in [-1, 1]; class_index None draws a class per sample from `generator`;
-        `settings`: "sample" task parameters (truncation) over its defaults."""
-        truncation = self.sampling_settings(settings)["truncation"]
-        with torch.inference_mode():
-            z, labels = self._eval_latents(count, class_index, generator)
-            if not truncation:
-                return self.net(z, labels)
-            w = self._truncate(self.net.mapping(z), truncation)
-            return self.net.synthesis(w, self.net.embed(labels))
+    def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
+        """Evaluation samples (see LatentModel.sample_tensor), with the task's truncation."""
+        if not params["truncation"]:
+            return self.net(z, labels)
+        w = self._truncate(self.net.mapping(z), params["truncation"])
+        return self.net.synthesis(w, self.net.embed(labels))
 
     # ---- tasks ---------------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -70,20 +69,10 @@ class VaeModel(LatentModel):
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
-    def sample_tensor(
-        self,
-        count: int,
-        class_index: int | None,
-        generator: torch.Generator,
-        settings: Mapping[str, Any] | None = None,
-    ) -> torch.Tensor:
-        """(count, C, R, R) decoded prior samples in [-1, 1]; class_index None: a random class each;
-        `settings`: "sample" task parameters (temperature) over its defaults."""
-        temperature = self.sampling_settings(settings)["temperature"]
-        with torch.inference_mode():
-            z, labels = self._eval_latents(count, class_index, generator)
-            z = z if temperature == 1.0 else z * temperature
-            return self.vae.decode_mean(z, self.vae.embed(labels))
+    def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
+        """Evaluation samples (see LatentModel.sample_tensor): prior draws scaled by the temperature."""
+        z = z if params["temperature"] == 1.0 else z * params["temperature"]
+        return self.vae.decode_mean(z, self.vae.embed(labels))
 
     def elbo_bits_per_dim(
         self, images: np.ndarray, labels: np.ndarray | None = None, batch_size: int = 256

@@ -229,7 +229,7 @@ def test_sample_grid_is_class_major(tmp_path, monkeypatch):
     assert trainer.net.training  # back in training mode
 
 
-def test_a_model_trained_with_class_dropout_offers_class_guidance(user_models, tmp_path, model):
+def test_a_model_trained_with_class_dropout_offers_class_guidance(user_models, tmp_path):
     trainer = make_trainer(1, tmp_path, class_dropout=0.5)
     images, labels = batch(1)
     for _ in range(3):
@@ -237,9 +237,15 @@ def test_a_model_trained_with_class_dropout_offers_class_guidance(user_models, t
     export(trainer, user_models, "tiny-guided")
     guided = ModelRegistry().load("tiny-guided", "cpu")
     assert isinstance(guided, PixelCNNModel) and guided.config.class_dropout == 0.5
+    plain = make_trainer(1, tmp_path, class_dropout=0.0)
+    export(plain, user_models, "tiny-plain")
+    plain_model = ModelRegistry().load("tiny-plain", "cpu")
     for task in ("sample", "complete", "inpaint"):
         assert "guidance" in [p.name for p in guided.task(task).params]
-        assert "guidance" not in [p.name for p in model.task(task).params]  # trained without dropout
+        assert "guidance" not in [p.name for p in plain_model.task(task).params]  # no dropout, no p(x)
+    # new gray conditional models train with class dropout by default; colour ones (logistic) not
+    assert make_trainer(1, tmp_path).net_config.class_dropout == 0.1
+    assert make_trainer(3, tmp_path).net_config.class_dropout == 0.0
     first = run(guided, "sample", seed=3, count=2, guidance=3.0, **{"class": "bag"})
     again = run(guided, "sample", seed=3, count=2, guidance=3.0, **{"class": "bag"})
     plain = run(guided, "sample", seed=3, count=2, guidance=1.0, **{"class": "bag"})

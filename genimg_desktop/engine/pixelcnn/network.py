@@ -12,6 +12,8 @@ from torch import nn
 from genimg_desktop.engine.pixelcnn.heads import LN2, levels_to_unit, make_head
 from genimg_desktop.engine.pixelcnn.layers import GatedLayer
 
+DEFAULT_CLASS_DROPOUT = 0.1  # the share classifier-free guidance papers use (Ho & Salimans: 0.1-0.2)
+
 
 @dataclass(frozen=True)
 class PixelCNNConfig:
@@ -60,9 +62,13 @@ class PixelCNNConfig:
     def for_data(
         cls, channels: int, size: int, num_classes: int, overrides: Mapping[str, Any]
     ) -> PixelCNNConfig:
-        """Defaults for a dataset: softmax for gray, a logistic mixture for colour; `overrides` win."""
-        base = {"size": size, "channels": channels, "num_classes": num_classes}
+        """Defaults for a dataset: softmax for gray, a logistic mixture for colour, and for a gray
+        model with classes 10% class dropout, so that it can be sampled with class guidance (which
+        works on softmax logits); `overrides` win."""
+        base: dict[str, Any] = {"size": size, "channels": channels, "num_classes": num_classes}
         base["head"] = "softmax" if channels == 1 else "logistic"
+        guidable = num_classes > 0 and overrides.get("head", base["head"]) == "softmax"
+        base["class_dropout"] = DEFAULT_CLASS_DROPOUT if guidable else 0.0
         return cls.from_dict({**base, **overrides})
 
 

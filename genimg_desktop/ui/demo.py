@@ -29,16 +29,19 @@ def demo_photo() -> np.ndarray:
 
 
 INPAINT_SCENE = "inpaint"
+FILL_MODEL, FALLBACK_MODEL = "inpaint-fill", "opencv-telea"
 
 
 def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> None:
-    """Once models are listed: load the photo, paint a mask, run Telea, then grab the window (scene
-    "inpaint"), or play the studio scene `demo` (see demo_studio.SCENES); None: only the screenshot."""
+    """Once models are listed: load the photo, paint a mask, inpaint it with the learned fill network
+    (OpenCV Telea where it is not installed), then grab the window (scene "inpaint"), or play the
+    studio scene `demo` (see demo_studio.SCENES); None: only the screenshot."""
 
-    def on_models(models: object) -> None:
+    def on_models(models: list) -> None:
         window.jobs.service.models_listed.disconnect(on_models)
         if demo == INPAINT_SCENE:
-            _stage_demo(window)
+            listed = {descriptor.id for descriptor in models}
+            _stage_demo(window, FILL_MODEL if FILL_MODEL in listed else FALLBACK_MODEL)
         elif demo:
             from genimg_desktop.ui.demo_studio import start_scene
 
@@ -52,7 +55,7 @@ def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> N
             return
         window.jobs.service.models_listed.connect(on_models)
 
-    def _stage_demo(win: MainWindow) -> None:
+    def _stage_demo(win: MainWindow, model_id: str) -> None:
         rgb = demo_photo()
         rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
         win.set_loaded(LoadedImage(rgba, "RGB", "PNG", (rgb.shape[1], rgb.shape[0]), {}, []), None)
@@ -61,7 +64,7 @@ def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> N
             win.document.mask, (w * 0.55, h * 0.2), (w * 0.75, h * 0.35), w * 0.03, 0.9, 255
         )
         win.document.notify("mask")
-        win.picker.select("opencv-telea", "inpaint")
+        win.picker.select(model_id, "inpaint")
         if screenshot:
             win.jobs.service.job_finished.connect(
                 lambda *_: QTimer.singleShot(500, lambda: _grab(win, screenshot))

@@ -100,13 +100,18 @@ def _run_app(tmp_path: Path, args: list[str]) -> subprocess.CompletedProcess:
 
 
 def test_app_demo_screenshot_in_a_subprocess(tmp_path):
-    """`genimg gui --demo --screenshot`: the real start-up path, models listed, Telea staged, PNG written."""
+    """`genimg gui --demo --screenshot`: the real start-up path, models listed, the fill network's
+    result staged and in the history, PNG written."""
+    from genimg_desktop.core.history import History
+
     shot = tmp_path / "shot.png"
     proc = _run_app(tmp_path, ["--demo", "--screenshot", str(shot), "--quit-after", "60000"])
     assert proc.returncode == 0, proc.stderr
     image = load_image(shot)
     assert image.size[0] >= 800 and image.size[1] >= 500
     assert (tmp_path / "config" / "GenImg" / "GenImg Desktop.ini").exists()  # settings written there
+    [entry] = History(tmp_path / "home" / "data" / "history").entries()
+    assert entry.meta["model"] == "inpaint-fill" and entry.meta["task"] == "inpaint"
 
 
 def test_a_studio_scene_drives_the_shipped_gan_and_grabs_the_window(tmp_path):

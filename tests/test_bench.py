@@ -73,6 +73,9 @@ def _check_models(models: list, ids: list[str]) -> None:
             assert batch["floor_s"] > 0 and batch["latency_over_floor"] > 0
         assert model["batches"]["16"]["flops"] > model["batches"]["1"]["flops"]
     gan = next(m for m in models if m["family"] == "gan")
+    for batch in gan["batches"].values():  # each layer's kernel timed alone on its real input
+        assert batch["kernel_floor_s"] > 0 and {"ConvTranspose2d", "Linear"} <= set(batch["kernels_by_type"])
+    assert "kernel_floor_s" not in next(m for m in models if m["family"] == "pixelcnn")["batches"]["1"]
     variants = gan["precision"]["variants"]
     assert len(variants) == 3 and all(v["median_s"] > 0 for v in variants.values())
     # the default layout computes the same images; bfloat16 rounds, within a few 8-bit levels

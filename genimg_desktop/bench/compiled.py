@@ -14,9 +14,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
-from genimg_desktop.bench.precision import FAMILIES, interleaved
+from genimg_desktop.bench.networks import FAMILIES, generate, network
+from genimg_desktop.bench.precision import interleaved
 
 BATCHES = (1, 16)
 
@@ -32,7 +34,7 @@ def compare_compiled(model: Any, quick: bool) -> dict[str, Any]:
     compiler = os.environ.get("CXX") or shutil.which("g++") or shutil.which("clang++")
     if not compiler:
         return {"skipped": "no C++ compiler (torch.compile's CPU backend needs one)"}
-    eager = _network_call(model)
+    eager = partial(generate, model.family, network(model))
     out: dict[str, Any] = {"compiler": compiler, "batches": {}}
     with _cold_compiler():
         compiled = torch.compile(eager, dynamic=False)  # one graph per batch size, as an app would
@@ -95,13 +97,3 @@ def break_even(warmup_s: float, saved_per_image_s: float) -> int | None:
     if saved_per_image_s <= 0:
         return None
     return int(warmup_s / saved_per_image_s) + 1
-
-
-def _network_call(model: Any) -> Any:
-    """fn(z, labels) -> images in [-1, 1]: the GAN generator or the VAE decoder, no context managers
-    inside (the caller holds inference mode), so the compiler sees one plain graph."""
-    if model.family == "gan":
-        net = model.net
-        return lambda z, labels: net(z, labels)
-    vae = model.vae
-    return lambda z, labels: vae.decode_mean(z, vae.embed(labels))

@@ -63,6 +63,7 @@ def _measure_batch(
     if flops.total == 0:  # the counter could not see inside (e.g. a compiled or non-torch path)
         flops, source = network_flops(model, request.params["count"]), "network forward (not model.run)"
     floor = flops.floor_s(rate)
+    kernels = _kernels(model, request.params["count"], quick)
     return {
         "count": request.params.get("count", count),
         "images": len(result.images),
@@ -74,7 +75,19 @@ def _measure_batch(
         "flops_source": source,
         "floor_s": floor,
         "latency_over_floor": timing.median_s / floor if floor else None,
+        **kernels,
     }
+
+
+def _kernels(model: Any, count: int, quick: bool) -> dict[str, Any]:
+    """The GAN's and VAE's kernel floor (bench/kernels.py) and the latency over it, for the table."""
+    from genimg_desktop.bench.kernels import kernel_floor
+    from genimg_desktop.bench.networks import FAMILIES
+
+    if model.family not in FAMILIES:
+        return {}
+    found = kernel_floor(model, count, repeats=5 if quick else 25)
+    return {"kernel_floor_s": found["total_s"], "kernels_by_type": found["by_type"]}
 
 
 def network_flops(model: Any, count: int) -> FlopCount:
@@ -82,12 +95,11 @@ def network_flops(model: Any, count: int) -> FlopCount:
     VAE decoder); an empty count for a family without such a forward."""
     import torch
 
+    from genimg_desktop.bench.networks import FAMILIES, generate, network
+
+    if model.family not in FAMILIES:
+        return FlopCount(0, 0, {})
     with torch.inference_mode():
-        z = torch.randn(count, getattr(model.config, "z_dim", 1), device=model.device)
+        z = torch.randn(count, model.config.z_dim, device=model.device)
         labels = torch.zeros(count, dtype=torch.long, device=model.device)
-        if model.family == "gan":
-            return count_flops(lambda: model.net(z, labels))[1]
-        if model.family == "vae":
-            embedding = model.vae.embed(labels)
-            return count_flops(lambda: model.vae.decode_mean(z, embedding))[1]
-    return FlopCount(0, 0, {})
+        return count_flops(lambda: generate(model.family, network(model), z, labels))[1]

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from genimg_desktop.bench.networks import FAMILIES, generate, network
+
 COUNT = 16
-FAMILIES = ("gan", "vae")
 
 
 def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
@@ -23,7 +24,12 @@ def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
 
     if model.family not in FAMILIES:
         return {"skipped": f"family {model.family}"}
-    forward, net = _forward(model)
+    net = network(model)
+
+    def forward(module: Any, z: Any, labels: Any) -> Any:
+        with torch.inference_mode():
+            return generate(model.family, module, z, labels)
+
     default_layout = copy.deepcopy(net).to(memory_format=torch.contiguous_format)
     generator = torch.Generator().manual_seed(0)
     z = torch.randn(COUNT, model.config.z_dim, generator=generator).to(model.device)
@@ -67,21 +73,6 @@ def bf16_supported() -> bool:
 
     check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
     return bool(check()) if check is not None else False
-
-
-def _forward(model: Any) -> tuple[Any, Any]:
-    """(fn(net, z, labels) -> images in [-1, 1], the network) for the family."""
-    import torch
-
-    def gan(net: Any, z: Any, labels: Any) -> Any:
-        with torch.inference_mode():
-            return net(z, labels)
-
-    def vae(net: Any, z: Any, labels: Any) -> Any:
-        with torch.inference_mode():
-            return net.decode_mean(z, net.embed(labels))
-
-    return (gan, model.net) if model.family == "gan" else (vae, model.vae)
 
 
 def _bf16(forward: Any, net: Any, z: Any, labels: Any, device_type: str) -> Any:

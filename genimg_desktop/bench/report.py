@@ -104,7 +104,10 @@ def _machine(report: dict[str, Any]) -> list[list[str]]:
 
 
 def _models(report: dict[str, Any]) -> list[list[str]]:
-    rows = [["MODEL", "FAMILY", "BATCH", "LATENCY", "RUNS", "GFLOP", "FLOOR", "LATENCY/FLOOR", "FLOPS FROM"]]
+    rows = [
+        ["MODEL", "FAMILY", "BATCH", "LATENCY", "RUNS", "GFLOP", "FLOOR", "LATENCY/FLOOR", "KERNELS"]
+        + ["LATENCY/KERNELS", "FLOPS FROM"]
+    ]
     for model in _list(report, "models"):
         if "error" in model or "skipped" in model:
             rows.append(
@@ -122,6 +125,8 @@ def _models(report: dict[str, Any]) -> list[list[str]]:
                     f"{batch['flops'] / 1e9:.3g}",
                     _secs(batch["floor_s"]),
                     _num(batch["latency_over_floor"], 1, "x"),
+                    _secs(batch.get("kernel_floor_s")),
+                    _ratio(batch["median_s"], batch.get("kernel_floor_s")),
                     batch["flops_source"],
                 ]
             )
@@ -287,6 +292,10 @@ def _secs(value: float | None) -> str:
     if value < 1e-3:
         return f"{value * 1e6:.1f} µs"
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _ratio(value: float, base: float | None) -> str:
+    return "-" if not base else f"{value / base:.1f}x"
 
 
 def _num(value: float | None, digits: int, unit: str = "") -> str:

@@ -149,7 +149,7 @@ def _per_model(
     section: Any,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Latency for every model; the sampler comparison for PixelCNNs. One model loaded at a time."""
-    from genimg_desktop.bench import compiled, latency, pixelcnn, precision
+    from genimg_desktop.bench import compiled, latency, networks, pixelcnn, precision
 
     models: list[dict[str, Any]] = []
     samplers: list[dict[str, Any]] = []
@@ -164,7 +164,7 @@ def _per_model(
             "family": descriptor.card.family,
             **section(f"latency {descriptor.id}", measure, {}),
         }
-        if descriptor.card.family in precision.FAMILIES:
+        if descriptor.card.family in networks.FAMILIES:
             compare = partial(precision.compare_precisions, model, options.quick)
             entry["precision"] = section(f"layouts and precisions {descriptor.id}", compare, {})
             against = partial(compiled.compare_compiled, model, options.quick)

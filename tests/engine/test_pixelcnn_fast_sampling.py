@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from genimg_desktop.engine.pixelcnn import fast_sampling, sampling
+from genimg_desktop.engine.pixelcnn.heads import bin_log_prob
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
 
 GRAY = PixelCNNConfig(size=8, channels=1, num_classes=3, layers=3, hidden=8, kernel=3, first_kernel=5)
@@ -24,6 +25,7 @@ COLOUR = PixelCNNConfig(
     head="logistic",
     mixtures=3,
 )
+GUIDED_COLOUR = replace(COLOUR, num_classes=3, class_dropout=0.1)
 
 
 @pytest.fixture(autouse=True)
@@ -91,8 +93,9 @@ def test_temperature(config):
     assert torch.equal(cached, naive)
 
 
-def test_guided_sampling_draws_each_pair_alike_and_matches_the_naive_pass():
-    net = tiny(GUIDED, seed=4)
+@pytest.mark.parametrize("config", [GUIDED, GUIDED_COLOUR], ids=["gray", "colour"])
+def test_guided_sampling_draws_each_pair_alike_and_matches_the_naive_pass(config):
+    net = tiny(config, seed=4)
     known = nothing_known(3)
     known[1, :3] = True
     job = make_job(net, known, seed=10, guidance=3.0)
@@ -105,14 +108,32 @@ def test_guided_sampling_draws_each_pair_alike_and_matches_the_naive_pass():
     assert torch.equal(cached[1][:, known[1]], job.levels[1][:, known[1]])
 
 
+def test_guided_logistic_draw_is_the_product_of_the_two_distributions():
+    """Guidance 1 gives each channel's exact conditional distribution; guidance g gives
+    p_u^(1-g) p_c^g, renormalised, which a direct computation over the 256 levels confirms."""
+    head = tiny(GUIDED_COLOUR).head
+    generator = torch.Generator().manual_seed(3)
+    cond, uncond = (torch.randn(1, head.out_channels, generator=generator) for _ in range(2))
+    levels = torch.zeros((1, 3), dtype=torch.long)
+    steps = head.guided_channels(cond, uncond, torch.rand(1, 4), 1.0, 2.5, levels)
+    channel, logits, _, _ = next(steps)
+    grid = torch.arange(256)[:, None]  # (256, 1): every level of the red channel
+
+    def red_log_p(out: torch.Tensor) -> torch.Tensor:  # log p(red = level), (256,)
+        logits_k, means, scales, _ = (t[0, ..., 0, 0] for t in head.split(out[:, :, None, None]))
+        table = bin_log_prob(grid, means[None, :, 0], scales[None, :, 0])  # (256, K)
+        return torch.logsumexp(torch.log_softmax(logits_k, 0)[None] + table, dim=1)
+
+    expected = torch.log_softmax(2.5 * red_log_p(cond) - 1.5 * red_log_p(uncond), dim=0)
+    assert channel == 0
+    assert torch.allclose(torch.log_softmax(logits[0], dim=0), expected, atol=1e-4)
+
+
 def test_guidance_is_refused_where_it_has_no_meaning():
     with pytest.raises(ValueError, match="class_dropout"):
         make_job(tiny(GRAY), nothing_known(1), guidance=2.0)
     with pytest.raises(ValueError, match="class-conditional"):
         make_job(tiny(GUIDED), nothing_known(1), labels=False, guidance=2.0)
-    logistic = replace(COLOUR, num_classes=3, class_dropout=0.1)
-    with pytest.raises(ValueError, match="softmax"):
-        make_job(tiny(logistic), nothing_known(1), guidance=2.0)
 
 
 @pytest.mark.parametrize("config", [GRAY, COLOUR], ids=["gray", "colour"])
@@ -212,8 +233,8 @@ def test_known_rows_and_far_left_columns_cost_no_positions(monkeypatch):
 
 @pytest.mark.parametrize(
     "config,size,guidance",
-    [(GRAY, 1e-2, 1.0), (COLOUR, 3e-4, 1.0), (GUIDED, 3e-3, 2.5)],
-    ids=["gray", "colour", "guided"],
+    [(GRAY, 1e-2, 1.0), (COLOUR, 3e-4, 1.0), (GUIDED, 3e-3, 2.5), (GUIDED_COLOUR, 3e-5, 2.5)],
+    ids=["gray", "colour", "guided-gray", "guided-colour"],
 )
 def test_guard_catches_draws_that_rounding_would_flip(monkeypatch, config, size, guidance):
     """Perturb the cached outputs far beyond rounding (by up to `size` (1 + |out|)): unchecked, draws

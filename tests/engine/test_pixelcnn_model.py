@@ -243,9 +243,9 @@ def test_a_model_trained_with_class_dropout_offers_class_guidance(user_models, t
     for task in ("sample", "complete", "inpaint"):
         assert "guidance" in [p.name for p in guided.task(task).params]
         assert "guidance" not in [p.name for p in plain_model.task(task).params]  # no dropout, no p(x)
-    # new gray conditional models train with class dropout by default; colour ones (logistic) not
+    # new conditional models train with class dropout by default
     assert make_trainer(1, tmp_path).net_config.class_dropout == 0.1
-    assert make_trainer(3, tmp_path).net_config.class_dropout == 0.0
+    assert make_trainer(3, tmp_path).net_config.class_dropout == 0.1
     first = run(guided, "sample", seed=3, count=2, guidance=3.0, **{"class": "bag"})
     again = run(guided, "sample", seed=3, count=2, guidance=3.0, **{"class": "bag"})
     plain = run(guided, "sample", seed=3, count=2, guidance=1.0, **{"class": "bag"})

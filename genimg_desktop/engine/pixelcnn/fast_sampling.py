@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
-from genimg_desktop.engine.pixelcnn.guidance import guide
+from genimg_desktop.engine.pixelcnn.guidance import draw
 from genimg_desktop.engine.pixelcnn.heads import (
     LEVELS,
     LogisticMixtureHead,
@@ -254,7 +254,7 @@ def _sample_row(
             cache.position(col)
             if col in wanted:
                 _, current, todo, noise = cache.column[col]
-                new = net.head.sample(guide(cache.head(col), job.guidance), noise, job.temperature)
+                new = draw(net.head, cache.head(col), noise, job.temperature, job.guidance)
                 current.copy_(torch.where(todo, new, current) if mixed else new)
                 cache.set_pixel(col, current)
         unsafe = _first_unsafe(net, job, cache, [col for col in columns if col >= checked])
@@ -280,17 +280,15 @@ def _first_unsafe(
     if not columns:
         return None
     index = torch.tensor(columns, device=cache.outs.device)
-    raw = cache.outs[index]  # (N, B, O)
-    size = raw.abs().amax(dim=2)  # (N, B)
-    if job.guidance != 1.0:
-        # u + g (c - u) carries |g| times c's rounding error plus |1 - g| times u's
-        factor = abs(job.guidance) + abs(1 - job.guidance)
-        size = ((1 + torch.maximum(*size.chunk(2, dim=1))) * factor - 1).repeat(1, 2)
-    outs = guide(raw, job.guidance, dim=1).flatten(0, 1)  # (N * B, O)
-    noise = cache.noise[index].flatten(0, 1)
-    safe = _draws_are_safe(net.head, outs, noise, job.temperature, size.flatten()).view(
-        len(columns), cache.batch
-    )
+    raw, noise = cache.outs[index], cache.noise[index]  # (N, B, O), (N, B, D)
+    if job.guidance == 1.0:
+        safe = _draws_are_safe(net.head, raw.flatten(0, 1), noise.flatten(0, 1), job.temperature)
+    else:  # both halves of a pair draw alike, from the first half's noise
+        cond, uncond = (part.flatten(0, 1) for part in raw.chunk(2, dim=1))
+        half = noise[:, : cache.batch // 2].flatten(0, 1)
+        safe = _guided_draws_are_safe(net.head, cond, uncond, half, job.temperature, job.guidance)
+        safe = safe.view(len(columns), -1).repeat(1, 2)
+    safe = safe.view(len(columns), cache.batch)
     unsafe = cache.todo[index, :, 0] & ~safe  # (N, B)
     hits = unsafe.any(dim=1).nonzero()
     if not len(hits):
@@ -317,9 +315,9 @@ def _reference_pixel(
     window[:, :, -1, :col] = cache.levels[:col, images].permute(1, 2, 0)
     window[:, :, -1, col:] = job.levels[images, :, row, col:]  # as the naive pass left them
     labels = None if job.labels is None else job.labels[images]
-    out = guide(net(levels_to_unit(window), labels)[:, :, -1, col], job.guidance)  # (n, O)
+    out = net(levels_to_unit(window), labels)[:, :, -1, col]  # (n, O)
     drawn = cache.levels[col].clone()
-    drawn[images] = net.head.sample(out, job.noise[images, :, row, col], job.temperature)
+    drawn[images] = draw(net.head, out, job.noise[images, :, row, col], job.temperature, job.guidance)
     return drawn
 
 
@@ -327,23 +325,47 @@ def _reference_pixel(
 
 
 def _draws_are_safe(
-    head: SoftmaxHead | LogisticMixtureHead,
-    out: torch.Tensor,
-    noise: torch.Tensor,
-    temperature: float,
-    size: torch.Tensor | None = None,
+    head: SoftmaxHead | LogisticMixtureHead, out: torch.Tensor, noise: torch.Tensor, temperature: float
 ) -> torch.Tensor:
     """(N,) bool: True where `head.sample` gives the same draw for every output within rounding of
-    `out` (N, O); noise (N, D); `size` (N,) the magnitude the rounding scales with (default max |out|)."""
-    size = out.abs().amax(dim=1) if size is None else size
-    # Output error allowed, per draw: OUTPUT_EPS epsilons of the network's dtype, relative to 1 + size.
-    delta = OUTPUT_EPS * torch.finfo(out.dtype).eps * (1.0 + size.float())  # (N,)
+    `out` (N, O); noise (N, D)."""
+    # Output error allowed, per draw: OUTPUT_EPS epsilons of the network's dtype, relative to 1 + |out|.
+    delta = OUTPUT_EPS * torch.finfo(out.dtype).eps * (1.0 + out.abs().amax(dim=1).float())  # (N,)
     out = out.float()
     if isinstance(head, SoftmaxHead):
         return _choice_is_safe(out / temperature, noise[:, 0], delta / temperature)
     if isinstance(head, LogisticMixtureHead):
         return _logistic_is_safe(head, out, noise, temperature, delta)
     raise TypeError(f"cached sampling does not know where {type(head).__name__}'s draws change")
+
+
+def _guided_draws_are_safe(
+    head: SoftmaxHead | LogisticMixtureHead,
+    cond: torch.Tensor,
+    uncond: torch.Tensor,
+    noise: torch.Tensor,
+    temperature: float,
+    guidance: float,
+) -> torch.Tensor:
+    """(N,) bool, like `_draws_are_safe`, for `guidance.draw` on a conditional and an unconditional
+    output (N, O) each. u + g (c - u) carries |g| times c's rounding error plus |1 - g| times u's."""
+    size = torch.maximum(cond.abs().amax(dim=1), uncond.abs().amax(dim=1)).float()
+    spread = abs(guidance) + abs(1 - guidance)
+    delta = OUTPUT_EPS * torch.finfo(cond.dtype).eps * (1.0 + size) * spread  # (N,)
+    if isinstance(head, SoftmaxHead):
+        logits = torch.lerp(uncond.float(), cond.float(), guidance) / temperature
+        return _choice_is_safe(logits, noise[:, 0], delta / temperature)
+    levels = torch.zeros((cond.shape[0], head.channels), dtype=torch.long, device=cond.device)
+    safe = torch.ones(cond.shape[0], dtype=torch.bool, device=cond.device)
+    for c, logits, u, inv_scale in head.guided_channels(cond, uncond, noise, temperature, guidance, levels):
+        # A level's log-probability moves by about inv_scale per unit of its mean (and the mean by
+        # the earlier channels' coefficients, at most 1 each), by at most a few units per unit of
+        # log-scale, and by the weights' error: a first-order bound with a margin of 2, growing with
+        # each channel because the component posterior carries the earlier channels' errors.
+        slope = 2.0 * (1.0 + c) * (8.0 + inv_scale * (1.0 + c))
+        safe &= _choice_is_safe(logits, u, delta * slope / temperature)
+        levels[:, c] = inverse_cdf(F.softmax(logits, dim=1), u)
+    return safe
 
 
 def _choice_is_safe(logits: torch.Tensor, u: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:

@@ -17,6 +17,7 @@ Tensor conventions: `out` is the raw network output (B, O, H, W); `levels` are i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -148,6 +149,59 @@ class LogisticMixtureHead:
             value = mean + scales[:, 0, c].exp() * temperature * logistic[:, c]
             x[:, c] = levels_to_unit(unit_to_levels(value))
         return unit_to_levels(x)
+
+    def guided_sample(
+        self,
+        cond: torch.Tensor,
+        uncond: torch.Tensor,
+        noise: torch.Tensor,
+        temperature: float,
+        guidance: float,
+    ) -> torch.Tensor:
+        """Classifier-free guidance: out (B, O) of the conditional and the unconditional pass at one
+        pixel, noise (B, 1 + C) -> levels (B, C). See `guided_channels`."""
+        levels = torch.zeros((cond.shape[0], self.channels), dtype=torch.long, device=cond.device)
+        for c, logits, u, _ in self.guided_channels(cond, uncond, noise, temperature, guidance, levels):
+            levels[:, c] = inverse_cdf(F.softmax(logits, dim=1), u)
+        return levels
+
+    def guided_channels(
+        self,
+        cond: torch.Tensor,
+        uncond: torch.Tensor,
+        noise: torch.Tensor,
+        temperature: float,
+        guidance: float,
+        levels: torch.Tensor,
+    ) -> Iterator[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """Channel by channel: (c, guided logits (B, 256), the channel's uniform (B,), the largest
+        inverse scale of its components (B,)). The logits are log p_u + g (log p_c - log p_u) over the
+        256 levels, each distribution exact given the channels drawn so far, divided by the
+        temperature. The caller draws channel c into levels[:, c] before asking for the next one."""
+        parts = [self._pixel(out) for out in (cond, uncond)]  # (log weights, means, scales, coeffs)
+        grid = torch.arange(LEVELS, device=cond.device)[None, None, :]  # (1, 1, 256)
+        x = torch.zeros((cond.shape[0], self.channels), device=cond.device)
+        for c in range(self.channels):
+            tables, log_ps = [], []
+            for weights, means, scales, coeffs in parts:
+                mean = self.channel_mean(means, coeffs, x, c)  # (B, K)
+                tables.append(bin_log_prob(grid, mean[:, :, None], scales[:, :, c, None]))  # (B, K, 256)
+                log_ps.append(torch.logsumexp(weights[:, :, None] + tables[-1], dim=1))  # (B, 256)
+            logits = torch.lerp(log_ps[1], log_ps[0], guidance) / temperature
+            inv_scale = torch.maximum(*(torch.exp(-p[2][:, :, c]).amax(dim=1) for p in parts))
+            yield c, logits, noise[:, 1 + c], inv_scale
+            drawn = levels[:, c]
+            x[:, c] = levels_to_unit(drawn)
+            picked = drawn[:, None, None].expand(-1, self.mixtures, 1)
+            parts = [
+                (F.log_softmax(p[0] + table.gather(2, picked)[..., 0], dim=1), *p[1:])  # component posterior
+                for p, table in zip(parts, tables, strict=True)
+            ]
+
+    def _pixel(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """out (B, O) at one pixel -> log weights (B, K), means and log-scales (B, K, C), coeffs (B, K, P)."""
+        logits, means, scales, coeffs = (t[..., 0, 0] for t in self.split(out.float()[:, :, None, None]))
+        return F.log_softmax(logits, dim=1), means, scales, coeffs
 
 
 def bin_log_prob(levels: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:

@@ -62,13 +62,11 @@ class PixelCNNConfig:
     def for_data(
         cls, channels: int, size: int, num_classes: int, overrides: Mapping[str, Any]
     ) -> PixelCNNConfig:
-        """Defaults for a dataset: softmax for gray, a logistic mixture for colour, and for a gray
-        model with classes 10% class dropout, so that it can be sampled with class guidance (which
-        works on softmax logits); `overrides` win."""
+        """Defaults for a dataset: softmax for gray, a logistic mixture for colour, and for a model
+        with classes 10% class dropout, so that it can be sampled with class guidance; `overrides` win."""
         base: dict[str, Any] = {"size": size, "channels": channels, "num_classes": num_classes}
         base["head"] = "softmax" if channels == 1 else "logistic"
-        guidable = num_classes > 0 and overrides.get("head", base["head"]) == "softmax"
-        base["class_dropout"] = DEFAULT_CLASS_DROPOUT if guidable else 0.0
+        base["class_dropout"] = DEFAULT_CLASS_DROPOUT if num_classes else 0.0
         return cls.from_dict({**base, **overrides})
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from genimg_desktop.engine.pixelcnn.fast_sampling import cached_sample
-from genimg_desktop.engine.pixelcnn.guidance import check_guidance, guide
+from genimg_desktop.engine.pixelcnn.guidance import check_guidance, draw
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
 from genimg_desktop.engine.pixelcnn.network import PixelCNN
 
@@ -29,7 +29,7 @@ class SampleJob:
     noise: torch.Tensor  # (B, D, H, W) uniform [0, 1), D = head.noise_dims
     temperature: float = 1.0
     # Classifier-free guidance: 1 samples the model as trained. Otherwise the batch is doubled, the
-    # second half with label -1 (unconditional), and both halves draw from `guide`'s outputs.
+    # second half with label -1 (unconditional), and both halves take `guidance.draw`'s values.
     guidance: float = 1.0
 
 
@@ -96,8 +96,8 @@ def _raster_order(
             todo = ~job.known[:, row, col]  # (B,)
             if not bool(todo.any()):
                 continue
-            out = guide(net(levels_to_unit(window(levels, row)), job.labels)[:, :, row, col], job.guidance)
-            new = net.head.sample(out, job.noise[:, :, row, col], job.temperature)  # (B, C)
+            out = net(levels_to_unit(window(levels, row)), job.labels)[:, :, row, col]  # (B, O)
+            new = draw(net.head, out, job.noise[:, :, row, col], job.temperature, job.guidance)  # (B, C)
             levels[:, :, row, col] = torch.where(todo[:, None], new, levels[:, :, row, col])
         if on_row is not None:
             on_row(row, levels)

@@ -57,6 +57,10 @@ def section(card: dict) -> str:
             "Per-class sample accuracy: " + ", ".join(f"{k} {v:.0%}" for k, v in per_class.items()) + "."
         )
         lines.append("")
+    drawn_with = metrics.get("sampling") or {}
+    if drawn_with:
+        settings = ", ".join(f"{k} {v}" for k, v in drawn_with.items())
+        lines += [f"Samples judged as drawn with: {settings} (`{metrics.get('command', 'genimg eval')}`).", ""]
     lines += [f"Trained with `{card['training'].get('command', '')}`.", ""]
     if card.get("samples"):
         lines += [f"![{card['id']} samples, one row per class](../models/{card['samples']})", ""]

@@ -136,8 +136,8 @@ def _sample_part(
     counts = class_counts(labels, len(names), options.samples) if names else [options.samples]
     report(f"drawing {sum(counts)} samples")
     samples, wanted = draw_samples(model, counts, options.seed, options.batch, options.sampling)
-    if options.sampling:
-        out["sampling"] = dict(options.sampling)
+    drawn_with = model.sampling_settings(options.sampling)  # what the samples were drawn with
+    out["sampling"] = {k: v for k, v in drawn_with.items() if k not in ("count", "class")}
     predicted, feats = classify(classifier, samples, options.batch)
     out["samples"] = len(wanted)
     if names:

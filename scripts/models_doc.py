@@ -60,7 +60,8 @@ def section(card: dict) -> str:
     drawn_with = metrics.get("sampling") or {}
     if drawn_with:
         settings = ", ".join(f"{k} {v}" for k, v in drawn_with.items())
-        lines += [f"Samples judged as drawn with: {settings} (`{metrics.get('command', 'genimg eval')}`).", ""]
+        command = metrics.get("command", "genimg eval")
+        lines += [f"Samples judged as drawn with: {settings} (`{command}`).", ""]
     lines += [f"Trained with `{card['training'].get('command', '')}`.", ""]
     if card.get("samples"):
         lines += [f"![{card['id']} samples, one row per class](../models/{card['samples']})", ""]

@@ -84,8 +84,10 @@ class _Run:
         self.emit = emit if ctx.is_main else (lambda _event: None)
         self.out = Path(config.out)
         self.checkpoint_path = self.out / ckpt.CHECKPOINT_NAME
-        self.started = time.perf_counter()
-        self.steps_started = self.started  # reset when the steps begin: the ETA leaves data loading out
+        # Reset when the steps begin: the wall time and the ETA leave data loading out, so a card's
+        # training time is the same whether the run went straight through or was resumed (or only
+        # re-exported, resumed at its last step).
+        self.steps_started = time.perf_counter()
         self.elapsed_before = 0.0
         self.first_step = 0
 
@@ -175,7 +177,7 @@ class _Run:
         return card
 
     def elapsed(self) -> float:
-        return self.elapsed_before + time.perf_counter() - self.started
+        return self.elapsed_before + time.perf_counter() - self.steps_started
 
     def _event(
         self, kind: Any, step: int, losses: dict[str, float] | None = None, **extra: Any

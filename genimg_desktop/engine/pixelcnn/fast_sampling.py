@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
-from genimg_desktop.engine.pixelcnn.guidance import draw
+from genimg_desktop.engine.pixelcnn.guidance import draw, row_gumbel
 from genimg_desktop.engine.pixelcnn.heads import (
     LEVELS,
     LogisticMixtureHead,
@@ -244,6 +244,7 @@ def _sample_row(
 ) -> None:
     """Draw the pixels of one row that some image needs (`columns`, ascending) into `levels`."""
     cache.start_row(levels[:, :, row], ~job.known[:, row], job.noise[:, :, row])
+    gumbel = row_gumbel(job, row)  # (B/2, W, C, 256) for a guided colour job, else None
     mixed = bool(job.known[:, row, columns].any())  # else every image draws at every wanted column
     wanted = set(columns)
     # A position further left than `reach` of the first wanted one cannot change it: skip those.
@@ -254,14 +255,16 @@ def _sample_row(
             cache.position(col)
             if col in wanted:
                 _, current, todo, noise = cache.column[col]
-                new = draw(net.head, cache.head(col), noise, job.temperature, job.guidance)
+                extra = None if gumbel is None else gumbel[:, col]
+                new = draw(net.head, cache.head(col), noise, job.temperature, job.guidance, extra)
                 current.copy_(torch.where(todo, new, current) if mixed else new)
                 cache.set_pixel(col, current)
-        unsafe = _first_unsafe(net, job, cache, [col for col in columns if col >= checked])
+        unsafe = _first_unsafe(net, job, cache, [col for col in columns if col >= checked], gumbel)
         if unsafe is None:
             break
         redo, images = unsafe
-        drawn, checked = _reference_pixel(net, job, cache, levels, row, redo, images), redo + 1
+        extra = None if gumbel is None else gumbel[images[: len(images) // 2], redo]
+        drawn, checked = _reference_pixel(net, job, cache, levels, row, redo, images, extra), redo + 1
         if torch.equal(drawn, cache.levels[redo]):
             start = stop  # the usual case: the same draw, so everything after it stands
         else:
@@ -272,7 +275,7 @@ def _sample_row(
 
 
 def _first_unsafe(
-    net: PixelCNN, job: SampleJob, cache: _RowCache, columns: list[int]
+    net: PixelCNN, job: SampleJob, cache: _RowCache, columns: list[int], gumbel: torch.Tensor | None
 ) -> tuple[int, torch.Tensor] | None:
     """The first of `columns` where some image's draw might differ from the naive pass, with those
     images' indices (n,), or None. One synchronisation per row: the row's draws are checked together.
@@ -286,7 +289,10 @@ def _first_unsafe(
     else:  # both halves of a pair draw alike, from the first half's noise
         cond, uncond = (part.flatten(0, 1) for part in raw.chunk(2, dim=1))
         half = noise[:, : cache.batch // 2].flatten(0, 1)
-        safe = _guided_draws_are_safe(net.head, cond, uncond, half, job.temperature, job.guidance)
+        extra = (
+            None if gumbel is None else gumbel[:, index].transpose(0, 1).flatten(0, 1)
+        )  # (N * B/2, C, 256)
+        safe = _guided_draws_are_safe(net.head, cond, uncond, half, job.temperature, job.guidance, extra)
         safe = safe.view(len(columns), -1).repeat(1, 2)
     safe = safe.view(len(columns), cache.batch)
     unsafe = cache.todo[index, :, 0] & ~safe  # (N, B)
@@ -305,6 +311,7 @@ def _reference_pixel(
     row: int,
     col: int,
     images: torch.Tensor,
+    gumbel: torch.Tensor | None,
 ) -> torch.Tensor:
     """The row's levels at `col` (B, C), redrawn for `images` with the full network as the naive pass
     runs it, on the image state the naive pass has there. Like `rows_above_sample`, it runs on the rows
@@ -317,7 +324,7 @@ def _reference_pixel(
     labels = None if job.labels is None else job.labels[images]
     out = net(levels_to_unit(window), labels)[:, :, -1, col]  # (n, O)
     drawn = cache.levels[col].clone()
-    drawn[images] = draw(net.head, out, job.noise[images, :, row, col], job.temperature, job.guidance)
+    drawn[images] = draw(net.head, out, job.noise[images, :, row, col], job.temperature, job.guidance, gumbel)
     return drawn
 
 
@@ -346,25 +353,29 @@ def _guided_draws_are_safe(
     noise: torch.Tensor,
     temperature: float,
     guidance: float,
+    gumbel: torch.Tensor | None,
 ) -> torch.Tensor:
     """(N,) bool, like `_draws_are_safe`, for `guidance.draw` on a conditional and an unconditional
-    output (N, O) each. u + g (c - u) carries |g| times c's rounding error plus |1 - g| times u's."""
+    output (N, O) each (and, for the colour head, their Gumbel noise (N, C, 256))."""
     size = torch.maximum(cond.abs().amax(dim=1), uncond.abs().amax(dim=1)).float()
-    spread = abs(guidance) + abs(1 - guidance)
-    delta = OUTPUT_EPS * torch.finfo(cond.dtype).eps * (1.0 + size) * spread  # (N,)
-    if isinstance(head, SoftmaxHead):
+    error = OUTPUT_EPS * torch.finfo(cond.dtype).eps * (1.0 + size)  # (N,): per raw output
+    if isinstance(head, SoftmaxHead):  # u + g (c - u) carries |g| times c's error plus |1 - g| times u's
         logits = torch.lerp(uncond.float(), cond.float(), guidance) / temperature
-        return _choice_is_safe(logits, noise[:, 0], delta / temperature)
+        spread = abs(guidance) + abs(1 - guidance)
+        return _choice_is_safe(logits, noise[:, 0], error * spread / temperature)
+    assert gumbel is not None
     levels = torch.zeros((cond.shape[0], head.channels), dtype=torch.long, device=cond.device)
     safe = torch.ones(cond.shape[0], dtype=torch.bool, device=cond.device)
-    for c, logits, u, inv_scale in head.guided_channels(cond, uncond, noise, temperature, guidance, levels):
-        # A level's log-probability moves by about inv_scale per unit of its mean (and the mean by
-        # the earlier channels' coefficients, at most 1 each), by at most a few units per unit of
-        # log-scale, and by the weights' error: a first-order bound with a margin of 2, growing with
-        # each channel because the component posterior carries the earlier channels' errors.
-        slope = 2.0 * (1.0 + c) * (8.0 + inv_scale * (1.0 + c))
-        safe &= _choice_is_safe(logits, u, delta * slope / temperature)
-        levels[:, c] = inverse_cdf(F.softmax(logits, dim=1), u)
+    steps = head.guided_channels(cond, uncond, temperature, guidance, levels, with_sensitivity=True)
+    for c, logits, sensitivity in steps:
+        assert sensitivity is not None
+        scores = logits + gumbel[:, c]  # (N, 256): the draw is their argmax
+        best = scores.argmax(dim=1, keepdim=True)
+        deltas = error[:, None] * sensitivity
+        # another level wins only if the gap to the best closes by both their errors (twice: margin)
+        lead = scores.gather(1, best) - scores - 2 * (deltas.gather(1, best) + deltas)
+        safe &= (lead > 0).scatter(1, best, True).all(dim=1)
+        levels[:, c] = best[:, 0]
     return safe
 
 

@@ -5,10 +5,15 @@ distinct, which gives clearer class shapes at the cost of variety."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 
-from genimg_desktop.engine.pixelcnn.heads import LogisticMixtureHead, SoftmaxHead
+from genimg_desktop.engine.pixelcnn.heads import LEVELS, LogisticMixtureHead, SoftmaxHead
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
+
+if TYPE_CHECKING:  # sampling.py imports this module
+    from genimg_desktop.engine.pixelcnn.sampling import SampleJob
 
 # The default of a model trained with class dropout (measured on Fashion-MNIST: docs/MODELS.md).
 DEFAULT_GUIDANCE = 2.0
@@ -20,12 +25,14 @@ def draw(
     noise: torch.Tensor,
     temperature: float,
     guidance: float,
+    gumbel: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """`head.sample` of out (B, O), or under guidance (a doubled batch, the conditional half first)
     the guided draw, the same for both halves (they share their noise): levels (B, C).
 
-    Softmax head: the logits u + g (c - u). Logistic mixture: per channel, the exact 256-level
-    log-probabilities combined the same way (`LogisticMixtureHead.guided_sample`)."""
+    Softmax head: the logits u + g (c - u), drawn with the pixel's uniform. Logistic mixture: per
+    channel, the exact 256-level log-probabilities combined the same way and drawn with `gumbel`
+    (B/2, C, 256), see `gumbel_row` and `LogisticMixtureHead.guided_sample`."""
     if guidance == 1.0:
         return head.sample(out, noise, temperature)
     cond, uncond = out.chunk(2)
@@ -33,8 +40,29 @@ def draw(
     if isinstance(head, SoftmaxHead):
         drawn = head.sample(torch.lerp(uncond, cond, guidance), noise[:half], temperature)
     else:
-        drawn = head.guided_sample(cond, uncond, noise[:half], temperature, guidance)
+        if gumbel is None:
+            raise ValueError("guided sampling of a colour model needs its Gumbel noise")
+        drawn = head.guided_sample(cond, uncond, gumbel, temperature, guidance)
     return torch.cat([drawn, drawn])
+
+
+def gumbel_row(
+    seed: int, row: int, count: int, channels: int, width: int, device: torch.device
+) -> torch.Tensor:
+    """Gumbel noise (count, W, C, 256) for one image row of a guided colour job, from a CPU generator
+    seeded by (seed, row): made a row at a time (a whole image's would be 768 numbers per pixel), the
+    same for every sampler and device."""
+    generator = torch.Generator().manual_seed((seed * 1_000_003 + row) % (1 << 63))
+    uniform = torch.rand((count, width, channels, LEVELS), generator=generator)
+    return (-torch.log(-torch.log(uniform.clamp(1e-12, 1.0 - 1e-7)))).to(device)
+
+
+def row_gumbel(job: SampleJob, row: int) -> torch.Tensor | None:
+    """The Gumbel noise (B/2, W, C, 256) of one row of a guided colour job; None for other jobs."""
+    if job.gumbel_seed is None:
+        return None
+    batch, channels, _, width = job.levels.shape
+    return gumbel_row(job.gumbel_seed, row, batch // 2, channels, width, job.levels.device)
 
 
 def guidable(config: PixelCNNConfig) -> bool:

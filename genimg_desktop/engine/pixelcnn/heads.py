@@ -154,45 +154,69 @@ class LogisticMixtureHead:
         self,
         cond: torch.Tensor,
         uncond: torch.Tensor,
-        noise: torch.Tensor,
+        gumbel: torch.Tensor,
         temperature: float,
         guidance: float,
     ) -> torch.Tensor:
         """Classifier-free guidance: out (B, O) of the conditional and the unconditional pass at one
-        pixel, noise (B, 1 + C) -> levels (B, C). See `guided_channels`."""
+        pixel, Gumbel noise (B, C, 256) -> levels (B, C): each channel is the argmax of its guided
+        logits plus its Gumbel noise (the Gumbel-max trick, an exact draw from their softmax; a
+        margin between the best two levels, not a CDF boundary among 256, is what keeps the cached
+        sampler's rounding guard quiet). See `guided_channels`."""
         levels = torch.zeros((cond.shape[0], self.channels), dtype=torch.long, device=cond.device)
-        for c, logits, u, _ in self.guided_channels(cond, uncond, noise, temperature, guidance, levels):
-            levels[:, c] = inverse_cdf(F.softmax(logits, dim=1), u)
+        for c, logits, _ in self.guided_channels(cond, uncond, temperature, guidance, levels):
+            levels[:, c] = (logits + gumbel[:, c]).argmax(dim=1)
         return levels
 
     def guided_channels(
         self,
         cond: torch.Tensor,
         uncond: torch.Tensor,
-        noise: torch.Tensor,
         temperature: float,
         guidance: float,
         levels: torch.Tensor,
-    ) -> Iterator[tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]]:
-        """Channel by channel: (c, guided logits (B, 256), the channel's uniform (B,), the largest
-        inverse scale of its components (B,)). The logits are log p_u + g (log p_c - log p_u) over the
-        256 levels, each distribution exact given the channels drawn so far, divided by the
-        temperature. The caller draws channel c into levels[:, c] before asking for the next one."""
+        with_sensitivity: bool = False,
+    ) -> Iterator[tuple[int, torch.Tensor, torch.Tensor | None]]:
+        """Channel by channel: (c, guided logits (B, 256), sensitivity (B, 256) or None). The logits are
+        log p_u + g (log p_c - log p_u) over the 256 levels, each distribution exact given the
+        channels drawn so far, divided by the temperature. The caller draws channel c into
+        levels[:, c] before asking for the next one.
+
+        Sensitivity (`with_sensitivity`): a first-order bound on how far each logit moves per unit of
+        error in the raw outputs, for the cached sampler's rounding guard. A level's log-probability under component
+        k moves with its mean (`bin_log_prob_slopes`; the mean carries the earlier channels'
+        coefficients, each at most 1 per unit), its log-scale and its weight (1 per unit); the
+        mixture weighs these by each component's share of the level, and the guided logit by |g|
+        and |1 - g|. Errors made in the earlier channels reach this one through the component
+        posterior (`carried`)."""
         parts = [self._pixel(out) for out in (cond, uncond)]  # (log weights, means, scales, coeffs)
         grid = torch.arange(LEVELS, device=cond.device)[None, None, :]  # (1, 1, 256)
         x = torch.zeros((cond.shape[0], self.channels), device=cond.device)
+        carried = torch.zeros((cond.shape[0], 1), device=cond.device)
         for c in range(self.channels):
-            tables, log_ps = [], []
+            tables, log_ps, slopes = [], [], []
             for weights, means, scales, coeffs in parts:
-                mean = self.channel_mean(means, coeffs, x, c)  # (B, K)
-                tables.append(bin_log_prob(grid, mean[:, :, None], scales[:, :, c, None]))  # (B, K, 256)
-                log_ps.append(torch.logsumexp(weights[:, :, None] + tables[-1], dim=1))  # (B, 256)
+                mean = self.channel_mean(means, coeffs, x, c)[:, :, None]  # (B, K, 1)
+                if with_sensitivity:
+                    table, by_mean, by_log_scale = bin_log_prob_slopes(grid, mean, scales[:, :, c, None])
+                else:
+                    table = bin_log_prob(grid, mean, scales[:, :, c, None])  # (B, K, 256)
+                joint = weights[:, :, None] + table
+                tables.append(table)
+                log_ps.append(torch.logsumexp(joint, dim=1))  # (B, 256)
+                if with_sensitivity:
+                    per_component = 1.0 + by_mean * (1.0 + c) + by_log_scale  # weight, mean, log-scale
+                    slopes.append((F.softmax(joint, dim=1) * per_component).sum(dim=1) + carried)
             logits = torch.lerp(log_ps[1], log_ps[0], guidance) / temperature
-            inv_scale = torch.maximum(*(torch.exp(-p[2][:, :, c]).amax(dim=1) for p in parts))
-            yield c, logits, noise[:, 1 + c], inv_scale
+            if not with_sensitivity:
+                yield c, logits, None
+            else:
+                yield c, logits, (abs(guidance) * slopes[0] + abs(1 - guidance) * slopes[1]) / temperature
             drawn = levels[:, c]
             x[:, c] = levels_to_unit(drawn)
             picked = drawn[:, None, None].expand(-1, self.mixtures, 1)
+            if with_sensitivity:
+                carried = carried + torch.maximum(*(slope.gather(1, drawn[:, None]) for slope in slopes))
             parts = [
                 (F.log_softmax(p[0] + table.gather(2, picked)[..., 0], dim=1), *p[1:])  # component posterior
                 for p, table in zip(parts, tables, strict=True)
@@ -218,6 +242,28 @@ def bin_log_prob(levels: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tens
     log_middle = log_below_upper + log_above_lower + torch.log(-torch.expm1(-width))
     inner = torch.where(levels == LEVELS - 1, log_above_lower, log_middle)
     return torch.where(levels == 0, log_below_upper, inner)
+
+
+def bin_log_prob_slopes(
+    levels: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """`bin_log_prob` with |d log P / d mean| and |d log P / d log_scale|, exactly (for the cached
+    sampler's rounding guard). With a, b the bin's upper and lower edges in scales and
+    P = sigmoid(a) - sigmoid(b): the mean moves log P by inv_scale (s'(b) - s'(a)) / P and the
+    log-scale by (b s'(b) - a s'(a)) / P, with s' = sigmoid'; the edge bins keep one side."""
+    centred = levels_to_unit(levels, mean.dtype) - mean
+    inv_scale = torch.exp(-log_scale)
+    upper, lower = inv_scale * (centred + HALF_BIN), inv_scale * (centred - HALF_BIN)
+    below_upper, above_upper = F.logsigmoid(upper), F.logsigmoid(-upper)
+    below_lower, above_lower = F.logsigmoid(lower), F.logsigmoid(-lower)
+    log_middle = below_upper + above_lower + torch.log(-torch.expm1(-inv_scale * (2 * HALF_BIN)))
+    first, last = levels == 0, levels == LEVELS - 1
+    log_p = torch.where(first, below_upper, torch.where(last, above_lower, log_middle))
+    ratio_upper = torch.where(last, 0.0, torch.exp(below_upper + above_upper - log_p))  # s'(a) / P
+    ratio_lower = torch.where(first, 0.0, torch.exp(below_lower + above_lower - log_p))  # s'(b) / P
+    by_mean = inv_scale * (ratio_lower - ratio_upper).abs()
+    by_log_scale = (lower * ratio_lower - upper * ratio_upper).abs()
+    return log_p, by_mean, by_log_scale
 
 
 def make_head(head: str, channels: int, mixtures: int) -> SoftmaxHead | LogisticMixtureHead:

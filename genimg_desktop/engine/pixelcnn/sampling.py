@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import torch
 
 from genimg_desktop.engine.pixelcnn.fast_sampling import cached_sample
-from genimg_desktop.engine.pixelcnn.guidance import check_guidance, draw
-from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
+from genimg_desktop.engine.pixelcnn.guidance import check_guidance, draw, row_gumbel
+from genimg_desktop.engine.pixelcnn.heads import SoftmaxHead, levels_to_unit
 from genimg_desktop.engine.pixelcnn.network import PixelCNN
 
 PLACEHOLDER = 128  # value of a not-yet-sampled pixel: never seen by the network, only by previews
@@ -31,6 +31,7 @@ class SampleJob:
     # Classifier-free guidance: 1 samples the model as trained. Otherwise the batch is doubled, the
     # second half with label -1 (unconditional), and both halves take `guidance.draw`'s values.
     guidance: float = 1.0
+    gumbel_seed: int | None = None  # guided colour jobs: seeds each row's Gumbel noise (`row_gumbel`)
 
 
 RowCallback = Callable[[int, torch.Tensor], None]  # (finished row, current levels (B, C, H, W))
@@ -53,11 +54,14 @@ def make_job(
     device = next(net.parameters()).device
     levels, known = levels.cpu(), known.cpu()
     levels = torch.where(known[:, None], levels, torch.full_like(levels, PLACEHOLDER))
+    gumbel_seed = None
     if guidance != 1.0:
         check_guidance(net, labels)
         assert labels is not None
         levels, known, noise = (torch.cat([t, t]) for t in (levels, known, noise))
         labels = torch.cat([labels.cpu(), torch.full_like(labels.cpu(), -1)])
+        if not isinstance(net.head, SoftmaxHead):  # drawn after the noise: that stays as it was
+            gumbel_seed = int(torch.randint(1 << 62, (1,), generator=generator))
     return SampleJob(
         levels=levels.to(device),
         known=known.to(device),
@@ -65,6 +69,7 @@ def make_job(
         noise=noise.to(device),
         temperature=float(temperature),
         guidance=float(guidance),
+        gumbel_seed=gumbel_seed,
     )
 
 
@@ -92,12 +97,14 @@ def _raster_order(
     levels = job.levels.clone()
     _, _, height, width = levels.shape
     for row in range(height):
+        gumbel = row_gumbel(job, row)
         for col in range(width):
             todo = ~job.known[:, row, col]  # (B,)
             if not bool(todo.any()):
                 continue
             out = net(levels_to_unit(window(levels, row)), job.labels)[:, :, row, col]  # (B, O)
-            new = draw(net.head, out, job.noise[:, :, row, col], job.temperature, job.guidance)  # (B, C)
+            extra = None if gumbel is None else gumbel[:, col]
+            new = draw(net.head, out, job.noise[:, :, row, col], job.temperature, job.guidance, extra)
             levels[:, :, row, col] = torch.where(todo[:, None], new, levels[:, :, row, col])
         if on_row is not None:
             on_row(row, levels)

@@ -183,11 +183,11 @@ class LogisticMixtureHead:
         levels[:, c] before asking for the next one.
 
         Sensitivity (`with_sensitivity`): a first-order bound on how far each logit moves per unit of
-        error in the raw outputs, for the cached sampler's rounding guard. A level's log-probability under component
-        k moves with its mean (`bin_log_prob_slopes`; the mean carries the earlier channels'
-        coefficients, each at most 1 per unit), its log-scale and its weight (1 per unit); the
-        mixture weighs these by each component's share of the level, and the guided logit by |g|
-        and |1 - g|. Errors made in the earlier channels reach this one through the component
+        error in the raw outputs, for the cached sampler's rounding guard. A level's log-probability
+        under component k moves with its mean (`bin_log_prob_slopes`; the mean carries the earlier
+        channels' coefficients, each at most 1 per unit), its log-scale and its weight (1 per unit);
+        the mixture weighs these by each component's share of the level, and the guided logit by
+        |g| and |1 - g|. Errors made in the earlier channels reach this one through the component
         posterior (`carried`)."""
         parts = [self._pixel(out) for out in (cond, uncond)]  # (log weights, means, scales, coeffs)
         grid = torch.arange(LEVELS, device=cond.device)[None, None, :]  # (1, 1, 256)

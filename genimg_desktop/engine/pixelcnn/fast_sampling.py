@@ -250,6 +250,7 @@ def _sample_row(
     # A position further left than `reach` of the first wanted one cannot change it: skip those.
     start, stop = max(0, columns[0] - cache.reach), columns[-1] + 1
     checked = start  # draws before this column are final
+    pending: list[tuple[int, torch.Tensor]] | None = None  # the last check's unsafe draws, in order
     while True:
         for col in range(start, stop):
             cache.position(col)
@@ -259,29 +260,31 @@ def _sample_row(
                 new = draw(net.head, cache.head(col), noise, job.temperature, job.guidance, extra)
                 current.copy_(torch.where(todo, new, current) if mixed else new)
                 cache.set_pixel(col, current)
-        unsafe = _first_unsafe(net, job, cache, [col for col in columns if col >= checked], gumbel)
-        if unsafe is None:
+        if pending is None:
+            pending = _unsafe_draws(net, job, cache, [col for col in columns if col >= checked], gumbel)
+        if not pending:
             break
-        redo, images = unsafe
+        redo, images = pending.pop(0)
         extra = None if gumbel is None else gumbel[images[: len(images) // 2], redo]
         drawn, checked = _reference_pixel(net, job, cache, levels, row, redo, images, extra), redo + 1
         if torch.equal(drawn, cache.levels[redo]):
-            start = stop  # the usual case: the same draw, so everything after it stands
+            start = stop  # the usual case: the same draw, so everything after it stands (verdicts too)
         else:
             cache.levels[redo] = drawn
             cache.set_pixel(redo, drawn)
-            start = redo + 1
+            start, pending = redo + 1, None  # the positions after it are redone: check them again
     levels[:, :, row] = cache.levels.permute(1, 2, 0)
 
 
-def _first_unsafe(
+def _unsafe_draws(
     net: PixelCNN, job: SampleJob, cache: _RowCache, columns: list[int], gumbel: torch.Tensor | None
-) -> tuple[int, torch.Tensor] | None:
-    """The first of `columns` where some image's draw might differ from the naive pass, with those
-    images' indices (n,), or None. One synchronisation per row: the row's draws are checked together.
-    Under guidance both halves of a pair draw alike, so the indices come in pairs (i, i + B/2)."""
+) -> list[tuple[int, torch.Tensor]]:
+    """The columns (of `columns`) where some image's draw might differ from the naive pass, each with
+    those images' indices (n,), in column order. One synchronisation per check: the row's draws are
+    checked together. Under guidance both halves of a pair draw alike, so the indices come in pairs
+    (i, i + B/2)."""
     if not columns:
-        return None
+        return []
     index = torch.tensor(columns, device=cache.outs.device)
     raw, noise = cache.outs[index], cache.noise[index]  # (N, B, O), (N, B, D)
     if job.guidance == 1.0:
@@ -295,12 +298,8 @@ def _first_unsafe(
         safe = _guided_draws_are_safe(net.head, cond, uncond, half, job.temperature, job.guidance, extra)
         safe = safe.view(len(columns), -1).repeat(1, 2)
     safe = safe.view(len(columns), cache.batch)
-    unsafe = cache.todo[index, :, 0] & ~safe  # (N, B)
-    hits = unsafe.any(dim=1).nonzero()
-    if not len(hits):
-        return None
-    first = int(hits[0, 0])
-    return columns[first], unsafe[first].nonzero()[:, 0]
+    unsafe = (cache.todo[index, :, 0] & ~safe).cpu()  # (N, B)
+    return [(columns[i], unsafe[i].nonzero()[:, 0]) for i in unsafe.any(dim=1).nonzero()[:, 0].tolist()]
 
 
 def _reference_pixel(

@@ -158,16 +158,18 @@ def test_targets_verdicts() -> None:
     result = {
         "models": [
             {"id": "g", "family": "gan", "batches": {"1": {"median_s": 0.01, "latency_over_floor": 2.5}}},
-            {"id": "p", "family": "pixelcnn", "batches": {"1": {"median_s": 0.5}}},
+            {"id": "p", "family": "pixelcnn", "resolution": 28, "batches": {"1": {"median_s": 0.5}}},
+            {"id": "c", "family": "pixelcnn", "resolution": 32, "batches": {"1": {"median_s": 0.5}}},
         ],
-        "pixelcnn": [{"id": "p", "speedup": 20.0}],
+        "pixelcnn": [{"id": "p", "speedup": 20.0}, {"id": "c", "speedup": 10.0}],
         "startup": {"painted_s": 0.7},
         "stalls": {},
     }
     verdicts = {(t["target"], t["model"]): t["status"] for t in report.targets(result)}
     assert verdicts == {
         ("PixelCNN sample vs naive", "p"): report.MET,
-        ("PixelCNN sample (batch 1)", "p"): report.NOT_MET,
+        ("PixelCNN 28x28 sample (batch 1)", "p"): report.NOT_MET,
+        ("PixelCNN sample vs naive", "c"): report.NOT_MET,  # 32x32: its time is reported, not judged
         ("window painted after launch", None): report.NOT_MET,
         ("UI stall p99 during a job", None): report.NOT_MEASURED,
         ("GAN batch-1 latency / FLOP floor", "g"): report.MET,

@@ -56,9 +56,12 @@ lint: install
 	$(BIN)/ruff format --check genimg_desktop tests
 	$(BIN)/lint-imports
 
-# The README screenshot: the real app in a real X server (Xvfb), demo state staged.
+# The README screenshot: the real app in a real X server (Xvfb), demo state staged, in a throw-away
+# home and settings folder (the gallery shows this run only, and nothing of the user's is touched).
 screenshot: install
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/genimg gui --demo --screenshot docs/screenshot.png
+	tmp=$$(mktemp -d) && GENIMG_HOME=$$tmp/home XDG_CONFIG_HOME=$$tmp/config \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/genimg gui --demo --screenshot docs/screenshot.png; \
+	  status=$$?; rm -rf $$tmp; exit $$status
 
 # The studio screenshots of docs/STUDIO.md (docs/studio-*.png): each view driven by a scripted scene
 # (genimg_desktop/ui/demo_studio.py, `genimg gui --demo SCENE`) with the installed models, under Xvfb.

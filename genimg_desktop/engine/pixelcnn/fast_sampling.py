@@ -17,7 +17,13 @@ differs from the naive pass by rounding, and a draw is a step function of the ou
 each row every draw is checked against its head's decision boundaries (`_draws_are_safe`); one that
 rounding could have pushed across a boundary is redone with the full network as the naive pass runs it
 (`_reference_pixel`), and the row carries on from there. With the float32 weights of a trained 8-layer
-gray model that is a few pixels in a thousand.
+gray model that is a few pixels in a thousand. A row's unsafe draws are found in one check and redone
+in order; the check runs again only when a redo changed a draw (the positions after it are redone).
+
+Guidance (`guidance.draw`): the batch is doubled (conditional half, unconditional half) and both
+halves take the guided draw; the guard then bounds the guided decision (`_guided_draws_are_safe`):
+mixed softmax logits against the inverse-CDF boundaries, or, for the colour head, each channel's
+Gumbel-max lead against the exact per-level slopes of its log-probabilities.
 """
 
 from __future__ import annotations

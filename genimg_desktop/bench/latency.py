@@ -58,7 +58,8 @@ def _measure_batch(
 
     # The counted run (the same work, slowed by the counter's dispatch hooks) doubles as the warm-up.
     result, flops = count_flops(job)
-    timing = time_median(job, repeats=3 if quick else 7, warmup=0, budget_s=2.0 if quick else 20.0)
+    # Up to 100 runs within the budget: a millisecond job's median then rests on 100 samples, not 7.
+    timing = time_median(job, repeats=3 if quick else 100, warmup=0, budget_s=2.0 if quick else 20.0)
     source = "model.run"
     if flops.total == 0:  # the counter could not see inside (e.g. a compiled or non-torch path)
         flops, source = network_flops(model, request.params["count"]), "network forward (not model.run)"

@@ -17,8 +17,8 @@ from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.networks import Discriminator, Generator
 from genimg_desktop.engine.latent_common import spread_labels, trainer_config
 from genimg_desktop.engine.training.family_trainer import (
+    CheckpointedTrainer,
     DataInfo,
-    FamilyTrainer,
     TrainConfig,
     register_trainer,
 )
@@ -30,9 +30,11 @@ def gan_config(config: TrainConfig, data: DataInfo) -> GanConfig:
 
 
 @register_trainer
-class GanTrainer(FamilyTrainer):
+class GanTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
     family = "gan"
+    checkpointed = ("g", "d", "g_ema", "opt_g", "opt_d")
+    settings_name = "GAN"
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)
@@ -110,26 +112,8 @@ class GanTrainer(FamilyTrainer):
         labels = spread_labels(count, self.gan.num_classes).to(self.device)
         return self.g_ema(z, labels)  # (count, C, R, R), class-major
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "g": self.g.state_dict(),
-            "d": self.d.state_dict(),
-            "g_ema": self.g_ema.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "step": self.step,
-            "config": self.gan.to_card(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("config", self.gan.to_card()) != self.gan.to_card():
-            raise ValueError("checkpoint was made with other GAN settings than this run's")
-        self.g.load_state_dict(state["g"])
-        self.d.load_state_dict(state["d"])
-        self.g_ema.load_state_dict(state["g_ema"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.step = int(state["step"])
+    def settings_card(self) -> dict[str, Any]:
+        return self.gan.to_card()
 
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.g_ema.state_dict().items()}

@@ -15,8 +15,8 @@ from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.masks import mask_batch
 from genimg_desktop.engine.inpaint.networks import FillNet, PatchDiscriminator
 from genimg_desktop.engine.training.family_trainer import (
+    CheckpointedTrainer,
     DataInfo,
-    FamilyTrainer,
     TrainConfig,
     register_trainer,
 )
@@ -26,9 +26,11 @@ GRID_IMAGES = 8  # columns of the sample grid: rows are masked input, filled, or
 
 
 @register_trainer
-class InpaintTrainer(FamilyTrainer):
+class InpaintTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
     family = "inpaint"
+    checkpointed = ("g", "d", "g_ema", "opt_g", "opt_d")
+    settings_name = "inpaint"
     any_size = True  # trained on crops, runs on any picture (engine/inpaint/model.py)
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
@@ -118,23 +120,8 @@ class InpaintTrainer(FamilyTrainer):
             rows += [real * (1 - mask), filled, real]
         return torch.cat(rows)[:count]
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "g": self.g.state_dict(),
-            "d": self.d.state_dict(),
-            "g_ema": self.g_ema.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "step": self.step,
-            "config": self.net.to_card(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("config", self.net.to_card()) != self.net.to_card():
-            raise ValueError("checkpoint was made with other inpaint settings than this run's")
-        for name in ("g", "d", "g_ema", "opt_g", "opt_d"):
-            getattr(self, name).load_state_dict(state[name])
-        self.step = int(state["step"])
+    def settings_card(self) -> dict[str, Any]:
+        return self.net.to_card()
 
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.g_ema.state_dict().items()}

@@ -120,6 +120,31 @@ class FamilyTrainer(ABC):
         GenerationModel rebuild the same network)."""
 
 
+class CheckpointedTrainer(FamilyTrainer):
+    """A family trainer whose checkpoint is the state_dicts of the attributes named in
+    `checkpointed` (networks, EMA copies, optimisers), its step counter, and its settings card,
+    which a resume must match (another --set would otherwise continue a different model)."""
+
+    checkpointed: ClassVar[tuple[str, ...]] = ()
+    settings_name: ClassVar[str] = ""  # "GAN", "VAE", ...: names the settings in the refusal
+    step: int
+
+    @abstractmethod
+    def settings_card(self) -> dict[str, Any]:
+        """The family settings of this run, as the card's `config` holds them."""
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {name: getattr(self, name).state_dict() for name in self.checkpointed}
+        return {**state, "step": self.step, "config": self.settings_card()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("config", self.settings_card()) != self.settings_card():
+            raise ValueError(f"checkpoint was made with other {self.settings_name} settings than this run's")
+        for name in self.checkpointed:
+            getattr(self, name).load_state_dict(state[name])
+        self.step = int(state["step"])
+
+
 _WRAPPER: ContextVar[Callable[[nn.Module], nn.Module]] = ContextVar("wrapper", default=lambda module: module)
 
 

@@ -8,8 +8,8 @@ import torch
 
 from genimg_desktop.engine.latent_common import spread_labels, trainer_config
 from genimg_desktop.engine.training.family_trainer import (
+    CheckpointedTrainer,
     DataInfo,
-    FamilyTrainer,
     TrainConfig,
     register_trainer,
 )
@@ -24,9 +24,11 @@ def vae_config(config: TrainConfig, data: DataInfo) -> VaeConfig:
 
 
 @register_trainer
-class VaeTrainer(FamilyTrainer):
+class VaeTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
     family = "vae"
+    checkpointed = ("vae", "optimiser")
+    settings_name = "VAE"
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)
@@ -63,20 +65,8 @@ class VaeTrainer(FamilyTrainer):
         labels = spread_labels(count, self.vae_config.num_classes).to(self.device)
         return self.vae.decode_mean(z, self.vae.embed(labels))  # (count, C, R, R), class-major
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "vae": self.vae.state_dict(),
-            "optimiser": self.optimiser.state_dict(),
-            "step": self.step,
-            "config": self.vae_config.to_card(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("config", self.vae_config.to_card()) != self.vae_config.to_card():
-            raise ValueError("checkpoint was made with other VAE settings than this run's")
-        self.vae.load_state_dict(state["vae"])
-        self.optimiser.load_state_dict(state["optimiser"])
-        self.step = int(state["step"])
+    def settings_card(self) -> dict[str, Any]:
+        return self.vae_config.to_card()
 
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.vae.state_dict().items()}

@@ -11,6 +11,7 @@ import torch
 
 from genimg_desktop.engine.pixelcnn.heads import LEVELS, LogisticMixtureHead, SoftmaxHead
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
+from genimg_desktop.engine.training.batches import mix_seed
 
 if TYPE_CHECKING:  # sampling.py imports this module
     from genimg_desktop.engine.pixelcnn.sampling import SampleJob
@@ -52,7 +53,7 @@ def gumbel_row(
     """Gumbel noise (count, W, C, 256) for one image row of a guided colour job, from a CPU generator
     seeded by (seed, row): made a row at a time (a whole image's would be 768 numbers per pixel), the
     same for every sampler and device."""
-    generator = torch.Generator().manual_seed((seed * 1_000_003 + row) % (1 << 63))
+    generator = torch.Generator().manual_seed(mix_seed(seed, row))
     uniform = torch.rand((count, width, channels, LEVELS), generator=generator)
     return (-torch.log(-torch.log(uniform.clamp(1e-12, 1.0 - 1e-7)))).to(device)
 

@@ -12,6 +12,7 @@ import torch
 
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.engine.gan.config import GanConfig
+from genimg_desktop.engine.gan.fused import FusedSynthesis
 from genimg_desktop.engine.gan.model import GanModel
 from genimg_desktop.engine.gan.networks import Discriminator, Generator, minibatch_std
 from genimg_desktop.engine.gan.trainer import GanTrainer, gan_config
@@ -77,6 +78,28 @@ def test_networks_build_every_resolution(resolution, plan):
     images = Generator(config).eval()(z, labels)
     assert images.shape == (2, 1, resolution, resolution) and images.abs().max() <= 1
     assert Discriminator(config)(images, labels).shape == (2,)
+
+
+@pytest.mark.parametrize("style_from_w", [False, True])
+def test_the_folded_synthesis_equals_the_generator(style_from_w):
+    config = GanConfig(resolution=28, channels=3, num_classes=3, style_from_w=style_from_w, **TINY)
+    torch.manual_seed(1)
+    net = Generator(config)
+    for norm in [net.stem_norm] + [block.norm for block in net.blocks]:  # statistics far from 0 / 1
+        norm.norm.running_mean.uniform_(-2, 2)
+        norm.norm.running_var.uniform_(0.1, 4)
+    net = net.eval().requires_grad_(False).to(memory_format=torch.channels_last)  # as GanModel loads it
+    w, embedding = torch.randn(4, config.w_dim), net.embed(torch.tensor([0, 1, 2, 0]))
+    reference = net.synthesis(w, embedding)
+    folded = FusedSynthesis(net)(w, embedding)
+    assert folded.shape == reference.shape == (4, 3, 28, 28)
+    assert torch.allclose(folded, reference, atol=2e-5), (folded - reference).abs().max()
+
+
+def test_the_model_draws_with_the_folded_synthesis(model):
+    with torch.inference_mode():
+        w, embedding = model.net.mapping(torch.randn(3, 16)), model.net.embed(torch.tensor([0, 1, 2]))
+        assert torch.allclose(model.synthesize(w, embedding), model.net.synthesis(w, embedding), atol=2e-5)
 
 
 def test_bad_settings_are_refused(tmp_path):

@@ -14,6 +14,7 @@ from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.directions import gan_directions
+from genimg_desktop.engine.gan.fused import FusedSynthesis
 from genimg_desktop.engine.gan.inpaint import gan_crop_fit
 from genimg_desktop.engine.gan.networks import Generator
 from genimg_desktop.engine.gan.tasks import gan_tasks
@@ -41,6 +42,7 @@ class GanModel(LatentModel):
         super().__init__(card, device)
         self.config = GanConfig.from_card(card)
         self._net: Generator | None = None
+        self._fused: FusedSynthesis | None = None
         self._directions: LatentDirections | None = None
 
     @classmethod
@@ -55,20 +57,25 @@ class GanModel(LatentModel):
             self._directions = gan_directions(
                 net.mapping, config.z_dim, config.directions, config.direction_samples
             )
+        self._fused = FusedSynthesis(net)
         self._net = net
 
     @property
     def net(self) -> Generator:
+        """The generator module: what autograd users (the inpaint fit) call."""
         return self._loaded(self._net)
+
+    def synthesize(self, w: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+        """Images (B, C, R, R) from w (B, W) and class embeddings (B, E), by the folded inference form
+        of the generator (engine/gan/fused.py): what every task but inpainting draws with."""
+        return self._loaded(self._fused)(w, embedding)
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
     def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
         """Evaluation samples (see LatentModel.sample_tensor), with the task's truncation."""
-        if not params["truncation"]:
-            return self.net(z, labels)
         w = self._truncate(self.net.mapping(z), params["truncation"])
-        return self.net.synthesis(w, self.net.embed(labels))
+        return self.synthesize(w, self.net.embed(labels))
 
     # ---- tasks ---------------------------------------------------------------------------------------
 
@@ -89,7 +96,7 @@ class GanModel(LatentModel):
         z = self._latents(params["count"], gen)  # z first: the class leaves it alone
         labels = self._labels(params["class"], params["count"], gen)
         w = self._truncate(self.net.mapping(z), params["truncation"])
-        return to_rgb_uint8(self.net.synthesis(w, self.net.embed(labels)))
+        return to_rgb_uint8(self.synthesize(w, self.net.embed(labels)))
 
     def _interpolate(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -104,7 +111,7 @@ class GanModel(LatentModel):
         # The class enters through its embedding, which blends linearly between the two classes.
         embedding = torch.lerp(self.net.embed(label_a), self.net.embed(label_b), t[:, None])  # (T, E)
         w = self._truncate(self.net.mapping(z), params["truncation"])  # (T, W)
-        frames = to_rgb_uint8(self.net.synthesis(w, embedding))
+        frames = to_rgb_uint8(self.synthesize(w, embedding))
         return output_frames(frames, params["strip"])
 
     def _variations(
@@ -116,7 +123,7 @@ class GanModel(LatentModel):
         noise = self.noise(count, self.config.z_dim, generator=gen)  # (N, Z)
         # Rescaled so each z is again a unit Gaussian: images stay typical at any strength.
         z = (z0 + strength * noise) / math.sqrt(1 + strength**2)
-        return to_rgb_uint8(self.net(z, labels))
+        return to_rgb_uint8(self.synthesize(self.net.mapping(z), self.net.embed(labels)))
 
     def _directions_strip(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -129,7 +136,7 @@ class GanModel(LatentModel):
         index = min(params["direction"], self._directions.count - 1)
         ws = torch.cat([self._directions.shift(w, index, a) for a in amounts])  # (T, W)
         embedding = self.net.embed(label).expand(len(amounts), -1)  # (T, E)
-        return output_frames(to_rgb_uint8(self.net.synthesis(ws, embedding)), params["strip"])
+        return output_frames(to_rgb_uint8(self.synthesize(ws, embedding)), params["strip"])
 
     # ---- latents and classes ---------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 SHORTHANDS = (("class_name", "--class", "class"), ("count", "--count", "count"))
 DEFAULT_TASK = "sample"
 # result.info keys every result has; they go into the PNGs, only the rest is worth a line of its own.
-_COMMON_INFO = ("params", "device", "family")
+_COMMON_INFO = ("params", "device", "precision", "family")
 
 
 def add_parser(sub: Any) -> None:

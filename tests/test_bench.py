@@ -67,6 +67,7 @@ def _check_models(models: list, ids: list[str]) -> None:
     assert [m["id"] for m in models] == ids
     for model in models:
         assert set(model["batches"]) == {"1", "16"}
+        assert model["precision_used"] == "float32" and model["half_check_levels"] is None  # CPU: none tried
         for batch in model["batches"].values():
             assert batch["median_s"] > 0 and batch["runs"] >= 1 and batch["images"] == batch["count"]
             assert batch["flops"] > 0 and batch["flops_source"] == "model.run"
@@ -77,10 +78,12 @@ def _check_models(models: list, ids: list[str]) -> None:
         assert batch["kernel_floor_s"] > 0 and {"ConvTranspose2d", "Linear"} <= set(batch["kernels_by_type"])
     assert "kernel_floor_s" not in next(m for m in models if m["family"] == "pixelcnn")["batches"]["1"]
     variants = gan["precision"]["variants"]
-    assert len(variants) == 3 and all(v["median_s"] > 0 for v in variants.values())
-    # the default layout computes the same images; bfloat16 rounds, within a few 8-bit levels
-    assert variants["float32, default layout"]["max_diff_levels"] < 0.01
-    assert 0 < variants["bfloat16 autocast"]["max_diff_levels"] < 32
+    assert len(variants) == 4 and all(v["median_s"] > 0 for v in variants.values())
+    # the module in either layout computes the app's (folded) images; bfloat16 rounds, by a few levels
+    assert variants["app (float32, channels-last)"]["max_diff_levels"] == 0
+    assert variants["module, float32, channels-last"]["max_diff_levels"] < 0.01
+    assert variants["module, float32, default layout"]["max_diff_levels"] < 0.01
+    assert 0 < variants["module, bfloat16 autocast"]["max_diff_levels"] < 32
     assert "precision" not in next(m for m in models if m["family"] == "pixelcnn")
     assert "full mode only" in gan["compiled"]["skipped"]  # tests/test_bench_compiled.py runs it
 

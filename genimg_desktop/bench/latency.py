@@ -39,6 +39,9 @@ def measure_model(model: Any, descriptor: Any, rate: dict[str, float], quick: bo
         "id": descriptor.id,
         "family": descriptor.card.family,
         "resolution": descriptor.card.resolution,
+        # what the model draws with on this device, and what its half-precision check measured
+        "precision_used": model.precision.label,
+        "half_check_levels": model.precision.checked_levels,
     }
     if not any(t.name == "sample" for t in descriptor.tasks):
         return entry | {"skipped": "no 'sample' task"}

@@ -19,3 +19,11 @@ def generate(family: str, net: Any, z: Any, labels: Any) -> Any:
     if family == "gan":
         return net(z, labels)
     return net.decode_mean(z, net.embed(labels))
+
+
+def app_generate(model: Any, z: Any, labels: Any) -> Any:
+    """The images `generate` makes, drawn the way the app's tasks draw them: the GAN's folded
+    synthesis (engine/gan/fused.py), the VAE's decoder, each in the precision its load-time check chose."""
+    if model.family == "gan":
+        return model.synthesize(model.net.mapping(z), model.net.embed(labels))
+    return model.decode(z, model.vae.embed(labels))

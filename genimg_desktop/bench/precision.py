@@ -1,6 +1,7 @@
-"""Layouts and precisions of the GAN and VAE networks, side by side at batch 16: the layout the app
-uses (channels-last weights) against torch's default layout and against bfloat16 autocast, each
-timed in the same run, with the largest difference from the app's images in 8-bit levels.
+"""Layouts and precisions of the GAN and VAE networks, side by side at batch 16: the app's draw (the
+GAN's folded synthesis, channels-last weights) against the network module as trained in the app's
+layout and in torch's default one, and against bfloat16 autocast, each timed in the same run, with
+the largest difference from the app's images in 8-bit levels.
 
 The app keeps float32: bfloat16 is measured here, not used, because its rounding depends on the
 batch (the same seed would give slightly different images alone and in a batch of 16)."""
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from genimg_desktop.bench.networks import FAMILIES, generate, network
+from genimg_desktop.bench.networks import FAMILIES, app_generate, generate, network
 
 COUNT = 16
 
@@ -34,14 +35,21 @@ def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
     generator = torch.Generator().manual_seed(0)
     z = torch.randn(COUNT, model.config.z_dim, generator=generator).to(model.device)
     labels = torch.arange(COUNT, device=model.device) % model.config.num_classes
+
+    def app() -> Any:
+        with torch.inference_mode():
+            return app_generate(model, z, labels)
+
+    app_name = f"app ({model.precision.label}, channels-last)"
     variants = {
-        "app (float32, channels-last)": lambda: forward(net, z, labels),
-        "float32, default layout": lambda: forward(default_layout, z, labels),
-        "bfloat16 autocast": lambda: _bf16(forward, net, z, labels, model.device.type),
+        app_name: app,
+        "module, float32, channels-last": lambda: forward(net, z, labels),
+        "module, float32, default layout": lambda: forward(default_layout, z, labels),
+        "module, bfloat16 autocast": lambda: _bf16(forward, net, z, labels, model.device.type),
     }
-    reference = forward(net, z, labels)
+    reference = app()
     times = interleaved(variants, repeats=5 if quick else 25)
-    app_s = times["app (float32, channels-last)"]
+    app_s = times[app_name]
     out: dict[str, Any] = {"count": COUNT, "bf16_supported": bf16_supported(), "variants": {}}
     for name, job in variants.items():
         diff = (job().float() - reference.float()).abs().max().item() * 127.5  # [-1, 1] -> levels

@@ -116,8 +116,8 @@ def _machine(report: dict[str, Any]) -> list[list[str]]:
 
 def _models(report: dict[str, Any]) -> list[list[str]]:
     rows = [
-        ["MODEL", "FAMILY", "BATCH", "LATENCY", "RUNS", "GFLOP", "FLOOR", "LATENCY/FLOOR", "KERNELS"]
-        + ["LATENCY/KERNELS", "FLOPS FROM"]
+        ["MODEL", "FAMILY", "DTYPE", "BATCH", "LATENCY", "RUNS", "GFLOP", "FLOOR", "LATENCY/FLOOR"]
+        + ["KERNELS", "LATENCY/KERNELS", "FLOPS FROM"]
     ]
     for model in _list(report, "models"):
         if "error" in model or "skipped" in model:
@@ -130,6 +130,7 @@ def _models(report: dict[str, Any]) -> list[list[str]]:
                 [
                     model["id"],
                     model["family"],
+                    model.get("precision_used", "float32"),
                     str(batch["count"]),
                     _secs(batch["median_s"]),
                     str(batch["runs"]),

@@ -23,6 +23,7 @@ from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine import oom
 from genimg_desktop.engine.crop_scale import CropFill, CropRefine, fill_at_scale
 from genimg_desktop.engine.device import device_label
+from genimg_desktop.engine.precision import Precision
 from genimg_desktop.engine.weights import ModelLoadError, load_into, load_weights
 
 CONTEXT_MARGIN = ParamSpec(
@@ -37,6 +38,7 @@ CONTEXT_MARGIN = ParamSpec(
 )
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
+LoadedT = TypeVar("LoadedT")
 
 
 class GenerationModel(ABC):
@@ -50,6 +52,8 @@ class GenerationModel(ABC):
     # CPU convolutions then run 1.2-3x faster at the same results (measured by `genimg bench`);
     # families with hand-made caches of activations (PixelCNN) keep the default layout.
     channels_last: ClassVar[bool] = False
+    # What the networks draw with; families that check half precision set it when loading (precision.py).
+    precision: Precision = Precision()
 
     def __init__(self, card: ModelCard, device: torch.device | str) -> None:
         self.card = card
@@ -82,11 +86,12 @@ class GenerationModel(ABC):
         module = module.to(self.device).eval()
         return module.to(memory_format=torch.channels_last) if self.channels_last else module
 
-    def _loaded(self, module: ModuleT | None) -> ModuleT:
-        """`module` once `load()` has filled it; a clear error for a model used before loading."""
-        if module is None:
+    def _loaded(self, value: LoadedT | None) -> LoadedT:
+        """`value` (a module, a draw function) once `load()` has set it; a clear error for a model
+        used before loading."""
+        if value is None:
             raise RuntimeError(f"model '{self.card.id}' is not loaded")
-        return module
+        return value
 
     def task(self, name: str) -> TaskSpec:
         for spec in self.tasks:
@@ -117,7 +122,12 @@ class GenerationModel(ABC):
         start = time.perf_counter()
         images, shrunk = self._run_shrinking(task, params, frozen, control)
         elapsed = time.perf_counter() - start
-        info: dict[str, Any] = {"params": params, "device": device_label(self.device), "family": self.family}
+        info: dict[str, Any] = {
+            "params": params,
+            "device": device_label(self.device),
+            "precision": self.precision.label,
+            "family": self.family,
+        }
         if shrunk:
             info["notes"] = [oom.retry_note(shrunk)]
         return GenerationResult(request=request, images=images, info=info, elapsed_s=elapsed)

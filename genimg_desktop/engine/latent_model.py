@@ -16,6 +16,7 @@ from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.latent_common import class_labels
 from genimg_desktop.engine.latent_inpaint import CropFit, latent_inpaint
+from genimg_desktop.engine.precision import CHECK_COUNT, Draw, choose_draw, half_dtype
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
 Handler = Callable[[dict[str, Any], GenerationRequest, torch.Generator], list[np.ndarray]]
@@ -83,6 +84,20 @@ class LatentModel(GenerationModel):
         else:
             labels = torch.full((count,), int(class_index), dtype=torch.long)
         return z, labels.to(self.device)
+
+    def _checked_draw(
+        self,
+        make: Callable[[torch.dtype], Draw],
+        latent: Callable[[torch.Tensor], torch.Tensor],
+        embed: Callable[[torch.Tensor], torch.Tensor],
+    ) -> Draw:
+        """The draw function to use on this device: `make(dtype)` in the device's half type if a
+        seeded check batch (z -> `latent`, classes -> `embed`) holds, else in float32 (precision.py)."""
+        z = self.noise(CHECK_COUNT, self.config.z_dim, generator=torch.Generator().manual_seed(0))
+        labels = torch.arange(CHECK_COUNT, device=self.device) % self.config.num_classes
+        with torch.no_grad():
+            draw, self.precision = choose_draw(make, (latent(z), embed(labels)), half_dtype(self.device))
+        return draw
 
     def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
         labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)

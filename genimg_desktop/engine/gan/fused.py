@@ -16,6 +16,8 @@ the reference module.
 
 from __future__ import annotations
 
+import copy
+
 import torch
 import torch.nn.functional as F
 
@@ -23,25 +25,29 @@ from genimg_desktop.engine.gan.networks import ConditionalBatchNorm, Generator
 
 
 class FusedSynthesis:
-    """`Generator.synthesis` for inference, built from (and sharing the weights of) a loaded generator."""
+    """`Generator.synthesis` for inference, built from a loaded generator (sharing its weights in
+    float32; in another `dtype`, a cast copy that takes and gives float32 tensors)."""
 
-    def __init__(self, net: Generator) -> None:
+    def __init__(self, net: Generator, dtype: torch.dtype = torch.float32) -> None:
         with torch.no_grad():
+            self.dtype = dtype
             self.base = net.base
             self.style_from_w = net.config.style_from_w
-            self.stem_weight = net.stem.weight.t().contiguous()  # (W, C0 b b): addmm's layout
-            self.stem_bias = net.stem.bias
+            self.stem_weight = net.stem.weight.t().contiguous().to(dtype)  # (W, C0 b b): addmm's layout
+            self.stem_bias = net.stem.bias.to(dtype)
             # the stem's own bias is inside x already; each block's conv bias is folded into the shift
             layers = [(net.stem_norm, None)] + [(block.norm, block.conv.bias) for block in net.blocks]
             folded = [_fold(norm, bias) for norm, bias in layers]
-            self.cond_weight = torch.cat([w for w, _ in folded]).t().contiguous()  # (cond, sum 2 C)
-            self.cond_bias = torch.cat([b for _, b in folded])
+            # folded in float32, then rounded once
+            self.cond_weight = torch.cat([w for w, _ in folded]).t().contiguous().to(dtype)  # (cond, sum 2C)
+            self.cond_bias = torch.cat([b for _, b in folded]).to(dtype)
             self.widths = [norm.norm.num_features for norm, _ in layers]
-            self.up_weights = [block.conv.weight for block in net.blocks]  # channels-last as loaded
-            self.to_image = net.to_image
+            self.up_weights = [block.conv.weight.to(dtype) for block in net.blocks]  # channels-last kept
+            self.to_image = net.to_image if dtype == torch.float32 else copy.deepcopy(net.to_image).to(dtype)
 
     def __call__(self, w: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
-        """w (B, W), class embedding (B, E) -> images (B, C, R, R) in [-1, 1]."""
+        """w (B, W), class embedding (B, E) -> float32 images (B, C, R, R) in [-1, 1]."""
+        w, embedding = w.to(self.dtype), embedding.to(self.dtype)
         cond = torch.cat([embedding, w], dim=1) if self.style_from_w else embedding  # (B, E [+ W])
         coefficients = torch.addmm(self.cond_bias, cond, self.cond_weight)  # (B, sum 2 C)
         x = torch.addmm(self.stem_bias, w, self.stem_weight).view(w.shape[0], -1, self.base, self.base)
@@ -53,7 +59,7 @@ class FusedSynthesis:
             shift = coefficients[:, start + width : start + 2 * width, None, None]
             x = torch.addcmul(shift, x, scale).relu_()
             start += 2 * width
-        return torch.tanh(self.to_image(x))
+        return torch.tanh(self.to_image(x)).float()
 
 
 def _fold(norm: ConditionalBatchNorm, conv_bias: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:

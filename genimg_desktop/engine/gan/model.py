@@ -28,6 +28,7 @@ from genimg_desktop.engine.latent_common import (
 from genimg_desktop.engine.latent_inpaint import CropFit
 from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections
+from genimg_desktop.engine.precision import Draw
 from genimg_desktop.engine.registry import register_family
 
 
@@ -42,7 +43,7 @@ class GanModel(LatentModel):
         super().__init__(card, device)
         self.config = GanConfig.from_card(card)
         self._net: Generator | None = None
-        self._fused: FusedSynthesis | None = None
+        self._draw: Draw | None = None
         self._directions: LatentDirections | None = None
 
     @classmethod
@@ -57,8 +58,8 @@ class GanModel(LatentModel):
             self._directions = gan_directions(
                 net.mapping, config.z_dim, config.directions, config.direction_samples
             )
-        self._fused = FusedSynthesis(net)
         self._net = net
+        self._draw = self._checked_draw(lambda dtype: FusedSynthesis(net, dtype), net.mapping, net.embed)
 
     @property
     def net(self) -> Generator:
@@ -67,8 +68,9 @@ class GanModel(LatentModel):
 
     def synthesize(self, w: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """Images (B, C, R, R) from w (B, W) and class embeddings (B, E), by the folded inference form
-        of the generator (engine/gan/fused.py): what every task but inpainting draws with."""
-        return self._loaded(self._fused)(w, embedding)
+        of the generator (engine/gan/fused.py), in the checked precision: what every task but
+        inpainting draws with."""
+        return self._loaded(self._draw)(w, embedding)
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 

@@ -10,6 +10,9 @@ SiLU everywhere, no normalisation layers: a batch-free model is the same in trai
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -57,6 +60,12 @@ class Decoder(nn.Module):
         return mean, log_scale
 
 
+def mean_image(decoder: Decoder, z: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+    """Float32 locations (B, C, R, R) in [-1, 1] from float32 inputs, computed in the decoder's dtype."""
+    dtype = decoder.stem.weight.dtype
+    return decoder(z.to(dtype), embedding.to(dtype))[0].float().clamp(-1, 1)
+
+
 class ConditionalVAE(nn.Module):
     """Encoder, decoder, class embedding, and running statistics of the encoded training images."""
 
@@ -90,7 +99,13 @@ class ConditionalVAE(nn.Module):
     def decode_mean(self, z: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """The image to show for z: the logistics' locations (B, C, R, R) in [-1, 1]. Drawing the
         per-pixel noise as well would only add grain: the decoder models pixels as independent."""
-        return self.decoder(z, embedding)[0].clamp(-1, 1)
+        return mean_image(self.decoder, z, embedding)
+
+    def mean_image_in(self, dtype: torch.dtype) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """`decode_mean` computed in `dtype` (by a cast copy of the decoder unless float32), taking and
+        giving float32 tensors: the app's draw function (engine/precision.py)."""
+        decoder = self.decoder if dtype == torch.float32 else copy.deepcopy(self.decoder).to(dtype)
+        return lambda z, embedding: mean_image(decoder, z, embedding)
 
     @torch.no_grad()
     def track(self, mu: torch.Tensor, momentum: float) -> None:

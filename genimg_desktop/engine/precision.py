@@ -1,0 +1,71 @@
+"""Half precision on a GPU, adopted per model only when a measured check says its images hold.
+
+At load time a GAN or VAE draws a fixed batch twice, in float32 and in the device's half type, and
+keeps the half-precision network only if no pixel moved by more than `TOLERANCE_LEVELS` of the 255
+8-bit levels (and nothing overflowed). On the CPU nothing is tried: bfloat16 was measured there by
+`genimg bench` and moves the emoji GAN's pixels by up to 24 levels (docs/PERFORMANCE.md).
+Inpainting's latent fit keeps the float32 modules: it backpropagates through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+# The largest change (of 255 levels) half precision may make to any pixel of the check batch: less
+# than one can see. Measured on this CPU's float16: the shipped GANs 0.3 and 3.1, the VAEs 0.2-0.3.
+TOLERANCE_LEVELS = 4.0
+CHECK_COUNT = 8  # images in the check batch
+
+# (latents, class embeddings), float32 -> float32 images in [-1, 1], computed in one precision
+Draw = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Precision:
+    """What a model draws with, and what the check measured (None: nothing was tried)."""
+
+    dtype: torch.dtype = torch.float32
+    checked_levels: float | None = None  # the half-precision batch's largest difference from float32
+
+    @property
+    def label(self) -> str:
+        return str(self.dtype).removeprefix("torch.")
+
+
+def half_dtype(device: torch.device) -> torch.dtype | None:
+    """The half type worth trying on `device`: float16 on CUDA and MPS, none on the CPU."""
+    return torch.float16 if device.type in ("cuda", "mps") else None
+
+
+def choose_draw(
+    make: Callable[[torch.dtype], Draw],
+    inputs: tuple[torch.Tensor, torch.Tensor],
+    dtype: torch.dtype | None,
+    tolerance: float | None = None,
+) -> tuple[Draw, Precision]:
+    """`make(dtype)` builds a draw function computing in `dtype`. Returns the half-precision one when
+    `dtype` is given and its images on `inputs` stay within `tolerance` (default `TOLERANCE_LEVELS`)
+    levels of float32's, else the float32 one; with what was measured."""
+    tolerance = TOLERANCE_LEVELS if tolerance is None else tolerance
+    full = make(torch.float32)
+    if dtype is None:
+        return full, Precision()
+    try:
+        half = make(dtype)
+        levels = _largest_difference(half(*inputs), full(*inputs))
+    except (RuntimeError, NotImplementedError):  # a kernel this device lacks in that type
+        return full, Precision()
+    if not levels <= tolerance:  # also false for NaN: an overflow in half precision
+        return full, Precision(torch.float32, levels)
+    return half, Precision(dtype, levels)
+
+
+def _largest_difference(images: torch.Tensor, reference: torch.Tensor) -> float:
+    """The largest per-pixel difference in 8-bit levels between two batches in [-1, 1] (NaN if any
+    value is not finite)."""
+    if not torch.isfinite(images).all():
+        return float("nan")
+    return float((images.float() - reference.float()).abs().max()) * 127.5

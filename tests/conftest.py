@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Float32 everywhere: a machine with native bfloat16 would otherwise draw some models in half precision
+# and others not, and the tests must give the same results on every machine. tests/engine/
+# test_precision.py turns the check on where it tests it.
+os.environ["GENIMG_PRECISION"] = "float32"
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"

@@ -23,6 +23,8 @@ def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
     """{variant: {median_s, vs_app, max_diff_levels}} for one loaded GAN or VAE model."""
     import torch
 
+    from genimg_desktop.engine.precision import cpu_has_bf16
+
     if model.family not in FAMILIES:
         return {"skipped": f"family {model.family}"}
     net = network(model)
@@ -50,7 +52,7 @@ def compare_precisions(model: Any, quick: bool) -> dict[str, Any]:
     reference = app()
     times = interleaved(variants, repeats=5 if quick else 25)
     app_s = times[app_name]
-    out: dict[str, Any] = {"count": COUNT, "bf16_supported": bf16_supported(), "variants": {}}
+    out: dict[str, Any] = {"count": COUNT, "bf16_supported": cpu_has_bf16(), "variants": {}}
     for name, job in variants.items():
         diff = (job().float() - reference.float()).abs().max().item() * 127.5  # [-1, 1] -> levels
         out["variants"][name] = {
@@ -73,14 +75,6 @@ def interleaved(jobs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, f
             job()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items()}
-
-
-def bf16_supported() -> bool:
-    """True when this CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX), as oneDNN reports it."""
-    import torch
-
-    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
-    return bool(check()) if check is not None else False
 
 
 def _bf16(forward: Any, net: Any, z: Any, labels: Any, device_type: str) -> Any:

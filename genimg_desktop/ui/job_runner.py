@@ -128,7 +128,8 @@ class JobRunner(QObject):
     def _finished(self, job_id: int, result: GenerationResult) -> None:
         if not self._mine(job_id):
             return
-        self._done(f"done in {result.elapsed_s:.2f} s")
+        precision = result.info.get("precision", "float32")  # said only when it is not the usual
+        self._done(f"done in {result.elapsed_s:.2f} s" + ("" if precision == "float32" else f", {precision}"))
         self.window.gallery.add_result(result)
         self.show_result(result)
         for note in [*(result.info.get("notes") or []), result.info.get("summary")]:

@@ -1,5 +1,6 @@
 """Half precision adopted per model by a measured check (engine/precision.py). No GPU here: the
-check itself runs on the CPU with bfloat16 standing in for a GPU's float16."""
+check runs on the CPU with bfloat16, as on any CPU with native bfloat16 (tests/conftest.py turns it
+off for every other test)."""
 
 from __future__ import annotations
 
@@ -34,9 +35,25 @@ def toy():
     return linear_draw(weight), inputs
 
 
-def test_the_cpu_tries_no_half_type_and_gpus_float16():
-    assert half_dtype(torch.device("cpu")) is None
+@pytest.mark.parametrize("native_bf16", [True, False])
+def test_which_half_type_each_device_tries(native_bf16, monkeypatch):
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: native_bf16)
+    monkeypatch.setenv("GENIMG_PRECISION", "auto")
+    assert half_dtype(torch.device("cpu")) == (torch.bfloat16 if native_bf16 else None)
     assert half_dtype(torch.device("cuda")) == half_dtype(torch.device("mps")) == torch.float16
+    monkeypatch.setenv("GENIMG_PRECISION", "float32")  # the user's way out: never half precision
+    assert half_dtype(torch.device("cpu")) is half_dtype(torch.device("cuda")) is None
+
+
+def test_a_cpu_with_native_bf16_checks_each_model_at_load(tmp_path, monkeypatch):
+    install_untrained("gan", tmp_path, "tiny")
+    monkeypatch.setenv("GENIMG_PRECISION", "auto")
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    model = ModelRegistry([(tmp_path, False)]).load("tiny", "cpu")
+    levels = model.precision.checked_levels
+    assert levels is not None  # measured, whichever way it went
+    held = levels <= precision.TOLERANCE_LEVELS
+    assert model.precision.dtype == (torch.bfloat16 if held else torch.float32)
 
 
 def test_without_a_half_type_nothing_is_checked(toy):

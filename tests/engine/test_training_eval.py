@@ -83,10 +83,11 @@ def test_eval_json_has_every_metric_and_can_go_into_the_card(tmp_path, capsys):
     expected = {"model", "family", "dataset", "split", "test_images", "seed", "bits_per_dim",
                 "elbo_bits_per_dim", "classifier", "classifier_test_accuracy", "samples", "sample_accuracy",
                 "sample_accuracy_per_class", "fd", "fd_floor", "fd_images", "fd_reference_images", "device",
-                "wall_s", "notes", "sampling"}  # fmt: skip
+                "precision", "wall_s", "notes", "sampling"}  # fmt: skip
     assert set(result) == expected
     assert result["classifier"] == "tiny-classifier" and result["test_images"] == 200
     assert result["sampling"] == {"brightness": 0.0}  # the sample task's defaults, stated
+    assert result["precision"] == "float32"
     assert result["samples"] >= 60 and len(result["sample_accuracy_per_class"]) == 10
     assert (
         result["fd_images"] == 60

@@ -82,7 +82,8 @@ def evaluate(
         result.update(_accuracy(model, test, card.class_names, options.batch))
     else:
         result.update(_sample_part(model, card, test, registry, dev, options, notes, report))
-    result.update(device=device_label(dev), wall_s=round(time.perf_counter() - started, 2), notes=notes)
+    result.update(device=device_label(dev), precision=model.precision.label)
+    result.update(wall_s=round(time.perf_counter() - started, 2), notes=notes)
     return result
 
 

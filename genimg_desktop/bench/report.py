@@ -275,7 +275,11 @@ def _targets(report: dict[str, Any]) -> list[list[str]]:
 _SECTIONS: list[tuple[str, Callable[[dict[str, Any]], list[list[str]]]]] = [
     ("Machine rate", _machine),
     ("Models: 'sample' task through model.run (median after a warm-up)", _models),
-    ("GAN/VAE networks: the app's layout vs the default layout and bfloat16 (same latents)", _precisions),
+    (
+        "GAN/VAE networks: the app's draw (folded GAN, checked precision) vs the trained module in two "
+        "layouts and under bfloat16 autocast (same latents)",
+        _precisions,
+    ),
     ("GAN/VAE networks: eager (the app) vs torch.compile, and images until its warm-up pays off", _compiled),
     ("PixelCNN: naive vs cached sampler, same job", _pixelcnn),
     ("App start-up (from launch)", _startup),

@@ -46,24 +46,27 @@ class FusedSynthesis:
             self.cond_weight = torch.cat([w for w, _ in folded]).t().contiguous()  # (cond, sum 2 C)
             self.cond_bias = torch.cat([b for _, b in folded])
             self.widths = [norm.norm.num_features for norm, _ in layers]
+            self.splits = [width for width in self.widths for _ in range(2)]  # [scale; shift] per layer
             self.up_weights = [block.conv.weight.to(dtype) for block in net.blocks]  # channels-last kept
             self.to_image = net.to_image if dtype == torch.float32 else copy.deepcopy(net.to_image).to(dtype)
 
     def __call__(self, w: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """w (B, W), class embedding (B, E) -> float32 images (B, C, R, R) in [-1, 1]."""
+        n = w.shape[0]
         cond = torch.cat([embedding, w], dim=1) if self.style_from_w else embedding  # (B, E [+ W])
-        coefficients = torch.addmm(self.cond_bias, cond, self.cond_weight)  # (B, sum 2 C)
-        x = torch.addmm(self.stem_bias, w, self.stem_weight).view(w.shape[0], -1, self.base, self.base)
-        start = 0
-        for index, width in enumerate(self.widths):
+        coefficients = torch.addmm(self.cond_bias, cond, self.cond_weight).view(n, -1, 1, 1)
+        affine = coefficients.split(self.splits, dim=1)  # scale, shift, scale, ... (B, C, 1, 1) views
+        x = torch.addmm(self.stem_bias, w, self.stem_weight).view(n, -1, self.base, self.base)
+        for index in range(len(self.widths)):
             if index:
                 weight = self.up_weights[index - 1]
-                x = F.conv_transpose2d(x.to(self.dtype), weight, stride=2, padding=1)  # (B, C, 2H, 2W)
-            scale = coefficients[:, start : start + width, None, None]  # (B, C, 1, 1)
-            shift = coefficients[:, start + width : start + 2 * width, None, None]
-            x = torch.addcmul(shift, x, scale).relu_()  # float32: the float32 factors promote it
-            start += 2 * width
-        return torch.tanh(self.to_image(x.to(self.dtype))).float()
+                x = F.conv_transpose2d(self._cast(x), weight, stride=2, padding=1)  # (B, C, 2H, 2W)
+            # float32 even after a half conv: the float32 factors promote it
+            x = torch.addcmul(affine[2 * index + 1], x, affine[2 * index]).relu_()
+        return torch.tanh(self.to_image(self._cast(x))).float()
+
+    def _cast(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.dtype == torch.float32 else x.to(self.dtype)
 
 
 def _fold(norm: ConditionalBatchNorm, conv_bias: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:

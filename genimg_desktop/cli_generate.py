@@ -145,16 +145,14 @@ def _check_count(task: TaskSpec, params: dict[str, Any], count: int | None) -> N
 
 def _input_image(task: TaskSpec, path: str | None) -> Any:
     """The --image picture as (H, W, 3) uint8 RGB (alpha dropped, as `genimg inpaint` does), or None."""
-    import numpy as np
-
     from genimg_desktop.cli import UsageError
-    from genimg_desktop.core.imageio import load_image
+    from genimg_desktop.core.imageio import load_rgb
 
     if path is None:
         if task.needs_image:
             raise UsageError(f"task '{task.name}' needs an input picture: add --image IN.png")
         return None
-    return np.ascontiguousarray(load_image(path).rgba[..., :3])
+    return load_rgb(path)
 
 
 def _output_dir(path: str) -> Path:

@@ -81,6 +81,11 @@ def load_image(source: Path | str | bytes) -> LoadedImage:
         fp.close()
 
 
+def load_rgb(source: Path | str | bytes) -> np.ndarray:
+    """The image's (H, W, 3) uint8 RGB pixels (alpha dropped), or ImageLoadError."""
+    return np.ascontiguousarray(load_image(source).rgba[..., :3])
+
+
 def open_source(source: Path | str | bytes) -> tuple[BinaryIO, str]:
     """An open binary file (or buffer) and a name for messages; refuses missing and empty files."""
     if isinstance(source, (bytes, bytearray, memoryview)):

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ParamKind = Literal["int", "float", "bool", "choice", "text"]
+# "image_file": the path of an image file as text ("" = none); the family reads it when it needs it,
+# the UI offers a file chooser, and the path is what the metadata records.
+ParamKind = Literal["int", "float", "bool", "choice", "text", "image_file"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ class TaskSpec:
     needs_mask: bool = False
     help: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The task can use the canvas image when a parameter asks for it (e.g. the VAE's interpolation
+    # "from the canvas"): the window sends the image with the job, and nothing fails without one.
+    uses_image: bool = False
+
+    @property
+    def takes_image(self) -> bool:
+        """Whether a job of this task gets the canvas image."""
+        return self.needs_image or self.uses_image
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

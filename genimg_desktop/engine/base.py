@@ -185,11 +185,10 @@ class GenerationModel(ABC):
 
 def _check_inputs(task: TaskSpec, request: GenerationRequest) -> None:
     image, mask = request.image, request.mask
-    if task.needs_image:
-        if image is None:
-            raise ValueError(f"task '{task.name}' needs an image")
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-            raise ValueError(f"image must be (H, W, 3) uint8 RGB, got {image.shape} {image.dtype}")
+    if task.needs_image and image is None:
+        raise ValueError(f"task '{task.name}' needs an image")
+    if image is not None and (image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3):
+        raise ValueError(f"image must be (H, W, 3) uint8 RGB, got {image.shape} {image.dtype}")
     if task.needs_mask:
         if mask is None:
             raise ValueError("paint a mask first")

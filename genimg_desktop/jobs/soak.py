@@ -220,9 +220,9 @@ def _leftover_threads(before: set[threading.Thread], service: EngineService) -> 
 def load_photo(path: str | None) -> np.ndarray:
     """The photo to inpaint: `path`, or scikit-image's astronaut (a real photo) when it is installed."""
     if path:
-        from genimg_desktop.core.imageio import load_image
+        from genimg_desktop.core.imageio import load_rgb
 
-        return np.ascontiguousarray(load_image(path).rgba[..., :3])
+        return load_rgb(path)
     try:
         from skimage import data
     except ImportError:

@@ -11,6 +11,7 @@ GENIMG_HOME, so nothing touches the user's history, settings or models.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from genimg_desktop.core.imageio import save_image
 from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui import sample_actions
 from genimg_desktop.ui.training import train_view
@@ -148,6 +150,29 @@ class Scene:
 
         self.run(GAN, "interpolate", params, 7, shown)
 
+    def between(self) -> None:
+        """Between two pictures: a GAN sneaker opened on the canvas, a GAN ankle boot saved as a file,
+        and the VAE's interpolation from the one to the other (the canvas encoded, the file encoded)."""
+        self.win.resize(WINDOW_SIZE[0], WINDOW_SIZE[1] + 80)
+        folder = Path(tempfile.mkdtemp(prefix="genimg-between-"))
+        boot = folder / "ankle-boot.png"
+
+        def sneaker(result: GenerationResult) -> None:
+            sample_actions.open_sample(self.win, result, 0)
+            self.run(GAN, "sample", {"class": "Ankle boot", "count": 1, "truncation": 0.0}, 5, saved)
+
+        def saved(result: GenerationResult) -> None:
+            save_image(boot, result.images[0])
+            params = {"start": "canvas", "end": "file", "end_image": str(boot), "frames": 10}
+            self.run(VAE, "interpolate", params, 0, shown)
+
+        def shown(result: GenerationResult) -> None:
+            self.show_samples_large(300)
+            self.win.samples.list.setCurrentRow(5)
+            self.grab()
+
+        self.run(GAN, "sample", {"class": "Sneaker", "count": 1, "truncation": 0.0}, 3, sneaker)
+
     def autoregressive(self) -> None:
         """Autoregressive: a PixelCNN sample caught while it grows row by row (the finished grid if
         the job is too quick to catch), beside a finished PixelCNN image opened on the canvas."""
@@ -272,7 +297,7 @@ class Scene:
         next_job()
 
 
-SCENES = ("generate", "explore", "autoregressive", "likelihood", "train", "models", "history")
+SCENES = ("generate", "explore", "between", "autoregressive", "likelihood", "train", "models", "history")
 
 
 def start_scene(window: MainWindow, name: str, screenshot: Path | None) -> None:

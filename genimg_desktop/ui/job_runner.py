@@ -82,7 +82,7 @@ class JobRunner(QObject):
             task=task.name,
             params=win.params.values(),
             seed=win.params.seed.next_seed(),
-            image=doc.rgb() if task.needs_image else None,
+            image=doc.rgb() if task.takes_image else None,
             mask=mask,
         )
         self._job_mask = mask
@@ -137,11 +137,13 @@ class JobRunner(QObject):
                 self.window.statusBar().showMessage(str(note), 8000)
 
     def show_result(self, result: GenerationResult) -> None:
-        """Stage a result over the canvas when it fits the document; else offer it as a new image."""
+        """Stage a result over the canvas when it is one edit of the canvas image; else show the images
+        in the samples panel (several frames, e.g. an interpolation from the canvas, are choices)."""
         image = result.images[0]
         doc = self.window.document
         analysis = "summary" in result.info  # e.g. a likelihood map: a reading of the image, not an edit
-        if image.shape[:2] == doc.mask.shape and result.request.image is not None and not analysis:
+        one = len(result.images) == 1
+        if one and image.shape[:2] == doc.mask.shape and result.request.image is not None and not analysis:
             mask = result.request.mask if result.request.mask is not None else _everything(doc.mask)
             self.stage(result, mask)
         else:  # samples of a model, not an edit of this canvas: shown in the samples panel

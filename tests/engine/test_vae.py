@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
+from genimg_desktop.core.imageio import load_rgb
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.engine.latent_inpaint import autograd_on
 from genimg_desktop.engine.registry import ModelRegistry
@@ -198,6 +200,40 @@ def test_same_seed_same_images_other_seed_other_images(tmp_path):
 def test_interpolating_from_the_canvas_needs_an_image(model):
     with pytest.raises(ValueError, match="image"):
         run(model, "interpolate", start="canvas")
+
+
+def test_interpolating_between_two_pictures_ends_at_each_reconstruction(model, tmp_path):
+    toy, _ = toy_images(2)  # ring (the canvas), bar (a file of another size)
+    ring, bar = np.repeat(((toy[:, 0] + 1) * 127.5).round().to(torch.uint8).numpy()[..., None], 3, axis=3)
+    path = tmp_path / "bar.png"
+    Image.fromarray(bar).resize((64, 64), Image.Resampling.NEAREST).save(path)
+    params = {"start": "canvas", "end": "file", "end_image": str(path), "frames": 4}
+    frames = run(model, "interpolate", 0, ring, **params)
+    [start] = run(model, "reconstruct", 0, ring, output_size="model")
+    [end] = run(model, "reconstruct", 0, load_rgb(path), output_size="model")
+    assert len(frames) == 4
+    assert np.abs(frames[0].astype(int) - start).max() <= 1
+    assert np.abs(frames[-1].astype(int) - end).max() <= 1
+    # the path ends at the file's own latent and class (the toy decoder draws any latent alike)
+    resolved = model.task("interpolate").resolve(params)
+    with torch.inference_mode():
+        z_end, class_end = model._interpolation_end(resolved, model.vae.embed(torch.tensor([0])))
+        z_bar, class_bar = model._encode(load_rgb(path), "auto")
+        z_ring, _ = model._encode(ring, "auto")
+    assert torch.equal(z_end, z_bar) and torch.equal(class_end, class_bar)
+    assert torch.equal(class_bar, model.vae.embed(torch.tensor([1])))  # the bar's class: "one"
+    assert not torch.allclose(z_bar, z_ring)
+
+
+def test_a_missing_or_broken_end_picture_is_a_clear_error(model, tmp_path):
+    with pytest.raises(ValueError, match="choose the picture"):
+        run(model, "interpolate", end="file")
+    with pytest.raises(ValueError, match="End image: '.*gone.png' does not exist"):
+        run(model, "interpolate", end="file", end_image=str(tmp_path / "gone.png"))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(ValueError, match="End image: 'broken.png'"):
+        run(model, "interpolate", end="file", end_image=str(broken))
 
 
 def test_the_middle_of_an_edit_strip_is_the_reconstruction(model, canvas):

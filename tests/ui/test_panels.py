@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSlider, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+)
 
 from genimg_desktop.core.model_card import ModelCard, ModelDescriptor
 from genimg_desktop.core.params import ParamSpec, TaskSpec
@@ -22,6 +31,7 @@ ALL_KINDS = TaskSpec(
         ParamSpec("tile", "bool", False, help="tile the output"),
         ParamSpec("sampler", "choice", "ddim", choices=("ddim", "euler", "heun"), help="sampler"),
         ParamSpec("label", "text", "cat", help="class label"),
+        ParamSpec("picture", "image_file", "", help="a picture file"),
     ),
 )
 
@@ -38,6 +48,7 @@ def test_param_panel_builds_one_editor_per_kind(qtbot):
         "tile": QCheckBox,
         "sampler": QComboBox,
         "label": QLineEdit,
+        "picture": QPushButton,  # "Browse…" beside its line edit
     }
     for name, widget_type in kinds.items():
         editor = panel.editor(name)
@@ -49,11 +60,35 @@ def test_param_panel_builds_one_editor_per_kind(qtbot):
     assert ALL_KINDS.resolve(panel.values()) == panel.values()
 
 
+def test_a_picture_parameter_is_chosen_with_a_file_dialog(qtbot, monkeypatch, tmp_path):
+    panel = ParamPanel()
+    qtbot.addWidget(panel)
+    panel.set_task(ALL_KINDS)
+    editor = panel.editor("picture")
+    assert editor.findChild(QLineEdit).placeholderText() == "no picture chosen"
+    chosen = str(tmp_path / "end.png")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (chosen, "Images"))
+    with qtbot.waitSignal(panel.values_changed):
+        editor.findChild(QPushButton).click()
+    assert panel.values()["picture"] == chosen
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: ("", ""))  # cancelled
+    editor.findChild(QPushButton).click()
+    assert panel.values()["picture"] == chosen
+
+
 def test_param_panel_set_values_reset_and_skips(qtbot):
     panel = ParamPanel()
     qtbot.addWidget(panel)
     panel.set_task(ALL_KINDS)
-    wanted = {"steps": 42, "batch": 7, "strength": 0.75, "tile": True, "sampler": "heun", "label": "dog"}
+    wanted = {
+        "steps": 42,
+        "batch": 7,
+        "strength": 0.75,
+        "tile": True,
+        "sampler": "heun",
+        "label": "dog",
+        "picture": "/pictures/end.png",
+    }
     assert panel.set_values(wanted) == []
     assert panel.values() == wanted
     # From a PNG of another version: out of range is clamped, strings are coerced, unknowns skipped.

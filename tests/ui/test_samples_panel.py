@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import LoadedImage, load_image
 from genimg_desktop.ui.main_window import MainWindow
-from tests.support.tiny_models import GAN_SIZE, install_untrained
+from tests.support.tiny_models import GAN_SIZE, VAE_SIZE, install_untrained
 
 TIMEOUT_MS = 30_000
 
@@ -128,3 +128,24 @@ def test_the_likelihood_of_the_canvas_is_shown_not_staged(qtbot, window):
     caption = window.samples.caption.text()
     assert "bits/dim at 8 px" in caption and "most likely class:" in caption
     assert "bits/dim" in window.statusBar().currentMessage()
+
+
+def test_a_vae_interpolation_from_the_canvas_to_a_picture_file(qtbot, window, tmp_path):
+    install_untrained("vae", paths.user_models_dir(), "tiny-vae")
+    window.model_folder.reload()  # the models folder changed: list it again
+    qtbot.waitUntil(lambda: "tiny-vae" in {m.id for m in window.picker.models()}, timeout=TIMEOUT_MS)
+    canvas = np.random.default_rng(0).integers(0, 256, (VAE_SIZE, VAE_SIZE, 3), dtype=np.uint8)
+    rgba = np.dstack([canvas, np.full(canvas.shape[:2], 255, np.uint8)])
+    window.set_loaded(LoadedImage(rgba, "RGB", "PNG", (VAE_SIZE, VAE_SIZE), {}, []), None)
+    end = tmp_path / "end.png"
+    Image.fromarray(255 - canvas).save(end)
+    assert window.picker.select("tiny-vae", "interpolate")
+    params = {"start": "canvas", "end": "file", "end_image": str(end), "frames": 4}
+    assert window.params.set_values(params) == []
+    window.run_button.click()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=TIMEOUT_MS)
+    result = window.samples.result
+    assert result.request.image is not None and np.array_equal(result.request.image, canvas)  # sent
+    assert result.request.params["end_image"] == str(end)
+    # frames of the canvas's size are choices in the samples panel, not an edit staged on the canvas
+    assert window.samples.list.count() == 4 and not window.canvas.staged

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from genimg_desktop.core.imageio import ImageLoadError, load_rgb
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
@@ -33,7 +34,7 @@ from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.inpaint import vae_crop_fit
 from genimg_desktop.engine.vae.networks import ConditionalVAE
-from genimg_desktop.engine.vae.tasks import CANVAS, vae_tasks
+from genimg_desktop.engine.vae.tasks import CANVAS, FILE, vae_tasks
 
 ELBO_SEED = 0  # the ELBO's one latent draw per image is seeded: the same images, the same number
 
@@ -161,14 +162,29 @@ class VaeModel(LatentModel):
         else:
             z_a = self.noise(1, self.config.z_dim, generator=gen) * temperature
             embedding_a = self.vae.embed(self._labels(params["class"], 1, gen))
-        gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
-        z_b = self.noise(1, self.config.z_dim, generator=gen_b) * temperature
-        same = params["class_b"] == SAME
-        embedding_b = embedding_a if same else self.vae.embed(self._labels(params["class_b"], 1, gen_b))
+        z_b, embedding_b = self._interpolation_end(params, embedding_a)
         t = torch.linspace(0, 1, params["frames"], device=self.device)  # (T,)
         z = slerp(z_a[0], z_b[0], t)  # (T, Z)
         embedding = torch.lerp(embedding_a, embedding_b, t[:, None])  # (T, E)
         return output_frames(to_rgb_uint8(self.decode(z, embedding)), params["strip"])
+
+    def _interpolation_end(
+        self, params: dict[str, Any], embedding_a: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The end of an interpolation: latent (1, Z) and class embedding (1, E)."""
+        same = params["class_b"] == SAME
+        if params["end"] == FILE:
+            if not params["end_image"]:
+                raise ValueError("choose the picture to end at ('End image'), or end at a seed")
+            try:
+                image = load_rgb(params["end_image"])
+            except ImageLoadError as exc:
+                raise ValueError(f"End image: {exc}") from exc
+            return self._encode(image, AUTO if same else params["class_b"])
+        gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
+        z_b = self.noise(1, self.config.z_dim, generator=gen_b) * params["temperature"]
+        embedding_b = embedding_a if same else self.vae.embed(self._labels(params["class_b"], 1, gen_b))
+        return z_b, embedding_b
 
     def _edit(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -187,7 +203,12 @@ class VaeModel(LatentModel):
         """The canvas image's posterior mean (1, Z) and class embedding (1, E)."""
         if request.image is None:
             raise ValueError("this needs an image on the canvas")
-        x = image_to_tensor(request.image, self.config.resolution, self.config.channels).to(self.device)
+        return self._encode(request.image, choice)
+
+    def _encode(self, image: np.ndarray, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The posterior mean (1, Z) of an (H, W, 3) uint8 picture, and the class embedding (1, E) of
+        `choice` (AUTO: the class that explains it best)."""
+        x = image_to_tensor(image, self.config.resolution, self.config.channels).to(self.device)
         x = likelihood.quantise(x)  # (1, C, R, R)
         labels = self._best_class(x) if choice == AUTO else self._labels(choice, 1, torch.Generator())
         embedding = self.vae.embed(labels)

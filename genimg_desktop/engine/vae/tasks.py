@@ -18,7 +18,7 @@ from genimg_desktop.engine.latent_common import (
 from genimg_desktop.engine.latent_inpaint import inpaint_task
 from genimg_desktop.engine.vae.config import VaeConfig
 
-CANVAS, MODEL, SEED = "canvas", "model", "seed"
+CANVAS, MODEL, SEED, FILE = "canvas", "model", "seed", "file"
 
 TEMPERATURE = ParamSpec(
     "temperature",
@@ -49,6 +49,23 @@ START = ParamSpec(
     "it best when the class is random).",
 )
 
+END = ParamSpec(
+    "end",
+    "choice",
+    SEED,
+    label="End at",
+    choices=(SEED, FILE),
+    help="seed: the second seed's sample; file: the picture in 'End image', encoded (its class: "
+    "Class b when that names one, else the one that fits it best).",
+)
+END_IMAGE = ParamSpec(
+    "end_image",
+    "image_file",
+    "",
+    label="End image",
+    help="The picture to end at when 'End at' is file (any size: resized like the canvas image).",
+)
+
 
 def vae_tasks(card: ModelCard, config: VaeConfig) -> tuple[TaskSpec, ...]:
     random_class, fit_class = class_param(card, (RANDOM,)), class_param(card, (AUTO,))
@@ -72,14 +89,17 @@ def vae_tasks(card: ModelCard, config: VaeConfig) -> tuple[TaskSpec, ...]:
         params=(
             START,
             random_class,
+            END,
+            END_IMAGE,
             class_param(card, (SAME,), "class_b"),
             SEED_B,
             FRAMES,
             TEMPERATURE,
             STRIP,
         ),
+        uses_image=True,  # "Start from: canvas"
         help="A smooth path in latent space from the seed's sample (or the encoded canvas image) to "
-        "the second seed's sample.",
+        "the second seed's sample (or an encoded picture file): between two of your own images.",
     )
     edit = TaskSpec(
         "edit",

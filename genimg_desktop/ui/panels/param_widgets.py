@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QSlider,
     QSpinBox,
     QWidget,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from genimg_desktop.core.params import ParamSpec
 
 INT_LIMIT = 2**31 - 1
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
 SLIDER_MAX_STEPS = 1000  # an int range this small also gets a slider beside its spin box
 
 
@@ -135,12 +138,29 @@ class TextEditor(ParamEditor):
         self.line.setText(str(value))
 
 
+class ImageFileEditor(TextEditor):
+    """A picture's path: typed, pasted, or chosen with "Browse…" (the engine reads the file)."""
+
+    def _build(self, layout: QHBoxLayout) -> None:
+        super()._build(layout)
+        self.line.setPlaceholderText("no picture chosen")
+        self.browse = QPushButton("Browse…")
+        self.browse.clicked.connect(self.choose)
+        layout.addWidget(self.browse)
+
+    def choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.spec.title, self.line.text(), IMAGE_FILTER)
+        if path:
+            self.line.setText(path)
+
+
 EDITORS: dict[str, type[ParamEditor]] = {
     "int": IntEditor,
     "float": FloatEditor,
     "bool": BoolEditor,
     "choice": ChoiceEditor,
     "text": TextEditor,
+    "image_file": ImageFileEditor,
 }
 
 

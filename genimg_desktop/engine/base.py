@@ -58,6 +58,7 @@ class GenerationModel(ABC):
     def __init__(self, card: ModelCard, device: torch.device | str) -> None:
         self.card = card
         self.device = torch.device(device)
+        self.device_label = device_label(self.device)  # once: on CUDA it asks the driver
         self.tasks = type(self).task_specs(card)
 
     @classmethod
@@ -118,13 +119,15 @@ class GenerationModel(ABC):
         _check_inputs(task, request)
         params = task.resolve(request.params)
         # The family sees read-only views: a half-finished job can never scribble on the document.
-        frozen = replace(request, image=_read_only(request.image), mask=_read_only(request.mask))
+        frozen = request
+        if request.image is not None or request.mask is not None:
+            frozen = replace(request, image=_read_only(request.image), mask=_read_only(request.mask))
         start = time.perf_counter()
         images, shrunk = self._run_shrinking(task, params, frozen, control)
         elapsed = time.perf_counter() - start
         info: dict[str, Any] = {
             "params": params,
-            "device": device_label(self.device),
+            "device": self.device_label,
             "precision": self.precision.label,
             "family": self.family,
         }

@@ -96,9 +96,11 @@ def test_the_folded_synthesis_equals_the_generator(style_from_w):
     assert torch.allclose(folded, reference, atol=2e-5), (folded - reference).abs().max()
 
 
-def test_the_model_draws_with_the_folded_synthesis(model):
+def test_the_model_draws_with_the_folded_synthesis_and_mapping(model):
     with torch.inference_mode():
-        w, embedding = model.net.mapping(torch.randn(3, 16)), model.net.embed(torch.tensor([0, 1, 2]))
+        z = torch.randn(3, 16)
+        w, embedding = model.net.mapping(z), model.net.embed(torch.tensor([0, 1, 2]))
+        assert torch.allclose(model.map(z), w, atol=1e-6)
         assert torch.allclose(model.synthesize(w, embedding), model.net.synthesis(w, embedding), atol=2e-5)
 
 

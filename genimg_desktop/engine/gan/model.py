@@ -14,7 +14,7 @@ from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.directions import gan_directions
-from genimg_desktop.engine.gan.fused import FusedSynthesis
+from genimg_desktop.engine.gan.fused import FusedMapping, FusedSynthesis
 from genimg_desktop.engine.gan.inpaint import gan_crop_fit
 from genimg_desktop.engine.gan.networks import Generator
 from genimg_desktop.engine.gan.tasks import gan_tasks
@@ -44,6 +44,7 @@ class GanModel(LatentModel):
         self.config = GanConfig.from_card(card)
         self._net: Generator | None = None
         self._draw: Draw | None = None
+        self._mapping: FusedMapping | None = None
         self._directions: LatentDirections | None = None
 
     @classmethod
@@ -59,12 +60,17 @@ class GanModel(LatentModel):
                 net.mapping, config.z_dim, config.directions, config.direction_samples
             )
         self._net = net
+        self._mapping = FusedMapping(net.mapping)
         self._draw = self._checked_draw(lambda dtype: FusedSynthesis(net, dtype), net.mapping, net.embed)
 
     @property
     def net(self) -> Generator:
         """The generator module: what autograd users (the inpaint fit) call."""
         return self._loaded(self._net)
+
+    def map(self, z: torch.Tensor) -> torch.Tensor:
+        """w (B, W) for latents z (B, Z): the mapping network in its inference form (fused.py)."""
+        return self._loaded(self._mapping)(z)
 
     def synthesize(self, w: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """Images (B, C, R, R) from w (B, W) and class embeddings (B, E), by the folded inference form
@@ -76,7 +82,7 @@ class GanModel(LatentModel):
 
     def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
         """Evaluation samples (see LatentModel.sample_tensor), with the task's truncation."""
-        w = self._truncate(self.net.mapping(z), params["truncation"])
+        w = self._truncate(self.map(z), params["truncation"])
         return self.synthesize(w, self.net.embed(labels))
 
     # ---- tasks ---------------------------------------------------------------------------------------
@@ -97,7 +103,7 @@ class GanModel(LatentModel):
     ) -> list[np.ndarray]:
         z = self._latents(params["count"], gen)  # z first: the class leaves it alone
         labels = self._labels(params["class"], params["count"], gen)
-        w = self._truncate(self.net.mapping(z), params["truncation"])
+        w = self._truncate(self.map(z), params["truncation"])
         return to_rgb_uint8(self.synthesize(w, self.net.embed(labels)))
 
     def _interpolate(
@@ -112,7 +118,7 @@ class GanModel(LatentModel):
         z = slerp(z_a, z_b, t)  # (T, Z)
         # The class enters through its embedding, which blends linearly between the two classes.
         embedding = torch.lerp(self.net.embed(label_a), self.net.embed(label_b), t[:, None])  # (T, E)
-        w = self._truncate(self.net.mapping(z), params["truncation"])  # (T, W)
+        w = self._truncate(self.map(z), params["truncation"])  # (T, W)
         frames = to_rgb_uint8(self.synthesize(w, embedding))
         return output_frames(frames, params["strip"])
 
@@ -125,7 +131,7 @@ class GanModel(LatentModel):
         noise = self.noise(count, self.config.z_dim, generator=gen)  # (N, Z)
         # Rescaled so each z is again a unit Gaussian: images stay typical at any strength.
         z = (z0 + strength * noise) / math.sqrt(1 + strength**2)
-        return to_rgb_uint8(self.synthesize(self.net.mapping(z), self.net.embed(labels)))
+        return to_rgb_uint8(self.synthesize(self.map(z), self.net.embed(labels)))
 
     def _directions_strip(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -133,7 +139,7 @@ class GanModel(LatentModel):
         assert self._directions is not None  # computed by load()
         z = self._latents(1, gen)
         label = self._labels(params["class"], 1, gen)
-        w = self.net.mapping(z)  # (1, W)
+        w = self.map(z)  # (1, W)
         amounts = edit_amounts(params["amount"], params["steps"])
         index = min(params["direction"], self._directions.count - 1)
         ws = torch.cat([self._directions.shift(w, index, a) for a in amounts])  # (T, W)

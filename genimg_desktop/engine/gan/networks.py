@@ -19,6 +19,8 @@ from torch.nn.utils.parametrizations import spectral_norm
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.latent_common import stage_plan, stage_widths
 
+LEAK = 0.2  # the mapping network's leaky ReLU slope
+
 
 class MappingNetwork(nn.Module):
     """z -> w. Learnt, so w is not isotropic: its principal axes are meaningful (GANSpace)."""
@@ -32,9 +34,9 @@ class MappingNetwork(nn.Module):
             # He init for the LeakyReLU: w keeps z's unit scale. torch's default shrinks the signal
             # ~2.5x per layer, leaving the stem's biases (a fixed template) to dominate, and the
             # generator then ignores z (each class collapses to one image early in training).
-            nn.init.kaiming_normal_(linear.weight, a=0.2)
+            nn.init.kaiming_normal_(linear.weight, a=LEAK)
             nn.init.zeros_(linear.bias)
-            layers += [linear, nn.LeakyReLU(0.2)]
+            layers += [linear, nn.LeakyReLU(LEAK)]
             width = config.w_dim
         self.net = nn.Sequential(*layers)
 

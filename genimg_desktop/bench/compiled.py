@@ -1,8 +1,9 @@
-"""torch.compile against the app's eager networks (GAN generator, VAE decoder), at batch 1 and 16:
+"""torch.compile against the eager network modules (GAN generator, VAE decoder), at batch 1 and 16:
 the compile's own warm-up, the time per call each way (taking turns), the largest difference in 8-bit
 levels, and how many images the compiled network must make before its warm-up has paid off.
 
-The app stays eager. The break-even counts this measures run to hundreds of thousands of images on a
+The app stays eager (and draws GANs with the folded synthesis, engine/gan/fused.py, which at batch 1
+beats the compiled module). The break-even counts this measures run to hundreds of thousands of images on a
 laptop CPU, far beyond a session's work, and torch.compile's CPU backend needs a C++ compiler at run
 time, which the packaged app cannot count on (docs/PERFORMANCE.md has the numbers)."""
 

@@ -61,6 +61,9 @@ def _check_machine(machine: dict) -> None:
     for key in ("matmul", "conv2d"):
         assert machine[key]["gflops"] > 0 and machine[key]["median_s"] > 0 and machine[key]["flops"] > 0
     assert machine["matmul"]["flops"] == 2 * 1024**3
+    conv = machine["conv2d"]  # both layouts measured, the faster one is the rate
+    assert set(conv["gflops_by_layout"]) == {"default", "channels_last"}
+    assert conv["gflops"] == max(conv["gflops_by_layout"].values())
 
 
 def _check_models(models: list, ids: list[str]) -> None:

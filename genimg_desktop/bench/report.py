@@ -100,7 +100,10 @@ def _machine(report: dict[str, Any]) -> list[list[str]]:
     if "error" in machine:
         return [[f"error: {machine['error']}"]]
     rows = [["WHAT", "GFLOP/S (FASTEST RUN)", "FASTEST", "MEDIAN", "RUNS"]]
-    for key, label in (("matmul", "matmul 1024^3 fp32"), ("conv2d", "conv2d 3x3 16x64x28x28 -> 64")):
+    conv = machine.get("conv2d") or {}
+    layouts = ", ".join(f"{name} {rate:.0f}" for name, rate in (conv.get("gflops_by_layout") or {}).items())
+    conv_label = "conv2d 3x3 16x64x28x28 -> 64" + (f" (the faster layout of: {layouts})" if layouts else "")
+    for key, label in (("matmul", "matmul 1024^3 fp32"), ("conv2d", conv_label)):
         part = machine.get(key) or {}
         rows.append(
             [

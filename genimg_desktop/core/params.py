@@ -80,14 +80,15 @@ class TaskSpec:
     needs_mask: bool = False
     help: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
-    # The task can use the canvas image when a parameter asks for it (e.g. the VAE's interpolation
-    # "from the canvas"): the window sends the image with the job, and nothing fails without one.
-    uses_image: bool = False
+    # (parameter, value): the task uses the canvas image when that parameter has that value (e.g. the
+    # VAE's interpolation with start = "canvas"). Only then is the image copied into the job.
+    uses_image: tuple[str, str] | None = None
 
-    @property
-    def takes_image(self) -> bool:
-        """Whether a job of this task gets the canvas image."""
-        return self.needs_image or self.uses_image
+    def takes_image(self, params: Mapping[str, Any]) -> bool:
+        """Whether a job of this task with `params` gets the canvas image."""
+        if self.needs_image:
+            return True
+        return self.uses_image is not None and params.get(self.uses_image[0]) == self.uses_image[1]
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

@@ -77,12 +77,13 @@ class JobRunner(QObject):
         if win.canvas.staged:
             win.canvas.discard_staged()
         mask = doc.mask.copy() if task.needs_mask else None
+        params = win.params.values()
         request = GenerationRequest(
             model_id=model.id,
             task=task.name,
-            params=win.params.values(),
+            params=params,
             seed=win.params.seed.next_seed(),
-            image=doc.rgb() if task.takes_image else None,
+            image=doc.rgb() if task.takes_image(params) else None,  # a copy: only when it is used
             mask=mask,
         )
         self._job_mask = mask

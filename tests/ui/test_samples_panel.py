@@ -149,3 +149,7 @@ def test_a_vae_interpolation_from_the_canvas_to_a_picture_file(qtbot, window, tm
     assert result.request.params["end_image"] == str(end)
     # frames of the canvas's size are choices in the samples panel, not an edit staged on the canvas
     assert window.samples.list.count() == 4 and not window.canvas.staged
+    window.params.set_values({"start": "seed", "end": "seed"})  # the canvas unused: not copied
+    window.run_button.click()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=TIMEOUT_MS)
+    assert window.samples.result.request.image is None

@@ -97,7 +97,7 @@ def vae_tasks(card: ModelCard, config: VaeConfig) -> tuple[TaskSpec, ...]:
             TEMPERATURE,
             STRIP,
         ),
-        uses_image=True,  # "Start from: canvas"
+        uses_image=("start", CANVAS),
         help="A smooth path in latent space from the seed's sample (or the encoded canvas image) to "
         "the second seed's sample (or an encoded picture file): between two of your own images.",
     )

@@ -26,4 +26,4 @@ def app_generate(model: Any, z: Any, labels: Any) -> Any:
     synthesis (engine/gan/fused.py), the VAE's decoder, each in the precision its load-time check chose."""
     if model.family == "gan":
         return model.synthesize(model.net.mapping(z), model.net.embed(labels))
-    return model.decode(z, model.vae.embed(labels))
+    return model.draw(z, model.vae.embed(labels))

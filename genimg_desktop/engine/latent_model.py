@@ -30,6 +30,7 @@ class LatentModel(GenerationModel):
 
     config: Any
     channels_last = True  # see GenerationModel.channels_last
+    _draw: Draw | None = None  # set by `_check_draw` when the model loads
 
     def _handlers(self) -> dict[str, Handler]:
         """Task name -> handler(params, request, generator) for every task but "inpaint"."""
@@ -85,19 +86,25 @@ class LatentModel(GenerationModel):
             labels = torch.full((count,), int(class_index), dtype=torch.long)
         return z, labels.to(self.device)
 
-    def _checked_draw(
+    def _check_draw(
         self,
         make: Callable[[torch.dtype], Draw],
         latent: Callable[[torch.Tensor], torch.Tensor],
         embed: Callable[[torch.Tensor], torch.Tensor],
-    ) -> Draw:
-        """The draw function to use on this device: `make(dtype)` in the device's half type if a
-        seeded check batch (z -> `latent`, classes -> `embed`) holds, else in float32 (precision.py)."""
+    ) -> None:
+        """Choose what `draw` uses on this device: `make(dtype)` in the device's half type if a seeded
+        check batch (z -> `latent`, classes -> `embed`) holds, else in float32 (precision.py)."""
         z = self.noise(CHECK_COUNT, self.config.z_dim, generator=torch.Generator().manual_seed(0))
         labels = torch.arange(CHECK_COUNT, device=self.device) % self.config.num_classes
         with torch.no_grad():
-            draw, self.precision = choose_draw(make, (latent(z), embed(labels)), half_dtype(self.device))
-        return draw
+            self._draw, self.precision = choose_draw(
+                make, (latent(z), embed(labels)), half_dtype(self.device)
+            )
+
+    def draw(self, latent: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+        """Images (B, C, R, R) in [-1, 1] from the family's latents (B, *) and class embeddings (B, E),
+        in the checked precision: what every task but inpainting draws with."""
+        return self._loaded(self._draw)(latent, embedding)
 
     def _labels(self, choice: str, count: int, gen: torch.Generator) -> torch.Tensor:
         labels = class_labels(choice, self.card.class_names, self.config.num_classes, count, gen)

@@ -28,7 +28,6 @@ from genimg_desktop.engine.latent_common import (
 from genimg_desktop.engine.latent_inpaint import CropFit
 from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections
-from genimg_desktop.engine.precision import Draw
 from genimg_desktop.engine.registry import register_family
 
 
@@ -43,7 +42,6 @@ class GanModel(LatentModel):
         super().__init__(card, device)
         self.config = GanConfig.from_card(card)
         self._net: Generator | None = None
-        self._draw: Draw | None = None
         self._mapping: FusedMapping | None = None
         self._directions: LatentDirections | None = None
 
@@ -61,7 +59,7 @@ class GanModel(LatentModel):
             )
         self._net = net
         self._mapping = FusedMapping(net.mapping)
-        self._draw = self._checked_draw(lambda dtype: FusedSynthesis(net, dtype), net.mapping, net.embed)
+        self._check_draw(lambda dtype: FusedSynthesis(net, dtype), net.mapping, net.embed)
 
     @property
     def net(self) -> Generator:
@@ -76,7 +74,7 @@ class GanModel(LatentModel):
         """Images (B, C, R, R) from w (B, W) and class embeddings (B, E), by the folded inference form
         of the generator (engine/gan/fused.py), in the checked precision: what every task but
         inpainting draws with."""
-        return self._loaded(self._draw)(w, embedding)
+        return self.draw(w, embedding)
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 

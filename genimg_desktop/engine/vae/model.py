@@ -28,7 +28,6 @@ from genimg_desktop.engine.latent_common import (
 from genimg_desktop.engine.latent_inpaint import CropFit
 from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections, principal_axes
-from genimg_desktop.engine.precision import Draw
 from genimg_desktop.engine.registry import register_family
 from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
@@ -50,7 +49,6 @@ class VaeModel(LatentModel):
         super().__init__(card, device)
         self.config = VaeConfig.from_card(card)
         self._vae: ConditionalVAE | None = None
-        self._draw: Draw | None = None
         self._directions: LatentDirections | None = None
 
     @classmethod
@@ -65,24 +63,19 @@ class VaeModel(LatentModel):
             covariance = vae.latent_moment - torch.outer(mean, mean)
             self._directions = principal_axes(mean, covariance, self.config.directions)
         self._vae = vae
-        self._draw = self._checked_draw(vae.mean_image_in, lambda z: z, vae.embed)
+        self._check_draw(vae.mean_image_in, lambda z: z, vae.embed)
 
     @property
     def vae(self) -> ConditionalVAE:
         """The whole VAE: encoder, embeddings and the float32 decoder autograd users (inpainting) call."""
         return self._loaded(self._vae)
 
-    def decode(self, z: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
-        """Images (B, C, R, R) in [-1, 1] for latents (B, Z) and class embeddings (B, E), in the checked
-        precision: what every task but inpainting draws with."""
-        return self._loaded(self._draw)(z, embedding)
-
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
     def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
         """Evaluation samples (see LatentModel.sample_tensor): prior draws scaled by the temperature."""
         z = z if params["temperature"] == 1.0 else z * params["temperature"]
-        return self.decode(z, self.vae.embed(labels))
+        return self.draw(z, self.vae.embed(labels))
 
     def elbo_bits_per_dim(
         self, images: np.ndarray, labels: np.ndarray | None = None, batch_size: int = 256
@@ -144,13 +137,13 @@ class VaeModel(LatentModel):
     ) -> list[np.ndarray]:
         z = self.noise(params["count"], self.config.z_dim, generator=gen) * params["temperature"]
         labels = self._labels(params["class"], params["count"], gen)
-        return to_rgb_uint8(self.decode(z, self.vae.embed(labels)))
+        return to_rgb_uint8(self.draw(z, self.vae.embed(labels)))
 
     def _reconstruct(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
         z, embedding = self._encode_canvas(request, params["class"])
-        return self._outputs(self.decode(z, embedding), request, params["output_size"])
+        return self._outputs(self.draw(z, embedding), request, params["output_size"])
 
     def _interpolate(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -166,7 +159,7 @@ class VaeModel(LatentModel):
         t = torch.linspace(0, 1, params["frames"], device=self.device)  # (T,)
         z = slerp(z_a[0], z_b[0], t)  # (T, Z)
         embedding = torch.lerp(embedding_a, embedding_b, t[:, None])  # (T, E)
-        return output_frames(to_rgb_uint8(self.decode(z, embedding)), params["strip"])
+        return output_frames(to_rgb_uint8(self.draw(z, embedding)), params["strip"])
 
     def _interpolation_end(
         self, params: dict[str, Any], embedding_a: torch.Tensor
@@ -194,7 +187,7 @@ class VaeModel(LatentModel):
         amounts = edit_amounts(params["amount"], params["steps"])
         index = min(params["direction"], self._directions.count - 1)
         zs = torch.cat([self._directions.shift(z, index, a) for a in amounts])  # (T, Z)
-        images = self.decode(zs, embedding.expand(len(amounts), -1))
+        images = self.draw(zs, embedding.expand(len(amounts), -1))
         return output_frames(self._outputs(images, request, params["output_size"]), params["strip"])
 
     # ---- encoding, classes, outputs --------------------------------------------------------------------

@@ -41,6 +41,7 @@ class Scene:
     def __init__(self, window: MainWindow, screenshot: Path | None) -> None:
         self.win = window
         self.screenshot = screenshot
+        self.folder: tempfile.TemporaryDirectory[str] | None = None  # files a scene writes, then removes
 
     # ---------------------------------------------------------------- steps
 
@@ -154,8 +155,8 @@ class Scene:
         """Between two pictures: a GAN sneaker opened on the canvas, a GAN ankle boot saved as a file,
         and the VAE's interpolation from the one to the other (the canvas encoded, the file encoded)."""
         self.win.resize(WINDOW_SIZE[0], WINDOW_SIZE[1] + 80)
-        folder = Path(tempfile.mkdtemp(prefix="genimg-between-"))
-        boot = folder / "ankle-boot.png"
+        self.folder = tempfile.TemporaryDirectory(prefix="genimg-between-")  # removed with the scene
+        boot = Path(self.folder.name) / "ankle-boot.png"
 
         def sneaker(result: GenerationResult) -> None:
             sample_actions.open_sample(self.win, result, 0)

@@ -17,6 +17,7 @@ from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.family_trainer import TRAINERS
 from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
+from genimg_desktop.engine.vae.fused import MeanDecoder
 from genimg_desktop.engine.vae.model import VaeModel
 from genimg_desktop.engine.vae.networks import ConditionalVAE
 from genimg_desktop.engine.vae.trainer import VaeTrainer
@@ -111,6 +112,18 @@ def test_networks_build_every_resolution(resolution):
     nll, kl, mu = vae(x, torch.tensor([0, 1]))
     assert nll.shape == kl.shape == (2,) and mu.shape == (2, 6)
     assert vae.decode_mean(mu, vae.embed(torch.tensor([0, 1]))).shape == x.shape
+
+
+@pytest.mark.parametrize("resolution", [28, 64])
+def test_the_apps_mean_decoder_equals_the_modules(resolution):
+    torch.manual_seed(2)
+    vae = ConditionalVAE(VaeConfig(resolution=resolution, channels=3, num_classes=2, **TINY)).eval()
+    vae = vae.requires_grad_(False).to(memory_format=torch.channels_last)  # as VaeModel loads it
+    z, embedding = torch.randn(3, vae.config.z_dim), vae.embed(torch.tensor([0, 1, 1]))
+    reference = vae.decode_mean(z, embedding)
+    drawn = MeanDecoder(vae.decoder)(z, embedding)
+    assert drawn.shape == reference.shape == (3, 3, resolution, resolution)
+    assert torch.allclose(drawn, reference, atol=2e-5), (drawn - reference).abs().max()
 
 
 def test_training_lowers_the_bound_and_tracks_latent_statistics(trained):

@@ -31,6 +31,7 @@ from genimg_desktop.engine.latent_pca import LatentDirections, principal_axes
 from genimg_desktop.engine.registry import register_family
 from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
+from genimg_desktop.engine.vae.fused import MeanDecoder
 from genimg_desktop.engine.vae.inpaint import vae_crop_fit
 from genimg_desktop.engine.vae.networks import ConditionalVAE
 from genimg_desktop.engine.vae.tasks import CANVAS, FILE, vae_tasks
@@ -63,7 +64,7 @@ class VaeModel(LatentModel):
             covariance = vae.latent_moment - torch.outer(mean, mean)
             self._directions = principal_axes(mean, covariance, self.config.directions)
         self._vae = vae
-        self._check_draw(vae.mean_image_in, lambda z: z, vae.embed)
+        self._check_draw(lambda dtype: MeanDecoder(vae.decoder, dtype), lambda z: z, vae.embed)
 
     @property
     def vae(self) -> ConditionalVAE:

@@ -10,9 +10,6 @@ SiLU everywhere, no normalisation layers: a batch-free model is the same in trai
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
-
 import torch
 from torch import nn
 
@@ -100,12 +97,6 @@ class ConditionalVAE(nn.Module):
         """The image to show for z: the logistics' locations (B, C, R, R) in [-1, 1]. Drawing the
         per-pixel noise as well would only add grain: the decoder models pixels as independent."""
         return mean_image(self.decoder, z, embedding)
-
-    def mean_image_in(self, dtype: torch.dtype) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-        """`decode_mean` computed in `dtype` (by a cast copy of the decoder unless float32), taking and
-        giving float32 tensors: the app's draw function (engine/precision.py)."""
-        decoder = self.decoder if dtype == torch.float32 else copy.deepcopy(self.decoder).to(dtype)
-        return lambda z, embedding: mean_image(decoder, z, embedding)
 
     @torch.no_grad()
     def track(self, mu: torch.Tensor, momentum: float) -> None:

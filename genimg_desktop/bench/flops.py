@@ -45,11 +45,33 @@ def count_flops(fn: Callable[[], Any]) -> tuple[Any, FlopCount]:
     """Run `fn` once under FlopCounterMode; its result and what it counted (matmuls, convs, ...)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    with FlopCounterMode(display=False) as counter:
+    with FlopCounterMode(display=False, custom_mapping=_prepacked_convolutions()) as counter:
         out = fn()
     by_op = {str(op): int(n) for op, n in counter.get_flop_counts().get("Global", {}).items()}
     conv = sum(n for op, n in by_op.items() if "convolution" in op)
     return out, FlopCount(conv=conv, other=sum(by_op.values()) - conv, by_op=by_op)
+
+
+def _prepacked_convolutions() -> dict[Any, Callable[..., int]]:
+    """FLOP formulas for oneDNN's prepacked convolution operators (engine/packed_conv.py), which the
+    counter does not know: the same count as torch's convolutions (the packed weight keeps the
+    weight's shape). Without them the app's convolutions would count as no work at all."""
+    import torch
+    from torch.utils.flop_counter import conv_flop_count
+
+    def plain(x_shape: Any, w_shape: Any, *_: Any, out_shape: Any = None, **__: Any) -> int:
+        return conv_flop_count(list(x_shape), list(w_shape), list(out_shape), transposed=False)
+
+    def transposed(x_shape: Any, w_shape: Any, *_: Any, out_shape: Any = None, **__: Any) -> int:
+        return conv_flop_count(list(x_shape), list(w_shape), list(out_shape), transposed=True)
+
+    ops = torch.ops.mkldnn
+    if not all(hasattr(ops, name) for name in ("_convolution_pointwise", "_convolution_transpose_pointwise")):
+        return {}
+    return {
+        ops._convolution_pointwise: plain,
+        ops._convolution_transpose_pointwise: transposed,
+    }
 
 
 def time_median(

@@ -59,6 +59,12 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--name", default="", help="name shown in the app")
     train.add_argument("--models-dir", help="where to put the model (default: your models folder)")
     train.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    train.add_argument(
+        "--precision",
+        default="float32",
+        choices=("float32", "bfloat16", "auto"),
+        help="forward passes in bfloat16 mixed precision (auto: where the CPU or GPU has it natively)",
+    )
     train.set_defaults(handler=run)
 
 
@@ -116,6 +122,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         extra=parse_settings(args.set),
         limit=args.limit,
         device=args.device,
+        precision=args.precision,
         models_dir=Path(args.models_dir) if args.models_dir else None,
         command=command_line(args),
     )
@@ -150,6 +157,8 @@ def command_line(args: argparse.Namespace) -> str:
             words += [flag, str(value)]
     if args.device != "auto":
         words += ["--device", args.device]
+    if args.precision != "float32":
+        words += ["--precision", args.precision]
     words += ["--sample-every", str(args.sample_every), "--checkpoint-every", str(args.checkpoint_every)]
     for pair in args.set:
         words += ["--set", pair]

@@ -62,13 +62,24 @@ class _PackedConvolution:
         self._act = ACTIVATIONS[activation]  # KeyError for a name oneDNN would not know either
         self.packed: torch.Tensor | None = None
         if onednn_available(self.weight):
-            try:
-                self.packed = self._pack(list(input_shape))
-            except RuntimeError:  # a dtype or shape this build's oneDNN does not pack: torch's path
-                self.packed = None
+            self.packed = self._checked_pack(list(input_shape))
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return self._act(self._plain(x)) if self.packed is None else self._prepacked(x, self.packed)
+
+    def _checked_pack(self, input_shape: list[int]) -> torch.Tensor | None:
+        """The packed weight, if packing works and the packed call gives torch's result on a seeded
+        input; else None (torch's path). A build whose oneDNN lacks a kernel for this dtype, shape or
+        CPU then costs speed, never a wrong image."""
+        probe = torch.randn(input_shape, generator=torch.Generator().manual_seed(0)).to(self.weight.dtype)
+        tolerance = 1e-4 if self.weight.dtype == torch.float32 else 5e-2
+        try:
+            with torch.no_grad():
+                packed = self._pack(input_shape)
+                fast, plain = self._prepacked(probe, packed).float(), self._act(self._plain(probe)).float()
+        except RuntimeError:
+            return None
+        return packed if torch.allclose(fast, plain, rtol=tolerance, atol=tolerance) else None
 
     def _pack(self, input_shape: list[int]) -> torch.Tensor:
         raise NotImplementedError

@@ -81,6 +81,18 @@ def test_a_weight_onednn_cannot_pack_falls_back(monkeypatch):
     assert torch.equal(up(x), F.conv_transpose2d(x, weight, stride=2, padding=1))
 
 
+@pytest.mark.skipif(not ONEDNN, reason="no oneDNN operators in this torch build")
+def test_a_packed_kernel_that_computes_wrong_is_not_used(monkeypatch):
+    # what a build whose oneDNN mishandles some shape or CPU would do: caught when the model loads
+    right = PackedConv2d._prepacked
+    monkeypatch.setattr(PackedConv2d, "_prepacked", lambda self, x, packed: right(self, x, packed) + 0.01)
+    weight = torch.randn(2, 3, 3, 3)
+    conv = PackedConv2d(weight, None, (1, 3, 5, 5), padding=1)
+    assert conv.packed is None
+    x = torch.randn(1, 3, 5, 5)
+    assert torch.equal(conv(x), F.conv2d(x, weight, padding=1))
+
+
 def test_an_unknown_activation_is_refused():
     with pytest.raises(KeyError):
         PackedConv2d(torch.randn(1, 1, 1, 1), None, (1, 1, 2, 2), activation="gelu-ish")

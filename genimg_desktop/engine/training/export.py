@@ -42,6 +42,7 @@ class RunInfo:
     processes: int
     dataset: Any  # the training split's ImageDataset (name, source, skipped, length)
     grid: Path | None = None  # the last sample grid of the run, shown by the app's model manager
+    precision: str = "float32"  # the forward passes' type in the last part of the run
 
     @property
     def licence(self) -> str:
@@ -129,6 +130,7 @@ def _training_facts(config: TrainConfig, info: RunInfo) -> dict[str, Any]:
         "skipped": dict(info.dataset.skipped),
         "wall_time_s": round(info.wall_time_s, 1),
         "device": info.device,
+        "precision": info.precision,
         "processes": info.processes,
         "cpu_threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),

@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from genimg_desktop.engine.training.mixed_precision import AutocastForward, training_dtype
+
 
 @dataclass
 class TrainConfig:
@@ -45,6 +47,7 @@ class TrainConfig:
     extra: dict[str, Any] = field(default_factory=dict)  # family hyperparameters (--set key=value)
     limit: int | None = None  # train on N images only, spread over the set (tests, quick tries)
     device: str = "auto"  # auto, cpu, cuda, mps; under torchrun each rank takes cuda:LOCAL_RANK
+    precision: str = "float32"  # float32, bfloat16 or auto: the forward passes' type (mixed_precision.py)
     models_dir: Path | None = None  # where the finished model goes; None: the user's models folder
     command: str = ""  # the command line that started the run, for the model card
 
@@ -85,6 +88,7 @@ class FamilyTrainer(ABC):
         # The loop sets the DDP wrapper (see `wrapping`) before the family's __init__ runs, so modules
         # wrapped while building the networks are wrapped already.
         self._wrapper: Callable[[nn.Module], nn.Module] = _WRAPPER.get()
+        self.autocast_dtype = training_dtype(config.precision, device)  # None: float32
 
     def optimizers(self) -> list[torch.optim.Optimizer]:
         """The optimisers whose learning rate the loop schedules (`lr_decay_from`): by default every
@@ -92,8 +96,12 @@ class FamilyTrainer(ABC):
         return [value for value in vars(self).values() if isinstance(value, torch.optim.Optimizer)]
 
     def wrap(self, module: nn.Module) -> nn.Module:
-        """The module to call in forward passes (DDP-wrapped when distributed)."""
-        return self._wrapper(module)
+        """The module to call in forward passes (DDP-wrapped when distributed, under autocast in
+        mixed precision)."""
+        wrapped = self._wrapper(module)
+        if self.autocast_dtype is None:
+            return wrapped
+        return AutocastForward(wrapped, self.device.type, self.autocast_dtype)
 
     @abstractmethod
     def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:

@@ -170,7 +170,8 @@ class _Run:
             if self.ctx.world > 1:
                 device += f" x{self.ctx.world} processes"
             grid = self.out / "samples" / f"step_{self.config.steps:06d}.png"
-            run = RunInfo(self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid)
+            precision = str(trainer.autocast_dtype or torch.float32).removeprefix("torch.")
+            run = RunInfo(self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid, precision)
             card = export_model(trainer, self.config, run)
             self.emit(self._event("done", self.config.steps, path=card, message=f"model written to {card}"))
         self.ctx.barrier()

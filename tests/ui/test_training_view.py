@@ -152,6 +152,7 @@ def test_the_command_runs_the_package_or_the_frozen_cli(monkeypatch):
     assert program == sys.executable and args[:3] == ["-m", "genimg_desktop", "train"]
     assert args[args.index("--out") + 1] == str(spec.run_dir) and spec.run_dir.name == "my-vae"
     assert args[-2:] == ["--set", "z_dim=8"] and "--name" in args
+    assert args[args.index("--precision") + 1] == "auto"  # bfloat16 only where the hardware has it
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert train_command(spec)[1][0] == "train"
     assert model_id_from("  My Cats! (v2) ", "x") == "my-cats-v2" and model_id_from("!!", "x") == "x"

@@ -158,17 +158,28 @@ def packed_layers(
 def pack_module(
     layer: nn.Conv2d | nn.ConvTranspose2d, shape: Sequence[int], dtype: torch.dtype, activation: str = "none"
 ) -> _PackedConvolution:
-    """One convolution module, with its bias, packed for inputs of `shape`, computing in `dtype`."""
-    kind = PackedConvTranspose2d if isinstance(layer, nn.ConvTranspose2d) else PackedConv2d
+    """One convolution module, with its bias, packed for inputs of `shape`, computing in `dtype`.
+    TypeError for a convolution these classes do not express (groups, dilation, output padding,
+    unequal sides): refused rather than run as a different function."""
+    transposed = isinstance(layer, nn.ConvTranspose2d)
+    square = all(
+        isinstance(v, tuple) and len(set(v)) == 1 for v in (layer.kernel_size, layer.stride, layer.padding)
+    )
+    plain = (
+        layer.groups == 1
+        and set(layer.dilation) == {1}
+        and (not transposed or set(layer.output_padding) == {0})
+    )
+    if not (square and plain):
+        raise TypeError(f"cannot pack {layer}: only square, ungrouped, undilated convolutions")
+    kind = PackedConvTranspose2d if transposed else PackedConv2d
     bias = None if layer.bias is None else layer.bias.to(dtype)
-    stride, padding = layer.stride[0], layer.padding
-    assert isinstance(padding, tuple)  # a string padding ("same") is not used by the networks
-    return kind(layer.weight.to(dtype), bias, shape, stride=stride, padding=padding[0], activation=activation)
+    stride, padding = layer.stride[0], int(layer.padding[0])
+    return kind(layer.weight.to(dtype), bias, shape, stride=stride, padding=padding, activation=activation)
 
 
 def _output_side(layer: nn.Conv2d | nn.ConvTranspose2d, side: int) -> int:
-    kernel, stride, padding = layer.kernel_size[0], layer.stride[0], layer.padding[0]
-    assert isinstance(padding, int)
+    kernel, stride, padding = layer.kernel_size[0], layer.stride[0], int(layer.padding[0])
     if isinstance(layer, nn.ConvTranspose2d):
         return (side - 1) * stride - 2 * padding + kernel
     return (side + 2 * padding - kernel) // stride + 1

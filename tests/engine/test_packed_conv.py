@@ -123,3 +123,18 @@ def test_a_chain_of_modules_packs_into_the_same_function():
 def test_a_module_that_is_not_a_convolution_is_refused():
     with pytest.raises(TypeError, match="BatchNorm2d"):
         packed_layers([torch.nn.Conv2d(1, 1, 1), torch.nn.BatchNorm2d(1)], (1, 1, 4, 4))
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        torch.nn.Conv2d(2, 2, 3, groups=2),
+        torch.nn.Conv2d(2, 2, 3, dilation=2),
+        torch.nn.Conv2d(2, 2, (3, 1)),
+        torch.nn.Conv2d(2, 2, 3, padding="same"),
+        torch.nn.ConvTranspose2d(2, 2, 4, stride=2, output_padding=1),
+    ],
+)
+def test_a_convolution_the_classes_cannot_express_is_refused(layer):
+    with pytest.raises(TypeError, match="cannot pack"):
+        packed_layers([layer], (1, 2, 6, 6))

@@ -18,8 +18,8 @@ and the per-channel affine maps stay float32. On this CPU with native bfloat16 t
 float32 at batch 1 and 16 (1.1x and 1.4x for the Fashion GAN), where an all-bfloat16 synthesis is
 slower at batch 1 (no fast bfloat16 path for those small ops) and moves the pixels more.
 
-The convolutions run with prepacked oneDNN weights on the CPU (engine/packed_conv.py): 1.2-1.45x
-faster again at batch 1, the same numbers.
+The convolutions run with prepacked oneDNN weights on the CPU (engine/packed_conv.py): the synthesis
+alone 1.2-1.3x faster again at batch 1 for the shipped GANs, the same numbers.
 """
 
 from __future__ import annotations

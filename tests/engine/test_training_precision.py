@@ -11,6 +11,7 @@ from safetensors.torch import load_file
 from genimg_desktop import cli
 from genimg_desktop.core import paths
 from genimg_desktop.engine.training import mixed_precision
+from genimg_desktop.engine.training.events import TrainEvent
 from genimg_desktop.engine.training.loop import train
 from genimg_desktop.engine.training.mixed_precision import AutocastForward, training_dtype
 from tests.engine.training_helpers import tiny_config
@@ -61,14 +62,14 @@ def test_the_wrapped_forward_computes_in_bfloat16_and_returns_float32():
 @pytest.mark.usefixtures("shared_dataset_cache")
 def test_a_mixed_precision_run_trains_and_says_so_in_its_card(tmp_path, native):
     native(True)  # autocast works on any CPU; only its speed needs the native instructions
-    cards = {
-        precision: json.loads(
-            train(
-                tiny_config(tmp_path / precision, precision=precision, model_id=f"tiny-{precision}")
-            ).read_text(encoding="utf-8")
-        )
-        for precision in ("float32", "bfloat16")
-    }
+    cards, starts = {}, {}
+    for precision in ("float32", "bfloat16"):
+        events: list[TrainEvent] = []
+        config = tiny_config(tmp_path / precision, precision=precision, model_id=f"tiny-{precision}")
+        cards[precision] = json.loads(train(config, events.append).read_text(encoding="utf-8"))
+        starts[precision] = events[0].message
+    assert "mixed precision" not in starts["float32"]
+    assert starts["bfloat16"].endswith(", in bfloat16 mixed precision")  # the terminal and the app say it
     assert [cards[p]["training"]["precision"] for p in cards] == ["float32", "bfloat16"]
     weights = {p: load_file(paths.user_models_dir() / card["weights"]) for p, card in cards.items()}
     for name, tensor in weights["float32"].items():  # the same training, rounded differently

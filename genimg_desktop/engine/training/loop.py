@@ -117,8 +117,10 @@ class _Run:
 
     def _resume(self, trainer: FamilyTrainer, data_note: str) -> int:
         state = ckpt.load_checkpoint(self.checkpoint_path, self.config, self.ctx.device)
+        dtype = trainer.autocast_dtype
+        mode = "" if dtype is None else f", in {str(dtype).removeprefix('torch.')} mixed precision"
         if state is None:
-            self.emit(self._event("start", 0, message=f"starting on {data_note}"))
+            self.emit(self._event("start", 0, message=f"starting on {data_note}{mode}"))
             return 0
         if int(state["step"]) > self.config.steps:
             raise ckpt.CheckpointError(
@@ -127,7 +129,8 @@ class _Run:
         trainer.load_state_dict(state["trainer"])
         ckpt.restore_rng(state["rng"])
         step, self.elapsed_before = int(state["step"]), float(state["elapsed_s"])
-        self.emit(self._event("start", step, message=f"resuming from step {step}", path=self.checkpoint_path))
+        message = f"resuming from step {step}{mode}"
+        self.emit(self._event("start", step, message=message, path=self.checkpoint_path))
         return step
 
     def _steps(self, trainer: FamilyTrainer, images: DeviceImages, log: LossLog | None) -> None:

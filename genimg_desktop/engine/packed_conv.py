@@ -148,7 +148,7 @@ def packed_layers(
         if not isinstance(layer, nn.Conv2d | nn.ConvTranspose2d):
             raise TypeError(f"cannot pack a {type(layer).__name__}")
         following = layers[index + 1] if index + 1 < len(layers) else None
-        activation = _ACTIVATION_MODULES.get(type(following), "none") if following is not None else "none"
+        activation = _ACTIVATION_MODULES.get(type(following), "none")  # type(None): "none"
         calls.append(pack_module(layer, shape, dtype, activation))
         shape = [shape[0], layer.out_channels, *(_output_side(layer, side) for side in shape[2:])]
         index += 1 if activation == "none" else 2

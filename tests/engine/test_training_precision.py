@@ -41,6 +41,15 @@ def test_which_type_each_setting_trains_in(native):
         training_dtype("half", CPU)
 
 
+def test_the_command_takes_exactly_the_known_precisions():
+    # the CLI spells them out (parsing must not import torch): they must not drift apart
+    words = ["train", "--family", "vae", "--data", "mnist", "--size", "28", "--out", "run", "--precision"]
+    for precision in mixed_precision.PRECISIONS:
+        assert cli.build_parser().parse_args([*words, precision]).precision == precision
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args([*words, "float16"])
+
+
 def test_the_wrapped_forward_computes_in_bfloat16_and_returns_float32():
     torch.manual_seed(0)
     conv = torch.nn.Conv2d(3, 4, 3, padding=1)

@@ -90,6 +90,11 @@ class FamilyTrainer(ABC):
         self._wrapper: Callable[[nn.Module], nn.Module] = _WRAPPER.get()
         self.autocast_dtype = training_dtype(config.precision, device)  # None: float32
 
+    @property
+    def precision(self) -> str:
+        """What the forward passes compute in: "float32" or "bfloat16" (for messages and the card)."""
+        return str(self.autocast_dtype or torch.float32).removeprefix("torch.")
+
     def optimizers(self) -> list[torch.optim.Optimizer]:
         """The optimisers whose learning rate the loop schedules (`lr_decay_from`): by default every
         optimiser attribute of the trainer."""

@@ -117,8 +117,7 @@ class _Run:
 
     def _resume(self, trainer: FamilyTrainer, data_note: str) -> int:
         state = ckpt.load_checkpoint(self.checkpoint_path, self.config, self.ctx.device)
-        dtype = trainer.autocast_dtype
-        mode = "" if dtype is None else f", in {str(dtype).removeprefix('torch.')} mixed precision"
+        mode = "" if trainer.autocast_dtype is None else f", in {trainer.precision} mixed precision"
         if state is None:
             self.emit(self._event("start", 0, message=f"starting on {data_note}{mode}"))
             return 0
@@ -173,8 +172,9 @@ class _Run:
             if self.ctx.world > 1:
                 device += f" x{self.ctx.world} processes"
             grid = self.out / "samples" / f"step_{self.config.steps:06d}.png"
-            precision = str(trainer.autocast_dtype or torch.float32).removeprefix("torch.")
-            run = RunInfo(self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid, precision)
+            run = RunInfo(
+                self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid, trainer.precision
+            )
             card = export_model(trainer, self.config, run)
             self.emit(self._event("done", self.config.steps, path=card, message=f"model written to {card}"))
         self.ctx.barrier()

@@ -78,10 +78,12 @@ class GenerationModel(ABC):
             raise ModelLoadError(f"model '{self.card.id}' has no weights file")
         return load_weights(path, self.card.sha256, self.device if device is None else device)
 
-    def load_state(self, module: ModuleT) -> ModuleT:
-        """Fill `module` with the card's weights (strict: every tensor present, none extra, shapes
-        equal; else one ModelLoadError), then move it to this device in eval mode."""
-        state = self.read_weights(device="cpu")  # load on the CPU, move the filled module once
+    def load_state(self, module: ModuleT, state: Mapping[str, torch.Tensor] | None = None) -> ModuleT:
+        """Fill `module` with the card's weights, or `state` read from them (strict: every tensor
+        present, none extra, shapes equal; else one ModelLoadError), then move it to this device in
+        eval mode."""
+        if state is None:
+            state = self.read_weights(device="cpu")  # load on the CPU, move the filled module once
         assert self.card.weights is not None  # read_weights raised otherwise
         load_into(module, state, self.card.weights.name)
         module = module.to(self.device).eval()

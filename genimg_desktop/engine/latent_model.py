@@ -69,11 +69,14 @@ class LatentModel(GenerationModel):
         params = self.sampling_settings(settings)
         with torch.inference_mode():
             z, labels = self._eval_latents(count, class_index, generator)
-            return self._eval_images(z, labels, params)
+            return self._eval_images(z, labels, params, generator)
 
     @abstractmethod
-    def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
-        """The family's images for latents z (count, Z) and labels (count,), drawn with `params`."""
+    def _eval_images(
+        self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any], gen: torch.Generator
+    ) -> torch.Tensor:
+        """The family's images for standard normal z (count, Z) and labels (count,), drawn with
+        `params` (`gen`: for any further random draws)."""
 
     def _eval_latents(
         self, count: int, class_index: int | None, generator: torch.Generator

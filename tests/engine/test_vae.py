@@ -230,11 +230,11 @@ def test_interpolating_between_two_pictures_ends_at_each_reconstruction(model, t
     # the path ends at the file's own latent and class (the toy decoder draws any latent alike)
     resolved = model.task("interpolate").resolve(params)
     with torch.inference_mode():
-        z_end, class_end = model._interpolation_end(resolved, model.vae.embed(torch.tensor([0])))
+        z_end, class_end = model._interpolation_end(resolved, torch.tensor([0]))
         z_bar, class_bar = model._encode(load_rgb(path), "auto")
         z_ring, _ = model._encode(ring, "auto")
     assert torch.equal(z_end, z_bar) and torch.equal(class_end, class_bar)
-    assert torch.equal(class_bar, model.vae.embed(torch.tensor([1])))  # the bar's class: "one"
+    assert class_bar.tolist() == [1]  # the bar's class: "one"
     assert not torch.allclose(z_bar, z_ring)
 
 

@@ -78,7 +78,9 @@ class GanModel(LatentModel):
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
-    def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
+    def _eval_images(
+        self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any], gen: torch.Generator
+    ) -> torch.Tensor:
         """Evaluation samples (see LatentModel.sample_tensor), with the task's truncation."""
         w = self._truncate(self.map(z), params["truncation"])
         return self.synthesize(w, self.net.embed(labels))

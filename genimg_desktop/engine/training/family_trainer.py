@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from genimg_desktop.engine.training.batches import DeviceImages
 from genimg_desktop.engine.training.mixed_precision import AutocastForward, training_dtype
 
 
@@ -126,6 +127,12 @@ class FamilyTrainer(ABC):
     @abstractmethod
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what `state_dict` returned."""
+
+    def finish(self, images: DeviceImages) -> bool:
+        """After the last step, before export, on the main process: work on the whole training set
+        (the VAE fits its latent prior here). True when it changes what `sample_grid` draws, so the
+        loop draws the final grid again."""
+        return False
 
     @abstractmethod
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

@@ -108,7 +108,7 @@ class _Run:
         finally:
             if log is not None:
                 log.close()
-        return self._finish(trainer, dataset)
+        return self._finish(trainer, dataset, images)
 
     def _build(self, info: DataInfo) -> FamilyTrainer:
         ckpt.seed_all(self.config.seed)  # same initial weights in every process and every run
@@ -165,13 +165,15 @@ class _Run:
             self.emit(self._event("checkpoint", step, losses, path=self.checkpoint_path))
         self.ctx.barrier()  # nobody runs ahead (or exits) while rank 0 is still writing
 
-    def _finish(self, trainer: FamilyTrainer, dataset: Any) -> Path:
+    def _finish(self, trainer: FamilyTrainer, dataset: Any, images: DeviceImages) -> Path:
         card = Path()
         if self.ctx.is_main:
             device = device_label(self.ctx.device)
             if self.ctx.world > 1:
                 device += f" x{self.ctx.world} processes"
             grid = self.out / "samples" / f"step_{self.config.steps:06d}.png"
+            if trainer.finish(images):  # the shipped grid shows what the finished model draws
+                write_sample_grid(trainer, grid, self.config.seed)
             run = RunInfo(
                 self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid, trainer.precision
             )

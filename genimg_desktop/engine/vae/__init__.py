@@ -15,6 +15,9 @@ proper bound on the code length of 8-bit images, comparable with PixelCNN's exac
 Trained on the exact ELBO (KL weight 1; an optional linear warm-up) with Adam and gradient-norm
 clipping. Images shown are the decoder's per-pixel locations (its noise is independent per pixel and
 would only add grain). The edit directions are the principal axes of the encoded training images,
-tracked as running statistics during training."""
+tracked as running statistics during training. Sampling does not draw from N(0, I): the encoded
+training images fill only part of it, and its other regions decode to blends no class has. After
+training, a Gaussian mixture per class is fitted to the training images' posterior means (ex-post
+density estimation, Ghosh et al. 2020) and samples are drawn from it (the ELBO keeps N(0, I))."""
 
 from genimg_desktop.engine.vae import model, trainer  # noqa: E402, F401 - registers family and trainer

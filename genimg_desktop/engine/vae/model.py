@@ -34,7 +34,9 @@ from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.fused import MeanDecoder
 from genimg_desktop.engine.vae.inpaint import vae_crop_fit
 from genimg_desktop.engine.vae.networks import ConditionalVAE
+from genimg_desktop.engine.vae.prior import PREFIX, ClassMixture
 from genimg_desktop.engine.vae.tasks import CANVAS, FILE, vae_tasks
+from genimg_desktop.engine.weights import ModelLoadError
 
 ELBO_SEED = 0  # the ELBO's one latent draw per image is seeded: the same images, the same number
 
@@ -51,6 +53,7 @@ class VaeModel(LatentModel):
         self.config = VaeConfig.from_card(card)
         self._vae: ConditionalVAE | None = None
         self._directions: LatentDirections | None = None
+        self._prior: ClassMixture | None = None  # None: the model draws from N(0, I) (older models)
 
     @classmethod
     def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
@@ -58,12 +61,23 @@ class VaeModel(LatentModel):
 
     def load(self) -> None:
         # Never inference tensors, even if loaded inside a job: inpainting backpropagates through them.
+        state = self.read_weights(device="cpu")
+        try:
+            prior = ClassMixture.from_tensors(state)
+        except ValueError as exc:
+            raise ModelLoadError(f"model '{self.card.id}': {exc}") from None
+        if prior is not None and prior.weights.shape[0] != self.config.num_classes:
+            classes = prior.weights.shape[0]
+            message = f"the latent prior has {classes} classes, the model {self.config.num_classes}"
+            raise ModelLoadError(f"model '{self.card.id}': {message}")
+        network = {name: t for name, t in state.items() if not name.startswith(PREFIX)}
         with torch.inference_mode(False):
-            vae = self.load_state(ConditionalVAE(self.config)).requires_grad_(False)
+            vae = self.load_state(ConditionalVAE(self.config), network).requires_grad_(False)
             mean = vae.latent_mean
             covariance = vae.latent_moment - torch.outer(mean, mean)
             self._directions = principal_axes(mean, covariance, self.config.directions)
         self._vae = vae
+        self._prior = None if prior is None else prior.to(self.device)
         self._check_draw(lambda dtype: MeanDecoder(vae.decoder, dtype), lambda z: z, vae.embed)
 
     @property
@@ -73,10 +87,19 @@ class VaeModel(LatentModel):
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
-    def _eval_images(self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
-        """Evaluation samples (see LatentModel.sample_tensor): prior draws scaled by the temperature."""
-        z = z if params["temperature"] == 1.0 else z * params["temperature"]
-        return self.draw(z, self.vae.embed(labels))
+    def _eval_images(
+        self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any], gen: torch.Generator
+    ) -> torch.Tensor:
+        """Evaluation samples (see LatentModel.sample_tensor): prior draws at the temperature."""
+        return self.draw(self._latents(z, labels, params["temperature"], gen), self.vae.embed(labels))
+
+    def _latents(
+        self, noise: torch.Tensor, labels: torch.Tensor, temperature: float, gen: torch.Generator
+    ) -> torch.Tensor:
+        """Prior draws (B, Z) for standard normal noise (B, Z) of classes (B,): the fitted mixture's
+        (prior.py) when the model has one, else N(0, I) itself; the noise scaled by the temperature."""
+        noise = noise if temperature == 1.0 else noise * temperature
+        return noise if self._prior is None else self._prior.latents(noise, labels, gen)
 
     def elbo_bits_per_dim(
         self, images: np.ndarray, labels: np.ndarray | None = None, batch_size: int = 256
@@ -136,15 +159,16 @@ class VaeModel(LatentModel):
     def _sample(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
-        z = self.noise(params["count"], self.config.z_dim, generator=gen) * params["temperature"]
+        noise = self.noise(params["count"], self.config.z_dim, generator=gen)
         labels = self._labels(params["class"], params["count"], gen)
+        z = self._latents(noise, labels, params["temperature"], gen)
         return to_rgb_uint8(self.draw(z, self.vae.embed(labels)))
 
     def _reconstruct(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
-        z, embedding = self._encode_canvas(request, params["class"])
-        return self._outputs(self.draw(z, embedding), request, params["output_size"])
+        z, labels = self._encode_canvas(request, params["class"])
+        return self._outputs(self.draw(z, self.vae.embed(labels)), request, params["output_size"])
 
     def _interpolate(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -152,20 +176,22 @@ class VaeModel(LatentModel):
         temperature = params["temperature"]
         if params["start"] == CANVAS:
             choice = AUTO if params["class"] == RANDOM else params["class"]
-            z_a, embedding_a = self._encode_canvas(request, choice)
+            z_a, labels_a = self._encode_canvas(request, choice)
         else:
-            z_a = self.noise(1, self.config.z_dim, generator=gen) * temperature
-            embedding_a = self.vae.embed(self._labels(params["class"], 1, gen))
-        z_b, embedding_b = self._interpolation_end(params, embedding_a)
+            noise = self.noise(1, self.config.z_dim, generator=gen)
+            labels_a = self._labels(params["class"], 1, gen)
+            z_a = self._latents(noise, labels_a, temperature, gen)
+        z_b, labels_b = self._interpolation_end(params, labels_a)
+        embedding_a, embedding_b = self.vae.embed(labels_a), self.vae.embed(labels_b)
         t = torch.linspace(0, 1, params["frames"], device=self.device)  # (T,)
         z = slerp(z_a[0], z_b[0], t)  # (T, Z)
         embedding = torch.lerp(embedding_a, embedding_b, t[:, None])  # (T, E)
         return output_frames(to_rgb_uint8(self.draw(z, embedding)), params["strip"])
 
     def _interpolation_end(
-        self, params: dict[str, Any], embedding_a: torch.Tensor
+        self, params: dict[str, Any], labels_a: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The end of an interpolation: latent (1, Z) and class embedding (1, E)."""
+        """The end of an interpolation: latent (1, Z) and class (1,)."""
         same = params["class_b"] == SAME
         if params["end"] == FILE:
             if not params["end_image"]:
@@ -176,15 +202,16 @@ class VaeModel(LatentModel):
                 raise ValueError(f"End image: {exc}") from exc
             return self._encode(image, AUTO if same else params["class_b"])
         gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
-        z_b = self.noise(1, self.config.z_dim, generator=gen_b) * params["temperature"]
-        embedding_b = embedding_a if same else self.vae.embed(self._labels(params["class_b"], 1, gen_b))
-        return z_b, embedding_b
+        noise = self.noise(1, self.config.z_dim, generator=gen_b)
+        labels_b = labels_a if same else self._labels(params["class_b"], 1, gen_b)
+        return self._latents(noise, labels_b, params["temperature"], gen_b), labels_b
 
     def _edit(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
     ) -> list[np.ndarray]:
         assert self._directions is not None  # computed by load()
-        z, embedding = self._encode_canvas(request, params["class"])  # (1, Z), (1, E)
+        z, labels = self._encode_canvas(request, params["class"])  # (1, Z), (1,)
+        embedding = self.vae.embed(labels)
         amounts = edit_amounts(params["amount"], params["steps"])
         index = min(params["direction"], self._directions.count - 1)
         zs = torch.cat([self._directions.shift(z, index, a) for a in amounts])  # (T, Z)
@@ -194,19 +221,18 @@ class VaeModel(LatentModel):
     # ---- encoding, classes, outputs --------------------------------------------------------------------
 
     def _encode_canvas(self, request: GenerationRequest, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
-        """The canvas image's posterior mean (1, Z) and class embedding (1, E)."""
+        """The canvas image's posterior mean (1, Z) and class (1,)."""
         if request.image is None:
             raise ValueError("this needs an image on the canvas")
         return self._encode(request.image, choice)
 
     def _encode(self, image: np.ndarray, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
-        """The posterior mean (1, Z) of an (H, W, 3) uint8 picture, and the class embedding (1, E) of
-        `choice` (AUTO: the class that explains it best)."""
+        """The posterior mean (1, Z) of an (H, W, 3) uint8 picture, and the class (1,) of `choice`
+        (AUTO: the class that explains it best)."""
         x = image_to_tensor(image, self.config.resolution, self.config.channels).to(self.device)
         x = likelihood.quantise(x)  # (1, C, R, R)
         labels = self._best_class(x) if choice == AUTO else self._labels(choice, 1, torch.Generator())
-        embedding = self.vae.embed(labels)
-        return self.vae.encoder(x, embedding)[0], embedding
+        return self.vae.encoder(x, self.vae.embed(labels))[0], labels
 
     def _best_class(self, x: torch.Tensor) -> torch.Tensor:
         """(1,) the class under which the model explains x best (highest ELBO at the posterior mean)."""

@@ -28,8 +28,8 @@ TEMPERATURE = ParamSpec(
     minimum=0.0,
     maximum=2.0,
     step=0.05,
-    help="Scale of the latent drawn from the prior: below 1 more typical and smoother images, "
-    "0 the class's average look, above 1 stranger ones.",
+    help="Spread of the latent drawn around one of the class's typical looks: below 1 more typical "
+    "and smoother images, 0 that look itself, above 1 stranger ones.",
 )
 OUTPUT_SIZE = ParamSpec(
     "output_size",

@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from genimg_desktop.engine.latent_common import spread_labels, trainer_config
+from genimg_desktop.engine.training.batches import DeviceImages
 from genimg_desktop.engine.training.family_trainer import (
     CheckpointedTrainer,
     DataInfo,
@@ -16,6 +17,9 @@ from genimg_desktop.engine.training.family_trainer import (
 from genimg_desktop.engine.vae import RECIPE, likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.networks import ConditionalVAE
+from genimg_desktop.engine.vae.prior import ClassMixture, fit_class_mixture, prior_description
+
+ENCODE_BATCH = 256  # images per encoder pass when fitting the latent prior
 
 
 def vae_config(config: TrainConfig, data: DataInfo) -> VaeConfig:
@@ -37,6 +41,7 @@ class VaeTrainer(CheckpointedTrainer):
         self.vae_train = self.wrap(self.vae)
         self.optimiser = torch.optim.Adam(self.vae.parameters(), lr=config.lr)
         self.step = 0
+        self.prior: ClassMixture | None = None  # fitted by `finish`, after the last step
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
         x = likelihood.quantise(images.to(self.device))  # (B, C, R, R) at the 256 bin centres
@@ -63,11 +68,30 @@ class VaeTrainer(CheckpointedTrainer):
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
         z = torch.randn(count, self.vae_config.z_dim, generator=generator).to(self.device)
         labels = spread_labels(count, self.vae_config.num_classes).to(self.device)
+        if self.prior is not None:
+            z = self.prior.to(self.device).latents(z, labels, generator)
         return self.vae.decode_mean(z, self.vae.embed(labels))  # (count, C, R, R), class-major
+
+    @torch.no_grad()
+    def finish(self, images: DeviceImages) -> bool:
+        """Fit the latent prior (prior.py) to the posterior means of every training image."""
+        means = []
+        for start in range(0, len(images), ENCODE_BATCH):
+            x, labels = images.batch(torch.arange(start, min(start + ENCODE_BATCH, len(images))))
+            mu, _ = self.vae.encoder(likelihood.quantise(x), self.vae.embed(labels))
+            means.append(mu.float().cpu())
+        self.prior = fit_class_mixture(
+            torch.cat(means), images.labels.cpu(), self.vae_config.num_classes, self.config.seed
+        )
+        return True
 
     def settings_card(self) -> dict[str, Any]:
         return self.vae_config.to_card()
 
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.vae.state_dict().items()}
-        return weights, {**self.vae_config.to_card(), "recipe": " ".join(RECIPE.split())}
+        card = {**self.vae_config.to_card(), "recipe": " ".join(RECIPE.split())}
+        if self.prior is not None:
+            weights.update(self.prior.tensors())
+            card["latent_prior"] = prior_description(self.prior)
+        return weights, card

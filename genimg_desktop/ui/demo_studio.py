@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 WINDOW_SIZE = (1280, 800)
 GAN = "gan-fashion-mnist-28"
 VAE = "vae-fashion-mnist-28"
+EMOJI_VAE = "vae-emoji-64"
 PIXELCNN = "pixelcnn-fashion-mnist-28"
 TRAIN_SHOT_STEP = 120  # the training view is grabbed once the run has logged this many steps
 TRAIN_TIMEOUT_MS = 240_000
@@ -138,6 +139,18 @@ class Scene:
             self.grab()
 
         self.run(GAN, "sample", {"class": "Coat", "count": 20, "truncation": 0.0}, 7, shown)
+
+    def emoji(self) -> None:
+        """Emoji: 16 people from the emoji VAE, drawn from its fitted latent prior; the ninth opened."""
+        self.win.resize(WINDOW_SIZE[0], WINDOW_SIZE[1] + 80)
+
+        def shown(result: GenerationResult) -> None:
+            sample_actions.open_sample(self.win, result, 8)
+            self.show_samples_large(420)
+            self.win.samples.list.setCurrentRow(8)
+            self.grab()
+
+        self.run(EMOJI_VAE, "sample", {"class": "People & Body", "count": 16, "temperature": 1.0}, 2, shown)
 
     def explore(self) -> None:
         """Explore: a GAN interpolation from a sneaker to an ankle boot, 10 frames; one opened."""
@@ -298,7 +311,17 @@ class Scene:
         next_job()
 
 
-SCENES = ("generate", "explore", "between", "autoregressive", "likelihood", "train", "models", "history")
+SCENES = (
+    "generate",
+    "emoji",
+    "explore",
+    "between",
+    "autoregressive",
+    "likelihood",
+    "train",
+    "models",
+    "history",
+)
 
 
 def start_scene(window: MainWindow, name: str, screenshot: Path | None) -> None:

@@ -128,29 +128,26 @@ class Scene:
     # --------------------------------------------------------------- scenes
 
     def generate(self) -> None:
-        """Generate: 20 coats from the Fashion-MNIST GAN; one of them opened as a new image. The
-        window is a little taller here, so that both rows of samples show whole."""
-        self.win.resize(WINDOW_SIZE[0], WINDOW_SIZE[1] + 80)
-
-        def shown(result: GenerationResult) -> None:
-            sample_actions.open_sample(self.win, result, 2)
-            self.show_samples_large(420)
-            self.win.samples.list.setCurrentRow(2)
-            self.grab()
-
-        self.run(GAN, "sample", {"class": "Coat", "count": 20, "truncation": 0.0}, 7, shown)
+        """Generate: 20 coats from the Fashion-MNIST GAN; the third opened as a new image."""
+        self.sample_grid(GAN, {"class": "Coat", "count": 20, "truncation": 0.0}, 7, opened=2)
 
     def emoji(self) -> None:
         """Emoji: 16 people from the emoji VAE, drawn from its fitted latent prior; the ninth opened."""
+        params = {"class": "People & Body", "count": 16, "temperature": 1.0}
+        self.sample_grid(EMOJI_VAE, params, 2, opened=8)
+
+    def sample_grid(self, model_id: str, params: dict[str, Any], seed: int, opened: int) -> None:
+        """A grid of samples, one of them opened as a new image. The window is a little taller here,
+        so that both rows of samples show whole."""
         self.win.resize(WINDOW_SIZE[0], WINDOW_SIZE[1] + 80)
 
         def shown(result: GenerationResult) -> None:
-            sample_actions.open_sample(self.win, result, 8)
+            sample_actions.open_sample(self.win, result, opened)
             self.show_samples_large(420)
-            self.win.samples.list.setCurrentRow(8)
+            self.win.samples.list.setCurrentRow(opened)
             self.grab()
 
-        self.run(EMOJI_VAE, "sample", {"class": "People & Body", "count": 16, "temperature": 1.0}, 2, shown)
+        self.run(model_id, "sample", params, seed, shown)
 
     def explore(self) -> None:
         """Explore: a GAN interpolation from a sneaker to an ankle boot, 10 frames; one opened."""

@@ -13,6 +13,7 @@ from safetensors.torch import load_file, save_file
 from genimg_desktop.core import paths
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.batches import DeviceImages
+from genimg_desktop.engine.training.events import TrainEvent
 from genimg_desktop.engine.training.loop import train
 from genimg_desktop.engine.vae.model import VaeModel
 from genimg_desktop.engine.vae.prior import PREFIX, ClassMixture, fit_class_mixture
@@ -168,7 +169,9 @@ def test_the_mixture_round_trips_through_its_tensors():
 def test_a_training_run_ships_the_prior_and_a_grid_drawn_from_it(tmp_path):
     run = tmp_path / "run"
     config = tiny_config(run, family="vae", extra=dict(VAE_TINY), model_id="run-vae", steps=4)
-    card_path = train(config)
+    events: list[TrainEvent] = []
+    card_path = train(config, events.append)
+    assert [e.kind for e in events][-2:] == ["sample", "done"]  # the grid drawn again from the prior
     card = json.loads(card_path.read_text(encoding="utf-8"))
     weights = load_file(str(card_path.with_suffix(".safetensors")))
     assert f"{PREFIX}scale_tril" in weights and "mixture per class" in card["config"]["latent_prior"]

@@ -6,10 +6,13 @@ The run folders live in the test's GENIMG_HOME (inherited by the child process).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
 from genimg_desktop.cli_train import STOP_REQUEST
@@ -225,3 +228,19 @@ def test_the_fill_network_can_be_trained_from_the_view(qtbot):
     spec = form.spec("cpu")
     assert (spec.family, spec.size, spec.lr) == ("inpaint", 256, pytest.approx(3e-4))
     assert spec.settings == ()  # the small-data GAN recipe is for GANs only
+
+
+def test_a_grid_written_again_under_its_name_is_shown_again(window, tmp_path):
+    # A VAE run draws its last grid again once its latent prior is fitted, under the same name.
+    view = _open(window)
+    grid = tmp_path / "samples" / "step_000004.png"
+    grid.parent.mkdir()
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(grid)
+    view.spec, view.tail = SimpleNamespace(run_dir=tmp_path, steps=4), LossTail(tmp_path / "losses.jsonl")
+    view.poll()
+    assert view.grid_path == grid and view.grid.pixmap().toImage().pixelColor(4, 4).red() == 255
+    Image.new("RGB", (8, 8), (0, 0, 255)).save(grid)
+    later = grid.stat().st_mtime_ns + 1_000_000_000
+    os.utime(grid, ns=(later, later))
+    view.poll()
+    assert view.grid.pixmap().toImage().pixelColor(4, 4).blue() == 255

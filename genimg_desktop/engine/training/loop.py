@@ -174,6 +174,7 @@ class _Run:
             grid = self.out / "samples" / f"step_{self.config.steps:06d}.png"
             if trainer.finish(images):  # the shipped grid shows what the finished model draws
                 write_sample_grid(trainer, grid, self.config.seed)
+                self.emit(self._event("sample", self.config.steps, path=grid))  # the app shows it again
             run = RunInfo(
                 self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid, trainer.precision
             )

@@ -246,6 +246,7 @@ class TrainView(QDialog):
         self.step = 0
         self.spec: TrainSpec | None = None
         self.grid_path: Path | None = None
+        self.grid_stamp: tuple[Path, int] | None = None  # path and mtime: the last grid shown
         self.tail: LossTail | None = None
         self.clock = StepClock()
         self.process = TrainProcess(self)
@@ -383,7 +384,7 @@ class TrainView(QDialog):
             self.plot.clear()
             self.grid.reset()
             self.grid_caption.setText("Samples")
-            self.grid_path = None
+            self.grid_path = self.grid_stamp = None
             self.output.clear()
             self.step = 0
         self.tail = LossTail(spec.run_dir / LOSS_LOG)  # the log is rewritten on a resume: read it anew
@@ -408,8 +409,10 @@ class TrainView(QDialog):
             if self.state == RUNNING and self.message.text().endswith("…"):
                 self._set_message("Training…")
         newest = newest_sample(self.spec.run_dir)
-        if newest is not None and newest != self.grid_path and self.grid.set_image(newest):
-            self.grid_path = newest
+        # The stamp, not only the name: a VAE run draws its last grid again once its prior is fitted.
+        stamp = _file_stamp(newest)
+        if newest is not None and stamp != self.grid_stamp and self.grid.set_image(newest):
+            self.grid_path, self.grid_stamp = newest, stamp
             step = newest.stem.removeprefix("step_")
             self.grid_caption.setText(f"Samples at step {int(step)}" if step.isdigit() else "Samples")
 
@@ -515,3 +518,11 @@ def _spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
     spin.setSuffix(suffix)
     spin.setGroupSeparatorShown(True)
     return spin
+
+
+def _file_stamp(path: Path | None) -> tuple[Path, int] | None:
+    """(path, modification time in ns), None for no file (or one gone since it was listed)."""
+    try:
+        return None if path is None else (path, path.stat().st_mtime_ns)
+    except OSError:
+        return None

@@ -62,6 +62,9 @@ def section(card: dict) -> str:
         settings = ", ".join(f"{k} {v}" for k, v in drawn_with.items())
         command = metrics.get("command", "genimg eval")
         lines += [f"Samples judged as drawn with: {settings} (`{command}`).", ""]
+    prior = card.get("config", {}).get("latent_prior")
+    if prior:
+        lines += [f"Latents drawn from {prior}.", ""]
     lines += [f"Trained with `{card['training'].get('command', '')}`.", ""]
     if card.get("samples"):
         lines += [f"![{card['id']} samples, one row per class](../models/{card['samples']})", ""]

@@ -146,6 +146,7 @@ def test_a_model_without_a_prior_still_loads_and_draws_from_the_standard_normal(
         (lambda s: s.pop(f"{PREFIX}means"), "incomplete"),
         (lambda s: s.update({f"{PREFIX}means": s[f"{PREFIX}means"][:, :, :2]}), "shapes"),
         (lambda s: s.update({f"{PREFIX}weights": -s[f"{PREFIX}weights"]}), "weights"),
+        (lambda s: s[f"{PREFIX}scale_tril"].view(-1)[0].fill_(float("nan")), "not finite"),
     ],
 )
 def test_a_broken_prior_is_a_clear_load_error(finished, tmp_path, change, message):

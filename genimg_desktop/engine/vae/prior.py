@@ -83,6 +83,8 @@ class ClassMixture:
                 f"the latent prior's shapes disagree: weights {tuple(self.weights.shape)}, means "
                 f"{tuple(self.means.shape)}, scale_tril {tuple(self.scale_tril.shape)}"
             )
+        if not all(bool(t.isfinite().all()) for t in (self.weights, self.means, self.scale_tril)):
+            raise ValueError("the latent prior holds values that are not finite numbers (NaN or inf)")
         if (self.weights < 0).any() or (self.weights.sum(dim=1) <= 0).any():
             raise ValueError(
                 "the latent prior's component weights must be >= 0 with a positive sum per class"

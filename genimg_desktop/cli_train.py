@@ -55,6 +55,12 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--sample-every", type=int, default=500, help="steps between sample grids")
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="family setting")
+    train.add_argument(
+        "--init-from",
+        metavar="MODEL",
+        help="start from this model's weights (same family and size): fine-tune it on your images; its "
+        "architecture settings are the default --set ones",
+    )
     train.add_argument("--id", default="", help="model id (default: FAMILY-DATA-SIZE)")
     train.add_argument("--name", default="", help="name shown in the app")
     train.add_argument("--models-dir", help="where to put the model (default: your models folder)")
@@ -125,6 +131,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         precision=args.precision,
         models_dir=Path(args.models_dir) if args.models_dir else None,
         command=command_line(args),
+        init_from=args.init_from or None,
     )
 
 
@@ -150,8 +157,8 @@ def command_line(args: argparse.Namespace) -> str:
     if args.lr_decay_from is not None:
         words += ["--lr-decay-from", str(args.lr_decay_from)]
     words += ["--seed", str(args.seed)]
-    optional = (("--channels", args.channels), ("--limit", args.limit), ("--id", args.id),
-                ("--name", args.name), ("--models-dir", args.models_dir))  # fmt: skip
+    optional = (("--channels", args.channels), ("--limit", args.limit), ("--init-from", args.init_from),
+                ("--id", args.id), ("--name", args.name), ("--models-dir", args.models_dir))  # fmt: skip
     for flag, value in optional:
         if value:
             words += [flag, str(value)]

@@ -88,6 +88,7 @@ class ClassifierTrainer(FamilyTrainer):
     family = "classifier"
     role = "evaluation"
     own_lr_schedule = True
+    warm_modules = ("net",)
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)

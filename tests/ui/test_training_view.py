@@ -244,3 +244,32 @@ def test_a_grid_written_again_under_its_name_is_shown_again(window, tmp_path):
     os.utime(grid, ns=(later, later))
     view.poll()
     assert view.grid.pixmap().toImage().pixelColor(4, 4).blue() == 255
+
+
+def test_a_run_can_start_from_a_model_the_artist_has(qtbot, window, pictures):
+    """Fine-tuning from the view: the family's models are offered, the size follows the chosen one,
+    and the process starts from its weights (the 3-class model's class layer fresh for 2 classes)."""
+    from genimg_desktop.core import paths
+    from tests.support.tiny_models import GAN_CLASSES, install_trained, make_gan_trainer
+
+    install_trained(
+        make_gan_trainer(pictures.parent / "src"), paths.user_models_dir(), "tiny-start", "Start", GAN_CLASSES
+    )
+    window.start_engine()
+    qtbot.waitUntil(lambda: "tiny-start" in {m.id for m in window.picker.models()}, timeout=RUN_MS)
+    view = _open(window)
+    _fill(view, pictures, "Tuned Shapes")
+    form = view.form
+    form.family.setCurrentText("vae")
+    assert form.start_from.findData("tiny-start") == -1  # only the family's own models
+    form.family.setCurrentText("gan")
+    form.size.setValue(32)
+    form.start_from.setCurrentIndex(form.start_from.findData("tiny-start"))
+    assert form.size.value() == 16 and not form.size.isEnabled()
+    assert view.start()
+    qtbot.waitUntil(lambda: view.state == "done", timeout=RUN_MS)
+    assert "starting from model 'tiny-start'" in view.output.toPlainText()
+    card = json.loads((paths.user_models_dir() / "tuned-shapes.json").read_text(encoding="utf-8"))
+    assert card["training"]["init_from"]["id"] == "tiny-start" and card["class_names"] == ["discs", "squares"]
+    form.start_from.setCurrentIndex(0)  # a new model again: the size is the artist's to choose
+    assert form.size.isEnabled()

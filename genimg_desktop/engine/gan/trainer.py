@@ -34,6 +34,7 @@ class GanTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
     family = "gan"
     checkpointed = ("g", "d", "g_ema", "opt_g", "opt_d")
+    warm_modules = ("g", "g_ema")  # the file holds the EMA generator; the discriminator starts fresh
     settings_name = "GAN"
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:

@@ -30,6 +30,7 @@ class InpaintTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
     family = "inpaint"
     checkpointed = ("g", "d", "g_ema", "opt_g", "opt_d")
+    warm_modules = ("g", "g_ema")  # the file holds the EMA generator; the discriminator starts fresh
     settings_name = "inpaint"
     any_size = True  # trained on crops, runs on any picture (engine/inpaint/model.py)
 

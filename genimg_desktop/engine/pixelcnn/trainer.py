@@ -26,6 +26,7 @@ class PixelCNNTrainer(FamilyTrainer):
     (layers, hidden, kernel, first_kernel, head, mixtures, class_dropout; see PixelCNNConfig)."""
 
     family = "pixelcnn"
+    warm_modules = ("net",)
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)

@@ -22,7 +22,7 @@ CHECKPOINT_NAME = "checkpoint.pt"
 FORMAT = 1
 # What must be equal to resume, because it changes what is being trained. The others may differ on a
 # resume: more --steps, other intervals, another device, output folders, id, name, command line.
-MATCH_KEYS = ("family", "data", "size", "channels", "limit", "batch_size", "lr", "seed", "extra")
+MATCH_KEYS = ("family", "data", "size", "channels", "limit", "batch_size", "lr", "seed", "extra", "init_from")
 
 
 class CheckpointError(ValueError):

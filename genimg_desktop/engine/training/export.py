@@ -43,6 +43,7 @@ class RunInfo:
     dataset: Any  # the training split's ImageDataset (name, source, skipped, length)
     grid: Path | None = None  # the last sample grid of the run, shown by the app's model manager
     precision: str = "float32"  # the forward passes' type in the last part of the run
+    init_from: dict[str, Any] | None = None  # the model whose weights the run started from (id, sha256)
 
     @property
     def licence(self) -> str:
@@ -126,6 +127,7 @@ def _training_facts(config: TrainConfig, info: RunInfo) -> dict[str, Any]:
         "seed": config.seed,
         "limit": config.limit,
         "settings": dict(config.extra),
+        "init_from": info.init_from,
         "images": len(info.dataset),
         "skipped": dict(info.dataset.skipped),
         "wall_time_s": round(info.wall_time_s, 1),

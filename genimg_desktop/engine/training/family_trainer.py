@@ -51,6 +51,7 @@ class TrainConfig:
     precision: str = "float32"  # float32, bfloat16 or auto: the forward passes' type (mixed_precision.py)
     models_dir: Path | None = None  # where the finished model goes; None: the user's models folder
     command: str = ""  # the command line that started the run, for the model card
+    init_from: str | None = None  # a model id: start from its weights (warm_start.py)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class FamilyTrainer(ABC):
     # True when train_step sets the learning rate itself (the classifier's warm-up + cosine): the loop's
     # `lr_decay_from` schedule is then refused.
     own_lr_schedule: ClassVar[bool] = False
+    # The attributes (modules) that `--init-from` fills from a model file: those `export` writes.
+    warm_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         self.config = config

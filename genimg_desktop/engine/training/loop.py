@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.engine.device import device_label
 from genimg_desktop.engine.training import checkpoint as ckpt
 from genimg_desktop.engine.training.batches import BatchStream, DeviceImages, mix_seed
@@ -35,6 +36,7 @@ from genimg_desktop.engine.training.family_trainer import (
 )
 from genimg_desktop.engine.training.loss_log import LOG_NAME, LossLog
 from genimg_desktop.engine.training.samples import write_sample_grid
+from genimg_desktop.engine.training.warm_start import inherit, source_card, warm_start
 
 Listener = Callable[[TrainEvent], None]
 
@@ -48,8 +50,13 @@ def train(
     raises TrainingStopped, and the same call resumes it later.
     """
     check_config(config)
+    source = None
+    if config.init_from:
+        source = source_card(config.init_from)
+        config = inherit(config, source, trainer_class(config.family).any_size)
     with session(config.device) as ctx:
-        return _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False)).run()
+        run = _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False), source)
+        return run.run()
 
 
 def check_config(config: TrainConfig) -> None:
@@ -64,6 +71,8 @@ def check_config(config: TrainConfig) -> None:
             raise ValueError("--lr-decay-from must be a step from 0 to below --steps")
         if family.own_lr_schedule:
             raise ValueError(f"the {config.family} family sets its own learning rate: drop --lr-decay-from")
+    if config.init_from and not family.warm_modules:
+        raise ValueError(f"the {config.family} family cannot start from a model's weights: drop --init-from")
     check_id_free(config)
 
 
@@ -79,8 +88,15 @@ def trainer_class(family: str) -> type[FamilyTrainer]:
 
 
 class _Run:
-    def __init__(self, config: TrainConfig, ctx: DistContext, emit: Listener, stop: Callable[[], bool]):
-        self.config, self.ctx, self.stop = config, ctx, stop
+    def __init__(
+        self,
+        config: TrainConfig,
+        ctx: DistContext,
+        emit: Listener,
+        stop: Callable[[], bool],
+        source: ModelCard | None = None,
+    ):
+        self.config, self.ctx, self.stop, self.source = config, ctx, stop, source
         self.emit = emit if ctx.is_main else (lambda _event: None)
         self.out = Path(config.out)
         self.checkpoint_path = self.out / ckpt.CHECKPOINT_NAME
@@ -119,7 +135,10 @@ class _Run:
         state = ckpt.load_checkpoint(self.checkpoint_path, self.config, self.ctx.device)
         mode = "" if trainer.autocast_dtype is None else f", in {trainer.precision} mixed precision"
         if state is None:
-            self.emit(self._event("start", 0, message=f"starting on {data_note}{mode}"))
+            message = f"starting on {data_note}{mode}"
+            if self.source is not None:  # only a fresh run: a checkpoint holds the weights already
+                message = f"{warm_start(trainer, self.source).message()}, {message}"
+            self.emit(self._event("start", 0, message=message))
             return 0
         if int(state["step"]) > self.config.steps:
             raise ckpt.CheckpointError(
@@ -175,9 +194,9 @@ class _Run:
             if trainer.finish(images):  # the shipped grid shows what the finished model draws
                 write_sample_grid(trainer, grid, self.config.seed)
                 self.emit(self._event("sample", self.config.steps, path=grid))  # the app shows it again
-            run = RunInfo(
-                self.config.steps, self.elapsed(), device, self.ctx.world, dataset, grid, trainer.precision
-            )
+            source = None if self.source is None else {"id": self.source.id, "sha256": self.source.sha256}
+            steps, world, precision = self.config.steps, self.ctx.world, trainer.precision
+            run = RunInfo(steps, self.elapsed(), device, world, dataset, grid, precision, source)
             card = export_model(trainer, self.config, run)
             self.emit(self._event("done", self.config.steps, path=card, message=f"model written to {card}"))
         self.ctx.barrier()

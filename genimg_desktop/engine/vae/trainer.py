@@ -32,6 +32,7 @@ class VaeTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
     family = "vae"
     checkpointed = ("vae", "optimiser")
+    warm_modules = ("vae",)  # the file's latent prior is not taken: `finish` fits a new one
     settings_name = "VAE"
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:

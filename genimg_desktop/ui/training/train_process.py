@@ -59,6 +59,7 @@ class TrainSpec:
     # the artist's runs (1.35x for a PixelCNN on a CPU with AVX512-BF16), same float32 weights
     precision: str = "auto"
     settings: tuple[str, ...] = field(default_factory=tuple)  # family settings, KEY=VALUE (--set)
+    init_from: str = ""  # a model id to start from (--init-from), "" for a new model
 
     @property
     def run_dir(self) -> Path:
@@ -72,6 +73,8 @@ class TrainSpec:
         args += ["--device", self.device, "--precision", self.precision]
         if self.name:
             args += ["--name", self.name]
+        if self.init_from:
+            args += ["--init-from", self.init_from]
         for pair in self.settings:
             args += ["--set", pair]
         return args

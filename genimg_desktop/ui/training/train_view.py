@@ -50,9 +50,11 @@ from genimg_desktop.ui.training.run_files import (
 from genimg_desktop.ui.training.train_process import Outcome, TrainProcess, TrainSpec, model_id_from
 
 if TYPE_CHECKING:
+    from genimg_desktop.core.model_card import ModelDescriptor
     from genimg_desktop.ui.main_window import MainWindow
 
 FOLDER_CHOICE = "My images (a folder)"
+NEW_MODEL = "Nothing: a new model"
 DATASETS = ("fashion-mnist", "mnist", "emoji", "openclipart")
 FAMILIES = ("gan", "vae", "pixelcnn", "inpaint")
 DEFAULT_LR = {"gan": 2e-4, "vae": 1e-3, "pixelcnn": 1e-3, "inpaint": 3e-4}
@@ -99,6 +101,12 @@ class TrainForm(QWidget):
         self.settings = QLineEdit()
         self.settings.setPlaceholderText("advanced: family settings, KEY=VALUE …")
         self._suggested = ""  # the settings text this form filled in itself (replaced when it changes)
+        self.start_from = QComboBox()
+        self.start_from.setToolTip(
+            "Fine-tune a model you have instead of starting from nothing: far better on a few dozen "
+            "pictures. It keeps that model's size and architecture; other classes get a fresh class layer."
+        )
+        self._models: list[ModelDescriptor] = []
         self._lay_out()
         self.data.currentTextChanged.connect(self._data_changed)
         self.family.currentTextChanged.connect(self._family_changed)
@@ -106,6 +114,7 @@ class TrainForm(QWidget):
             signal.connect(self._show_id)
         self.folder.textChanged.connect(self._show_id)
         self.browse.clicked.connect(self._browse)
+        self.start_from.currentIndexChanged.connect(self._start_from_changed)
         self._family_changed(self.family.currentText())
         self._data_changed(self.data.currentText())
 
@@ -117,6 +126,7 @@ class TrainForm(QWidget):
         form.addRow("Images", self.data)
         form.addRow("", folder_row)
         form.addRow("Family", self.family)
+        form.addRow("Start from", self.start_from)
         form.addRow("Size", self.size)
         form.addRow("Length (steps)", self.steps)
         form.addRow("Batch size", self.batch_size)
@@ -131,6 +141,7 @@ class TrainForm(QWidget):
         self.folder.setEnabled(is_folder)
         self.browse.setEnabled(is_folder)
         self.size.setValue(DATASET_SIZE.get(choice, 32))
+        self._start_from_changed()  # a model to start from keeps its own size
         self._show_id()
         self._suggest_settings()
 
@@ -139,6 +150,38 @@ class TrainForm(QWidget):
         if family in FAMILY_SIZE:
             self.size.setValue(FAMILY_SIZE[family])
         self._suggest_settings()
+        self._list_start_models()
+
+    def set_models(self, models: list[ModelDescriptor]) -> None:
+        """The models a run may start from (those of the chosen family are offered)."""
+        self._models = list(models)
+        self._list_start_models()
+
+    def _list_start_models(self) -> None:
+        chosen = self.start_from.currentData()
+        family = self.family.currentText()
+        self.start_from.blockSignals(True)
+        self.start_from.clear()
+        self.start_from.addItem(NEW_MODEL, "")
+        for model in self._models:
+            if model.card.family == family:
+                self.start_from.addItem(f"{model.card.name} ({model.id})", model.id)
+        index = self.start_from.findData(chosen) if chosen else 0
+        self.start_from.setCurrentIndex(max(index, 0))
+        self.start_from.blockSignals(False)
+        self._start_from_changed()
+
+    def _start_from_changed(self) -> None:
+        """A model to start from fixes the size (its weights work at its own resolution)."""
+        source = self.start_model()
+        resolution = source.card.resolution if source is not None else None
+        if resolution:
+            self.size.setValue(resolution)
+        self.size.setEnabled(not resolution)
+
+    def start_model(self) -> ModelDescriptor | None:
+        wanted = self.start_from.currentData()
+        return next((m for m in self._models if m.id == wanted), None) if wanted else None
 
     def _suggest_settings(self) -> None:
         """Fill in the small-data recipe where it applies; never overwrite what the artist typed."""
@@ -196,6 +239,7 @@ class TrainForm(QWidget):
             sample_every=self.sample_every.value(),
             device=device,
             settings=self.family_settings(),
+            init_from=self.start_from.currentData() or "",
         )
 
 
@@ -493,6 +537,7 @@ def open_train_view(window: MainWindow) -> TrainView:
     if view is None:
         view = TrainView(window)
         window.train_view = view
+    view.form.set_models(window.picker.models())
     view.show()
     view.raise_()
     view.activateWindow()

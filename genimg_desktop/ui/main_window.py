@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
     def set_models(self, models: list[ModelDescriptor]) -> None:
         self.picker.set_models(models)
         self.model_folder.models_listed(models)
+        if self.train_view is not None:  # a model just trained can be the next run's start
+            self.train_view.form.set_models(models)
         if self._pending_restore is not None:
             pending, self._pending_restore = self._pending_restore, None
             self.restore_parameters(pending)

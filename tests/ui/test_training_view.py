@@ -269,6 +269,7 @@ def test_a_run_can_start_from_a_model_the_artist_has(qtbot, window, pictures):
     assert view.start()
     qtbot.waitUntil(lambda: view.state == "done", timeout=RUN_MS)
     assert "starting from model 'tiny-start'" in view.output.toPlainText()
+    qtbot.waitUntil(lambda: form.start_from.findData("tuned-shapes") > 0, timeout=RUN_MS)  # offered next
     card = json.loads((paths.user_models_dir() / "tuned-shapes.json").read_text(encoding="utf-8"))
     assert card["training"]["init_from"]["id"] == "tiny-start" and card["class_names"] == ["discs", "squares"]
     form.start_from.setCurrentIndex(0)  # a new model again: the size is the artist's to choose

@@ -66,6 +66,9 @@ def section(card: dict) -> str:
     if prior:
         lines += [f"Latents drawn from {prior}.", ""]
     lines += [f"Trained with `{card['training'].get('command', '')}`.", ""]
+    source = card["training"].get("init_from")
+    if source:  # `--init-from`: the steps above came on top of that model's own training
+        lines += [f"Started from the weights of `{source['id']}` (sha256 {source['sha256'][:12]}...).", ""]
     if card.get("samples"):
         lines += [f"![{card['id']} samples, one row per class](../models/{card['samples']})", ""]
     return "\n".join(lines)

@@ -135,10 +135,10 @@ class _Run:
         state = ckpt.load_checkpoint(self.checkpoint_path, self.config, self.ctx.device)
         mode = "" if trainer.autocast_dtype is None else f", in {trainer.precision} mixed precision"
         if state is None:
-            message = f"starting on {data_note}{mode}"
+            origin = ""
             if self.source is not None:  # only a fresh run: a checkpoint holds the weights already
-                message = f"{warm_start(trainer, self.source).message()}, {message}"
-            self.emit(self._event("start", 0, message=message))
+                origin = f"{warm_start(trainer, self.source).message()} "
+            self.emit(self._event("start", 0, message=f"starting {origin}on {data_note}{mode}"))
             return 0
         if int(state["step"]) > self.config.steps:
             raise ckpt.CheckpointError(

@@ -33,11 +33,12 @@ class WarmStart:
     fresh: tuple[str, ...]  # tensors of this run that kept their initialisation (shape differs)
 
     def message(self) -> str:
-        text = f"starting from model '{self.model_id}' ({self.copied} tensors)"
+        """E.g. "from model 'gan-emoji-64' (52 tensors; 2 start fresh (...))", for the start line."""
+        fresh = ""
         if self.fresh:
             more = ", ..." if len(self.fresh) > 3 else ""
-            text += f"; {len(self.fresh)} start fresh ({', '.join(self.fresh[:3])}{more})"
-        return text
+            fresh = f"; {len(self.fresh)} start fresh ({', '.join(self.fresh[:3])}{more})"
+        return f"from model '{self.model_id}' ({self.copied} tensors{fresh})"
 
 
 def source_card(model_id: str) -> ModelCard:

@@ -14,6 +14,7 @@ from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.evaluation.likelihood import likelihood_metrics
 from genimg_desktop.engine.pixelcnn import trainer as trainer_module
+from genimg_desktop.engine.pixelcnn.heads import unit_to_levels
 from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.registry import FAMILIES, ModelRegistry
@@ -263,6 +264,22 @@ def test_label_minus_one_is_the_unconditional_network(tmp_path):
         hidden = trainer.net(images, torch.full((images.shape[0],), -1))
         given = trainer.net(images, torch.zeros(images.shape[0], dtype=torch.long))
     assert torch.equal(none, hidden) and not torch.equal(none, given)
+
+
+def test_dropout_and_mirroring_act_in_training_only(tmp_path, monkeypatch):
+    trainer = make_trainer(3, tmp_path, dropout=0.5, flip=1.0)
+    images, labels = batch(3)
+    with torch.no_grad():
+        trainer.net.eval()
+        assert torch.equal(trainer.net(images, labels), trainer.net(images, labels))  # eval: no dropout
+        trainer.net.train()
+        assert not torch.equal(trainer.net(images, labels), trainer.net(images, labels))
+    seen = []
+    monkeypatch.setattr(trainer_module, "unit_to_levels", lambda x: seen.append(x) or unit_to_levels(x))
+    trainer.train_step(images, labels)
+    assert torch.equal(seen[0], images.flip(-1))  # flip=1: every image mirrored
+    with pytest.raises(ValueError, match="dropout must be"):
+        make_trainer(3, tmp_path, dropout=1.0)
 
 
 def test_unknown_settings_are_refused(tmp_path):

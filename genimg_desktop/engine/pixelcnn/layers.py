@@ -67,9 +67,13 @@ class GatedLayer(nn.Module):
     sees its own value); later layers may include column c (type B).
     """
 
-    def __init__(self, cin: int, hidden: int, kernel: int, num_classes: int, first: bool) -> None:
+    def __init__(
+        self, cin: int, hidden: int, kernel: int, num_classes: int, first: bool, dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.first = first
+        # Per-position, so causality holds; in eval mode (sampling, likelihoods) it is the identity.
+        self.drop = nn.Dropout(dropout)
         self.v_conv = VerticalConv(cin, 2 * hidden, kernel)
         self.h_conv = HorizontalConv(cin, 2 * hidden, kernel)
         self.v_to_h = nn.Conv2d(2 * hidden, 2 * hidden, 1)
@@ -95,6 +99,6 @@ class GatedLayer(nn.Module):
         if bias is not None:
             bias_v, bias_h = bias[:, :, None, None].chunk(2, dim=1)  # (B, 2F, 1, 1) each
             v_pre, h_pre = v_pre + bias_v, h_pre + bias_h
-        h_new = self.h_out(gate(h_pre))  # (B, F, H, W)
+        h_new = self.h_out(self.drop(gate(h_pre)))  # (B, F, H, W)
         # Residual in the horizontal stack only (the paper's choice); the first layer changes width.
         return gate(v_pre), h_new if self.first else h + h_new

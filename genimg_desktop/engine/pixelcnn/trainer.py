@@ -23,7 +23,8 @@ GRAD_CLIP = 1.0  # the NLL of a fresh PixelCNN has rare huge gradients on flat r
 @register_trainer
 class PixelCNNTrainer(FamilyTrainer):
     """Adam on the negative log-likelihood. Hyperparameters come from `--set key=value`
-    (layers, hidden, kernel, first_kernel, head, mixtures, class_dropout; see PixelCNNConfig)."""
+    (layers, hidden, kernel, first_kernel, head, mixtures, class_dropout, dropout, flip;
+    see PixelCNNConfig)."""
 
     family = "pixelcnn"
     warm_modules = ("net",)
@@ -39,7 +40,7 @@ class PixelCNNTrainer(FamilyTrainer):
     def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
         """images (B, C, H, W) in [-1, 1] (quantised back to the 256 levels), labels (B,)."""
         self.net.train()
-        levels = unit_to_levels(images.to(self.device))
+        levels = unit_to_levels(self._mirror(images.to(self.device)))
         given = labels.to(self.device) if self.net_config.num_classes else None
         if given is not None and self.net_config.class_dropout > 0:  # -1: trained as unconditional
             hidden = torch.rand(given.shape, device=self.device) < self.net_config.class_dropout
@@ -53,6 +54,13 @@ class PixelCNNTrainer(FamilyTrainer):
         self.optimizer.step()
         self.steps += 1
         return {"bits_per_dim": float(loss.detach()), "grad_norm": float(grad_norm)}
+
+    def _mirror(self, images: torch.Tensor) -> torch.Tensor:
+        """Each image mirrored left-right with probability `flip` (drawn on the images' device)."""
+        if not self.net_config.flip:
+            return images
+        chosen = torch.rand(images.shape[0], device=images.device) < self.net_config.flip
+        return torch.where(chosen[:, None, None, None], images.flip(-1), images)
 
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
         """Class-major: with k * num_classes samples, sample i is of class i // k."""

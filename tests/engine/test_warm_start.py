@@ -97,6 +97,26 @@ def test_a_resume_must_start_from_the_same_model(source, tmp_path):
     assert events[0].message.startswith("resuming from step 1")
 
 
+def test_a_paused_run_resumes_after_its_source_model_is_gone(source, tmp_path):
+    """The checkpoint holds the weights, the inherited settings and the origin: an artist who deleted
+    (or replaced) the source model mid-run still finishes, and the card names the original source."""
+    sha = json.loads(source.read_text(encoding="utf-8"))["sha256"]
+    config = tiny_config(tmp_path / "run", model_id="run", init_from="source", extra={}, steps=3)
+    stops = iter([False, True])
+    with pytest.raises(TrainingStopped):
+        train(config, should_stop=lambda: next(stops))
+    for file in (source, source.with_suffix(".safetensors")):
+        file.unlink()
+    events: list[TrainEvent] = []
+    card_path = train(config, events.append)
+    assert events[0].message.startswith("resuming from step 2")
+    training = json.loads(card_path.read_text(encoding="utf-8"))["training"]
+    assert training["init_from"] == {"id": "source", "sha256": sha}
+    assert training["settings"] == TINY  # inherited from the source, recorded by the checkpoint
+    with pytest.raises(ValueError, match="no model 'source'"):  # a new run does need it
+        train(tiny_config(tmp_path / "again", model_id="again", init_from="source", extra={}))
+
+
 def test_the_recorded_command_keeps_init_from():
     given = "train --family gan --data emoji --size 64 --out run --init-from gan-emoji-64 --id mine"
     args = cli.build_parser().parse_args(shlex.split(given))

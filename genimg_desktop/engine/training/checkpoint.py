@@ -36,8 +36,14 @@ def config_dict(config: TrainConfig) -> dict[str, Any]:
 
 
 def save_checkpoint(
-    path: Path, config: TrainConfig, step: int, elapsed_s: float, trainer_state: dict[str, Any]
+    path: Path,
+    config: TrainConfig,
+    step: int,
+    elapsed_s: float,
+    trainer_state: dict[str, Any],
+    origin: dict[str, str] | None = None,
 ) -> Path:
+    """`origin`: the model the run started from ({"id", "sha256"}, warm_start.py), if any."""
     payload = {
         "format": FORMAT,
         "step": int(step),
@@ -45,8 +51,22 @@ def save_checkpoint(
         "config": config_dict(config),
         "trainer": trainer_state,
         "rng": rng_state(),
+        "origin": dict(origin) if origin else {},
     }
     return write_atomic(path, lambda handle: torch.save(payload, handle))
+
+
+def peek_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, str] | None] | None:
+    """(the saved config, the origin or None) of the checkpoint at `path`; None when there is no
+    readable checkpoint of this version (load_checkpoint then says what is wrong with it)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True) if path.is_file() else None
+    except (pickle.UnpicklingError, EOFError, OSError, RuntimeError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        return None
+    origin = state.get("origin") or None
+    return state["config"], None if origin is None else {str(k): str(v) for k, v in origin.items()}
 
 
 def load_checkpoint(path: Path, config: TrainConfig, device: torch.device) -> dict[str, Any] | None:

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.engine.device import device_label
 from genimg_desktop.engine.training import checkpoint as ckpt
 from genimg_desktop.engine.training.batches import BatchStream, DeviceImages, mix_seed
@@ -36,7 +35,7 @@ from genimg_desktop.engine.training.family_trainer import (
 )
 from genimg_desktop.engine.training.loss_log import LOG_NAME, LossLog
 from genimg_desktop.engine.training.samples import write_sample_grid
-from genimg_desktop.engine.training.warm_start import inherit, source_card, warm_start
+from genimg_desktop.engine.training.warm_start import InitFrom, resolve, warm_start
 
 Listener = Callable[[TrainEvent], None]
 
@@ -50,12 +49,12 @@ def train(
     raises TrainingStopped, and the same call resumes it later.
     """
     check_config(config)
-    source = None
+    start = None
     if config.init_from:
-        source = source_card(config.init_from)
-        config = inherit(config, source, trainer_class(config.family).any_size)
+        start = resolve(config, trainer_class(config.family).any_size)
+        config = start.config
     with session(config.device) as ctx:
-        run = _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False), source)
+        run = _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False), start)
         return run.run()
 
 
@@ -94,9 +93,11 @@ class _Run:
         ctx: DistContext,
         emit: Listener,
         stop: Callable[[], bool],
-        source: ModelCard | None = None,
+        start: InitFrom | None = None,
     ):
-        self.config, self.ctx, self.stop, self.source = config, ctx, stop, source
+        self.config, self.ctx, self.stop = config, ctx, stop
+        self.source = None if start is None else start.card  # weights still to copy (a fresh run)
+        self.origin = None if start is None else start.origin  # for checkpoints and the card
         self.emit = emit if ctx.is_main else (lambda _event: None)
         self.out = Path(config.out)
         self.checkpoint_path = self.out / ckpt.CHECKPOINT_NAME
@@ -136,7 +137,9 @@ class _Run:
         mode = "" if trainer.autocast_dtype is None else f", in {trainer.precision} mixed precision"
         if state is None:
             origin = ""
-            if self.source is not None:  # only a fresh run: a checkpoint holds the weights already
+            if self.origin is not None:  # only a fresh run: a checkpoint holds the weights already
+                if self.source is None:  # resolve() took the checkpoint's word, but it is gone now
+                    raise ckpt.CheckpointError(f"{self.checkpoint_path} disappeared; run the command again")
                 origin = f"{warm_start(trainer, self.source).message()} "
             self.emit(self._event("start", 0, message=f"starting {origin}on {data_note}{mode}"))
             return 0
@@ -179,7 +182,7 @@ class _Run:
     def _checkpoint(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
         if self.ctx.is_main:
             ckpt.save_checkpoint(
-                self.checkpoint_path, self.config, step, self.elapsed(), trainer.state_dict()
+                self.checkpoint_path, self.config, step, self.elapsed(), trainer.state_dict(), self.origin
             )
             self.emit(self._event("checkpoint", step, losses, path=self.checkpoint_path))
         self.ctx.barrier()  # nobody runs ahead (or exits) while rank 0 is still writing
@@ -194,9 +197,8 @@ class _Run:
             if trainer.finish(images):  # the shipped grid shows what the finished model draws
                 write_sample_grid(trainer, grid, self.config.seed)
                 self.emit(self._event("sample", self.config.steps, path=grid))  # the app shows it again
-            source = None if self.source is None else {"id": self.source.id, "sha256": self.source.sha256}
             steps, world, precision = self.config.steps, self.ctx.world, trainer.precision
-            run = RunInfo(steps, self.elapsed(), device, world, dataset, grid, precision, source)
+            run = RunInfo(steps, self.elapsed(), device, world, dataset, grid, precision, self.origin)
             card = export_model(trainer, self.config, run)
             self.emit(self._event("done", self.config.steps, path=card, message=f"model written to {card}"))
         self.ctx.barrier()

@@ -5,16 +5,22 @@ training from scratch on so few), and a shipped model is trained on after its ru
 checkpoint, is gone. Only the weights travel: optimisers start fresh, and so does everything a model
 file does not hold (a GAN's discriminator). Tensors whose shape differs, such as the class embeddings
 of a model with other classes, keep this run's fresh initialisation.
+
+The source model is read once, when the run starts. Its checkpoints then hold the weights, the
+settings taken from it and which model it was, so a paused run resumes after the source model was
+deleted or replaced, and its card still names the model it started from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 
 from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.engine.training import checkpoint as ckpt
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer, TrainConfig
 from genimg_desktop.engine.weights import load_weights
 
@@ -39,6 +45,31 @@ class WarmStart:
             more = ", ..." if len(self.fresh) > 3 else ""
             fresh = f"; {len(self.fresh)} start fresh ({', '.join(self.fresh[:3])}{more})"
         return f"from model '{self.model_id}' ({self.copied} tensors{fresh})"
+
+
+@dataclass(frozen=True)
+class InitFrom:
+    """What `--init-from` means for this run: the config with the source's settings, the source's
+    card when its weights are still to be copied (a fresh run), and the origin for checkpoints and
+    the card ({"id", "sha256"})."""
+
+    config: TrainConfig
+    card: ModelCard | None
+    origin: dict[str, str]
+
+
+def resolve(config: TrainConfig, any_size: bool) -> InitFrom:
+    """Read the source model for a fresh run; for a run whose checkpoint started from the same model,
+    take what the checkpoint recorded instead (the source may be gone by now)."""
+    assert config.init_from
+    recorded = ckpt.peek_checkpoint(Path(config.out) / ckpt.CHECKPOINT_NAME)
+    if recorded is not None:
+        saved, origin = recorded
+        if saved.get("init_from") == config.init_from and origin is not None:
+            extra = {**saved.get("extra", {}), **config.extra}
+            return InitFrom(replace(config, channels=saved.get("channels"), extra=extra), None, origin)
+    card = source_card(config.init_from)
+    return InitFrom(inherit(config, card, any_size), card, {"id": card.id, "sha256": card.sha256 or ""})
 
 
 def source_card(model_id: str) -> ModelCard:

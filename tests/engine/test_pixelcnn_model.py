@@ -98,6 +98,18 @@ def test_sample_is_reproducible_and_has_the_model_size(model):
         assert all(np.array_equal(im[..., 0], im[..., 2]) for im in first.images)
 
 
+def test_sampling_runs_convolutions_in_full_float32(model, monkeypatch):
+    """No TF32 while a sampler runs (CUDA's default for cuDNN), and the setting is restored after."""
+    from genimg_desktop.engine.pixelcnn import sampling
+
+    seen, real = [], sampling.SAMPLERS[sampling.DEFAULT_SAMPLER]
+    spy = lambda net, job, on_row: seen.append(torch.backends.cudnn.allow_tf32) or real(net, job, on_row)  # noqa: E731
+    monkeypatch.setitem(sampling.SAMPLERS, sampling.DEFAULT_SAMPLER, spy)
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)
+    run(model, "sample", seed=1, count=1)
+    assert seen == [False] and torch.backends.cudnn.allow_tf32
+
+
 def test_sampling_reports_each_row_with_a_preview(model):
     events = []
     run(model, "sample", control=JobControl(events.append), count=2)

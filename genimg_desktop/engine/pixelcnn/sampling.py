@@ -8,7 +8,8 @@ the same job; tests compare every entry of `SAMPLERS` against it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -149,4 +150,19 @@ def complete(
     """Fill the pixels where `known` is False, exactly from p(x_i | x_<i) in raster order (with
     guidance != 1, from the guided distribution instead)."""
     job = make_job(net, levels, known, labels, generator, temperature, guidance)
-    return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)[: levels.shape[0]]  # a guided job's first half
+    with full_float32_convolutions():
+        return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)[: levels.shape[0]]  # a guided job's first half
+
+
+@contextmanager
+def full_float32_convolutions() -> Iterator[None]:
+    """cuDNN convolutions in true float32 while sampling. On CUDA torch lets cuDNN round float32
+    convolutions to TF32 (10 mantissa bits) by default; the cached sampler's matrix products stay
+    float32, and its guard allows for float32 rounding only, so its reference passes must run at
+    the same precision as the naive sampler's. No effect on the CPU."""
+    before = torch.backends.cudnn.allow_tf32
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32 = before

@@ -60,18 +60,17 @@ def peek_checkpoint(path: Path) -> tuple[dict[str, Any], dict[str, str] | None] 
     """(the saved config, the origin or None) of the checkpoint at `path`; None when there is no
     readable checkpoint of this version (load_checkpoint then says what is wrong with it)."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True) if path.is_file() else None
-    except (pickle.UnpicklingError, EOFError, OSError, RuntimeError, ValueError):
+        state = _read(path, torch.device("cpu"))
+    except CheckpointError:
         return None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
+    if state is None:
         return None
     origin = state.get("origin") or None
     return state["config"], None if origin is None else {str(k): str(v) for k, v in origin.items()}
 
 
-def load_checkpoint(path: Path, config: TrainConfig, device: torch.device) -> dict[str, Any] | None:
-    """The checkpoint at `path` (tensors on `device`), None when there is none; CheckpointError when it
-    is unreadable or belongs to a differently configured run."""
+def _read(path: Path, device: torch.device) -> dict[str, Any] | None:
+    """The checkpoint at `path` as saved, None when there is none; CheckpointError when unreadable."""
     if not path.is_file():
         return None
     try:
@@ -82,6 +81,15 @@ def load_checkpoint(path: Path, config: TrainConfig, device: torch.device) -> di
         ) from exc
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a checkpoint of this version; delete it to start over")
+    return state
+
+
+def load_checkpoint(path: Path, config: TrainConfig, device: torch.device) -> dict[str, Any] | None:
+    """The checkpoint at `path` (tensors on `device`), None when there is none; CheckpointError when it
+    is unreadable or belongs to a differently configured run."""
+    state = _read(path, device)
+    if state is None:
+        return None
     saved, wanted = state["config"], config_dict(config)
     differ = [key for key in MATCH_KEYS if saved.get(key) != wanted.get(key)]
     if differ:

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.core.request import GenerationRequest
@@ -44,11 +45,16 @@ def batch(channels: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return levels.float() / 127.5 - 1, torch.arange(6) % len(CLASSES)
 
 
-@pytest.fixture(params=[1, 3], ids=["gray", "colour"])
+# A two-scale colour model: a 4x4 prior, then the 8x8 image given it (see PixelCNNConfig.context).
+TWO_SCALE = {"context": 4, "prior_layers": 1, "prior_hidden": 8, "context_hidden": 4}
+
+
+@pytest.fixture(params=[1, 3, "two-scale"], ids=["gray", "colour", "two-scale"])
 def model(request, user_models, tmp_path) -> PixelCNNModel:
     """A tiny model trained one step, exported to the user models folder and loaded by the registry."""
-    trainer = make_trainer(request.param, tmp_path)
-    losses = trainer.train_step(*batch(request.param))
+    channels, extra = (3, TWO_SCALE) if request.param == "two-scale" else (request.param, {})
+    trainer = make_trainer(channels, tmp_path, **extra)
+    losses = trainer.train_step(*batch(channels))
     assert math.isfinite(losses["bits_per_dim"])
     export(trainer, user_models, f"tiny-{request.param}")
     registry = ModelRegistry()
@@ -107,7 +113,7 @@ def test_sampling_runs_convolutions_in_full_float32(model, monkeypatch):
     monkeypatch.setitem(sampling.SAMPLERS, sampling.DEFAULT_SAMPLER, spy)
     monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)
     run(model, "sample", seed=1, count=1)
-    assert seen == [False] and torch.backends.cudnn.allow_tf32
+    assert set(seen) == {False} and torch.backends.cudnn.allow_tf32  # two scales: a sampler call each
 
 
 def test_sampling_reports_each_row_with_a_preview(model):
@@ -199,8 +205,13 @@ def test_bits_per_dim_is_the_mean_nll_by_hand(model):
     labels = np.array([0, 1, 2, 0])
     levels = torch.from_numpy(images).permute(0, 3, 1, 2).long()
     with torch.no_grad():
-        out = model.net(levels.float() / 127.5 - 1, torch.from_numpy(labels))
-        nll = -model.net.head.log_prob(out, levels).sum() / (math.log(2) * images.size)
+        labels_t = torch.from_numpy(labels)
+        out = model.net(levels.float() / 127.5 - 1, labels_t)
+        log_p = model.net.head.log_prob(out, levels).sum()
+        if model.net.prior is not None:  # two scales: plus log p(small picture), each block's mean
+            small = F.avg_pool2d(levels.float(), 2).round().long()
+            log_p += model.net.prior.head.log_prob(model.net.prior(small / 127.5 - 1, labels_t), small).sum()
+        nll = -log_p / (math.log(2) * images.size)
     assert model.bits_per_dim(images, labels) == pytest.approx(float(nll), rel=1e-5)
     # As engine/evaluation hands them: uint8 tensors (N, C, H, W), a few at a time.
     as_tensor = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
@@ -331,3 +342,11 @@ def test_the_training_loop_trains_exports_and_the_app_loads_it(tmp_path, monkeyp
     model = ModelRegistry().load("pixelcnn-loop", "cpu")
     assert model.card.card_path == card and model.config.head == "logistic"
     assert run(model, "sample", count=1).images[0].shape == (SIZE, SIZE, 3)
+
+
+def test_two_scale_likelihoods_are_called_bounds(model):
+    shoe = run(model, "likelihood", picture(SIZE, SIZE, 4), **{"class": "shoe"})
+    two_scale = model.config.context > 0
+    assert shoe.info["bound"] == ("upper" if two_scale else "exact")
+    assert shoe.info["summary"].startswith("at most ") == two_scale
+    assert (model.likelihood_note is not None) == two_scale

@@ -9,7 +9,13 @@ import torch
 import torch.nn.functional as F
 
 from genimg_desktop.engine.pixelcnn import sampling, scoring
-from genimg_desktop.engine.pixelcnn.heads import LN2, LogisticMixtureHead, SoftmaxHead, bin_log_prob
+from genimg_desktop.engine.pixelcnn.heads import (
+    LN2,
+    LogisticMixtureHead,
+    SoftmaxHead,
+    bin_log_prob,
+    levels_to_unit,
+)
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
 
 GRAY = PixelCNNConfig(size=8, channels=1, num_classes=3, layers=2, hidden=8, kernel=3, first_kernel=3)
@@ -265,3 +271,84 @@ def test_config_round_trip_and_errors():
         PixelCNNConfig(size=8, channels=3, head="softmax")
     with pytest.raises(ValueError, match="odd"):
         PixelCNNConfig(size=8, kernel=4)
+
+
+# --- two scales: a small picture first, then the image given it -----------------------------------------
+
+TWO_SCALE = PixelCNNConfig(
+    size=8,
+    channels=3,
+    num_classes=3,
+    layers=2,
+    hidden=8,
+    kernel=3,
+    first_kernel=3,
+    head="logistic",
+    mixtures=2,
+    class_dropout=0.1,
+    context=4,
+    prior_layers=2,
+    prior_hidden=8,
+    context_hidden=4,
+)
+
+
+def loud(config: PixelCNNConfig) -> PixelCNN:
+    """A tiny network with tripled weights: outputs far from zero, so that rounding differences
+    between samplers would show."""
+    net = tiny(config).float()
+    with torch.no_grad():
+        for weight in net.parameters():
+            weight.mul_(3.0)
+    return net
+
+
+@pytest.mark.parametrize("pixel", [(0, 0), (3, 4), (7, 7)])
+def test_two_scale_output_sees_the_whole_small_picture_but_only_earlier_pixels(pixel):
+    net = tiny(TWO_SCALE)
+    small = torch.randint(0, 256, (1, 3, 4, 4), dtype=torch.long)
+    features = net.context_features(small).detach().requires_grad_()
+    x = torch.rand(1, 3, 8, 8, dtype=torch.float64, requires_grad=True)
+    net(x * 2 - 1, torch.tensor([1]), features)[0, :, pixel[0], pixel[1]].pow(2).sum().backward()
+    raster = torch.arange(64).reshape(8, 8)
+    later = raster >= pixel[0] * 8 + pixel[1]
+    assert torch.all(x.grad[0][:, later] == 0)
+    assert features.grad[0, :, pixel[0], pixel[1]].abs().sum() > 0  # the context at the pixel itself
+
+
+def test_two_scale_likelihood_is_the_small_picture_plus_the_image_given_it():
+    net = tiny(TWO_SCALE).float()
+    levels = torch.randint(0, 256, (3, 3, 8, 8))
+    labels = torch.tensor([0, 2, -1])
+    small = F.avg_pool2d(levels.double(), 2).round().long()  # each 2x2 block's mean
+    given = net(levels_to_unit(levels), labels, net.context_features(small))
+    by_hand = net.head.log_prob(given, levels).sum((1, 2)) + net.prior.log_prob_map(small, labels).sum((1, 2))
+    assert torch.allclose(net.log_prob_map(levels, labels).sum((1, 2)), by_hand)
+    assert torch.allclose(scoring.score(net, levels, labels).log_prob, by_hand)
+
+
+@pytest.mark.parametrize("guidance", [1.0, 2.5])
+@pytest.mark.parametrize("name", sorted(sampling.SAMPLERS))
+def test_two_scale_samplers_match_the_naive_reference_and_keep_known_pixels(name, guidance, monkeypatch):
+    net = loud(TWO_SCALE)
+    known = torch.zeros(3, 8, 8, dtype=torch.bool)
+    known[1, :4] = True  # whole blocks known: their small picture is kept
+    known[2, 3:, 5:] = True  # partly known blocks: drawn by the prior, the pixels kept
+    levels = torch.randint(0, 256, (3, 3, 8, 8), generator=torch.Generator().manual_seed(3))
+    labels = torch.tensor([0, 1, 2])
+    seen = []  # the small pictures the images were drawn from
+    real_features = net.context_features
+    monkeypatch.setattr(net, "context_features", lambda small: seen.append(small) or real_features(small))
+
+    def complete(sampler: str) -> torch.Tensor:
+        monkeypatch.setattr(sampling, "DEFAULT_SAMPLER", sampler)
+        with torch.inference_mode():
+            generator = torch.Generator().manual_seed(4)
+            return sampling.complete(net, levels, known, labels, generator, 1.0, None, guidance)
+
+    reference, candidate = complete("naive"), complete(name)
+    assert torch.equal(candidate, reference)
+    for image in range(3):
+        assert torch.equal(reference[image][:, known[image]], levels[image][:, known[image]])
+    small = F.avg_pool2d(levels.float(), 2).round().long()
+    assert torch.equal(seen[0][1, :, :2], small[1, :, :2])  # the known blocks' means, as given

@@ -78,6 +78,8 @@ def evaluate(
     labels = test.labels if card.class_names else None
     report("likelihood")
     result.update(likelihood_metrics(model, test.pixels, labels, options.seed, options.batch))
+    if getattr(model, "likelihood_note", None):  # e.g. a bound rather than an exact likelihood
+        notes.append(model.likelihood_note)
     if card.role == "evaluation":
         result.update(_accuracy(model, test, card.class_names, options.batch))
     else:

@@ -71,6 +71,8 @@ class _Layer:
     v_to_h_bias: torch.Tensor  # (2F,)
     h_bias: torch.Tensor  # (B, 2F): h_conv's bias plus the class bias of the horizontal gate
     v_cond: torch.Tensor | None  # (B, 1, 2F): class bias of the vertical gate
+    v_spatial: torch.Tensor | None  # (B, H, W, 2F): context bias of the vertical gate (two scales)
+    h_spatial: torch.Tensor | None  # (B, H, W, 2F): context bias of the horizontal gate (two scales)
     h_matrix: torch.Tensor  # (K * cin, 2F): h_conv as a product with a flattened (K, cin) window
     out_matrix: torch.Tensor  # (F + 1, F): h_out, its bias as the last row (meets the 1 in `gated`)
     v_rows: torch.Tensor  # (B, K, W + k - 1, cin): the last K vertical input rows, zero padded
@@ -80,7 +82,9 @@ class _Layer:
     gated: torch.Tensor  # (B, F + 1): scratch, the gate's output and a constant 1
 
 
-def _layer(layer: GatedLayer, labels: torch.Tensor | None, batch: int, width: int) -> _Layer:
+def _layer(
+    layer: GatedLayer, labels: torch.Tensor | None, features: torch.Tensor | None, batch: int, width: int
+) -> _Layer:
     """Reshape one layer's weights and allocate its caches; zeros are exactly the convolutions' padding."""
     v_weight, h_weight = layer.v_conv.conv.weight, layer.h_conv.conv.weight
     two_f, cin, rows, kernel = v_weight.shape
@@ -91,6 +95,11 @@ def _layer(layer: GatedLayer, labels: torch.Tensor | None, batch: int, width: in
         v_cond, h_bias = v_cond[:, None, :], h_bias + h_cond
     offset = rows if layer.first else rows - 1  # the first layer's input is also shifted right by one
     gated = v_weight.new_ones((batch, two_f // 2 + 1))
+    spatial = layer.context_bias(features)  # (B, 4F, H, W) or None
+    v_spatial, h_spatial = (None, None) if spatial is None else spatial.permute(0, 2, 3, 1).chunk(2, dim=-1)
+    row_term = (layer.v_to_h.bias + h_bias)[:, None, :].repeat(1, width, 1)  # row 0: shift_down gave 0
+    if h_spatial is not None:
+        row_term += h_spatial[:, 0]
     return _Layer(
         offset=offset,
         # window[b, c, (i * k + j) * cin + ch] = v_rows[b, i, c + j, ch] meets v_weight[o, ch, i, j]
@@ -100,12 +109,14 @@ def _layer(layer: GatedLayer, labels: torch.Tensor | None, batch: int, width: in
         v_to_h_bias=layer.v_to_h.bias,
         h_bias=h_bias,
         v_cond=v_cond,
+        v_spatial=v_spatial,
+        h_spatial=h_spatial,
         # window[b, p * cin + ch] = h_in[b, c + p, ch] meets h_weight[o, ch, 0, p]
         h_matrix=h_weight[:, :, 0, :].permute(2, 1, 0).reshape(rows * cin, two_f).contiguous(),
         out_matrix=torch.cat([layer.h_out.weight[:, :, 0, 0].t(), layer.h_out.bias[None]]).contiguous(),
         v_rows=v_weight.new_zeros((batch, rows, width + kernel - 1, cin)),
         h_in=v_weight.new_zeros((batch, offset + width, cin)),
-        row_term=(layer.v_to_h.bias + h_bias)[:, None, :].repeat(1, width, 1),  # row 0: shift_down gave 0
+        row_term=row_term,
         h_pre=v_weight.new_empty((batch, two_f)),
         gated=gated,
     )
@@ -124,7 +135,8 @@ class _RowCache:
     def __init__(self, net: PixelCNN, job: SampleJob) -> None:
         batch, channels, _, width = job.levels.shape
         self.batch, self.width, self.hidden = batch, width, net.config.hidden
-        self.layers = [_layer(layer, job.labels, batch, width) for layer in net.layers]
+        self.layers = [_layer(layer, job.labels, job.features, batch, width) for layer in net.layers]
+        self.row = 0  # the image row `advance_vertical` takes next
         weight = self.layers[0].v_matrix
         # levels_to_unit as a table: elementwise, so exactly the values the naive pass feeds the network.
         self.unit = levels_to_unit(torch.arange(LEVELS, device=weight.device)).to(weight.dtype)
@@ -179,7 +191,8 @@ class _RowCache:
         """Image row r (B, C, W) in unit scale is final: push it through every layer's vertical stack
         and set the row terms that the horizontal stack uses in row r + 1."""
         row = torch.cat([image_row, torch.ones_like(image_row[:, :1])], dim=1).transpose(1, 2)  # (B, W, C+1)
-        batch, width = self.batch, self.width
+        batch, width, image_row_index = self.batch, self.width, self.row
+        self.row += 1
         for layer in self.layers:
             rows = layer.v_rows  # (B, K, W + k - 1, cin)
             _, span, padded, cin = rows.shape
@@ -192,9 +205,13 @@ class _RowCache:
             v_pre = torch.addmm(layer.v_bias, windows.reshape(batch * width, -1), layer.v_matrix)
             to_h = torch.addmm(layer.v_to_h_bias, v_pre, layer.v_to_h_matrix).view(batch, width, -1)
             torch.add(to_h, layer.h_bias[:, None, :], out=layer.row_term)
+            if layer.h_spatial is not None and self.row < layer.h_spatial.shape[1]:
+                layer.row_term += layer.h_spatial[:, self.row]  # the next image row's own position bias
             v_pre = v_pre.view(batch, width, -1)
             if layer.v_cond is not None:
                 v_pre = v_pre + layer.v_cond
+            if layer.v_spatial is not None:
+                v_pre = v_pre + layer.v_spatial[:, image_row_index]
             row = _row_gate(v_pre)  # (B, W, F): the next layer's vertical input
 
     def start_row(self, levels: torch.Tensor, todo: torch.Tensor, noise: torch.Tensor) -> None:
@@ -327,7 +344,8 @@ def _reference_pixel(
     window[:, :, -1, :col] = cache.levels[:col, images].permute(1, 2, 0)
     window[:, :, -1, col:] = job.levels[images, :, row, col:]  # as the naive pass left them
     labels = None if job.labels is None else job.labels[images]
-    out = net(levels_to_unit(window), labels)[:, :, -1, col]  # (n, O)
+    features = None if job.features is None else job.features[images, :, top : row + 1]
+    out = net(levels_to_unit(window), labels, features)[:, :, -1, col]  # (n, O)
     drawn = cache.levels[col].clone()
     drawn[images] = draw(net.head, out, job.noise[images, :, row, col], job.temperature, job.guidance, gumbel)
     return drawn

@@ -68,7 +68,14 @@ class GatedLayer(nn.Module):
     """
 
     def __init__(
-        self, cin: int, hidden: int, kernel: int, num_classes: int, first: bool, dropout: float = 0.0
+        self,
+        cin: int,
+        hidden: int,
+        kernel: int,
+        num_classes: int,
+        first: bool,
+        dropout: float = 0.0,
+        context: int = 0,
     ) -> None:
         super().__init__()
         self.first = first
@@ -80,6 +87,9 @@ class GatedLayer(nn.Module):
         self.h_out = nn.Conv2d(hidden, hidden, 1)
         # One bias per class for the gates of both stacks (the paper's V^T h with a one-hot h).
         self.cond = nn.Embedding(num_classes, 4 * hidden) if num_classes > 0 else None
+        # Per-position gate biases from a spatial context (the paper's V * s, with s a map of the
+        # whole picture at a lower resolution): it may look anywhere, as it is given, not generated.
+        self.context = nn.Conv2d(context, 4 * hidden, 1) if context > 0 else None
 
     def class_bias(self, labels: torch.Tensor | None) -> torch.Tensor | None:
         """(B, 4F) gate biases of the labels, or None for an unconditional layer or call. Label -1 is
@@ -89,8 +99,18 @@ class GatedLayer(nn.Module):
             return None
         return self.cond(labels.clamp_min(0)) * (labels >= 0)[:, None].to(self.cond.weight.dtype)
 
+    def context_bias(self, features: torch.Tensor | None) -> torch.Tensor | None:
+        """(B, 4F, H, W) gate biases of context features (B, K, H, W), or None without a context."""
+        if self.context is None or features is None:
+            return None
+        return self.context(features)
+
     def forward(
-        self, v: torch.Tensor, h: torch.Tensor, labels: torch.Tensor | None
+        self,
+        v: torch.Tensor,
+        h: torch.Tensor,
+        labels: torch.Tensor | None,
+        features: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         h_in = shift_right(h) if self.first else h
         v_pre = self.v_conv(v)  # (B, 2F, H, W), row r sees rows <= r
@@ -99,6 +119,10 @@ class GatedLayer(nn.Module):
         if bias is not None:
             bias_v, bias_h = bias[:, :, None, None].chunk(2, dim=1)  # (B, 2F, 1, 1) each
             v_pre, h_pre = v_pre + bias_v, h_pre + bias_h
+        spatial = self.context_bias(features)
+        if spatial is not None:
+            spatial_v, spatial_h = spatial.chunk(2, dim=1)  # (B, 2F, H, W) each
+            v_pre, h_pre = v_pre + spatial_v, h_pre + spatial_h
         h_new = self.h_out(self.drop(gate(h_pre)))  # (B, F, H, W)
         # Residual in the horizontal stack only (the paper's choice); the first layer changes width.
         return gate(v_pre), h_new if self.first else h + h_new

@@ -170,6 +170,7 @@ class PixelCNNModel(GenerationModel):
         dims = self.config.channels * self.config.size**2
         info: dict[str, Any] = {
             "log_likelihood_nats": log_p,
+            "bound": "upper" if self.config.context else "exact",  # see likelihood_note
             "bits_per_dim": -log_p / (np.log(2.0) * dims),
             "resolution": self.config.size,
             "nll_bits_map": nll,  # (S, S) bits per pixel (all channels), the heatmap's data
@@ -224,6 +225,17 @@ class PixelCNNModel(GenerationModel):
         return labels.to(self.device), [names[i] for i in labels.tolist()]
 
     # --- for evaluation ----------------------------------------------------------------------------
+
+    @property
+    def likelihood_note(self) -> str | None:
+        """What the bits/dim of a two-scale model are (None: exact)."""
+        if not self.config.context:
+            return None
+        small = self.config.context
+        return (
+            f"two scales: bits_per_dim is an upper bound, -log2 of p({small}x{small} block means) "
+            "times p(image | block means)"
+        )
 
     def bits_per_dim(
         self, images: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray | None = None
@@ -303,7 +315,8 @@ def _image_batch(images: torch.Tensor | np.ndarray, config: PixelCNNConfig) -> t
 
 def _likelihood_summary(info: dict[str, Any]) -> str:
     """One line for the window: the score and, for a conditional model, the class it believes."""
-    text = f"{info['bits_per_dim']:.3f} bits/dim at {info['resolution']} px (lower: more typical)"
+    bound = "at most " if info["bound"] == "upper" else ""  # two scales: see likelihood_note
+    text = f"{bound}{info['bits_per_dim']:.3f} bits/dim at {info['resolution']} px (lower: more typical)"
     if "most_likely_class" in info:
         best = info["most_likely_class"]
         text += f"; most likely class: {best} ({info['class_probabilities'][best]:.0%})"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from genimg_desktop.engine.pixelcnn.heads import LN2, levels_to_unit, make_head
+from genimg_desktop.engine.pixelcnn.heads import LN2, levels_to_unit, make_head, unit_to_levels
 from genimg_desktop.engine.pixelcnn.layers import GatedLayer
 
 DEFAULT_CLASS_DROPOUT = 0.1  # the share classifier-free guidance papers use (Ho & Salimans: 0.1-0.2)
@@ -36,6 +37,15 @@ class PixelCNNConfig:
     # images shown mirrored left-right. Both act in training only; sampling and likelihoods ignore them.
     dropout: float = 0.0
     flip: float = 0.0
+    # Two scales (as the multiscale PixelCNNs of Reed et al. 2017): with context = s > 0 a small PixelCNN
+    # (the prior: prior_layers x prior_hidden) first draws the picture at s x s, the average of each
+    # block, and every gated layer at full size is then biased per position by features of that whole
+    # small picture (context_hidden maps). A few layers' receptive field sees only the rows just above
+    # a pixel; the small picture gives it the layout of the whole image (where the face, the flag is).
+    context: int = 0
+    prior_layers: int = 8
+    prior_hidden: int = 32
+    context_hidden: int = 32
 
     def __post_init__(self) -> None:
         if self.size < 2 or self.channels not in (1, 3) or self.num_classes < 0:
@@ -48,7 +58,22 @@ class PixelCNNConfig:
             raise ValueError("dropout must be from 0 to below 1 and flip from 0 to 1")
         if self.kernel < 1 or self.kernel % 2 == 0 or self.first_kernel < 1 or self.first_kernel % 2 == 0:
             raise ValueError("PixelCNN kernel sizes must be odd")
+        if self.context and not (2 <= self.context < self.size and self.size % self.context == 0):
+            raise ValueError(f"context must be 0 or a divisor of size {self.size} from 2 to below it")
+        if self.context and min(self.prior_layers, self.prior_hidden, self.context_hidden) < 1:
+            raise ValueError("a two-scale PixelCNN needs prior_layers, prior_hidden and context_hidden >= 1")
         make_head(self.head, self.channels, self.mixtures)  # raises for a head that cannot model this
+
+    @property
+    def factor(self) -> int:
+        """Pixels per side of one context block (1 without a context)."""
+        return self.size // self.context if self.context else 1
+
+    def prior_config(self) -> PixelCNNConfig:
+        """The small picture's own PixelCNN: same channels, classes and head, single scale."""
+        return replace(
+            self, size=self.context, layers=self.prior_layers, hidden=self.prior_hidden, context=0, flip=0.0
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,9 +119,12 @@ class PixelCNN(nn.Module):
                 config.num_classes,
                 first=i == 0,
                 dropout=config.dropout,
+                context=config.context_hidden if config.context else 0,
             )
             for i in range(config.layers)
         )
+        self.prior = PixelCNN(config.prior_config()) if config.context else None
+        self.context_net = _context_encoder(config) if config.context else None
         self.out = nn.Sequential(
             nn.ReLU(),
             nn.Conv2d(config.hidden, config.hidden, 1),
@@ -104,17 +132,73 @@ class PixelCNN(nn.Module):
             nn.Conv2d(config.hidden, self.head.out_channels, 1),
         )
 
-    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, labels: torch.Tensor | None = None, features: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """x (B, C, H, W): the whole image, or its first H rows when sampling. A two-scale network takes
+        `features` = context_features(small picture) (B, K, size, size), cropped here to x's rows; for
+        a whole image they may be left out, and come from the image's own small picture (training and
+        likelihoods: the small picture is a function of the image)."""
+        if self.context_net is not None and features is None:
+            if x.shape[2] != self.config.size:
+                raise ValueError("a two-scale PixelCNN needs context features for a partial image")
+            features = self.context_features(self.downsample(unit_to_levels(x)))
+        features = None if features is None else features[:, :, : x.shape[2]]
         x = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)  # (B, C + 1, H, W)
         v = h = x
         for layer in self.layers:
-            v, h = layer(v, h, labels)
+            v, h = layer(v, h, labels, features)
         return self.out(h)  # (B, O, H, W)
 
+    def downsample(self, levels: torch.Tensor) -> torch.Tensor:
+        """Levels (B, C, S, S) -> the small picture's levels (B, C, s, s): each block's rounded mean."""
+        return F.avg_pool2d(levels.float(), self.config.factor).round().long()
+
+    def context_features(self, small: torch.Tensor) -> torch.Tensor:
+        """Small picture levels (B, C, s, s) -> context features (B, K, S, S) for every gated layer."""
+        assert self.context_net is not None, "a single-scale PixelCNN has no context"
+        return self.context_net(levels_to_unit(small, self.out[1].weight.dtype))
+
+    def prior_log_prob_map(self, levels: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor | None:
+        """log p(small picture | class) in nats spread evenly over each block's pixels (B, S, S), so
+        that the sum over the image is log p(small) + log p(image | small); None for a single scale.
+        Summed, that is a lower bound on log p(image) of the two-scale model (one of the small pictures
+        that could have led to the image), so its bits/dim is an upper bound."""
+        if self.prior is None:
+            return None
+        factor = self.config.factor
+        small = self.prior.log_prob_map(self.downsample(levels), labels)  # (B, s, s)
+        return small.repeat_interleave(factor, 1).repeat_interleave(factor, 2) / factor**2
+
     def log_prob_map(self, levels: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """log p(pixel | earlier pixels, class) in nats, (B, H, W), for levels (B, C, H, W) int64."""
-        return self.head.log_prob(self(levels_to_unit(levels), labels), levels)
+        """log p(pixel | earlier pixels, class) in nats, (B, H, W), for levels (B, C, H, W) int64 (for a
+        two-scale network plus its share of the small picture's, see `prior_log_prob_map`)."""
+        return self.log_prob_from(self(levels_to_unit(levels), labels), levels, labels)
+
+    def log_prob_from(
+        self, out: torch.Tensor, levels: torch.Tensor, labels: torch.Tensor | None
+    ) -> torch.Tensor:
+        """`log_prob_map` given this network's output `out` for levels (one forward pass for both)."""
+        with torch.autocast(out.device.type, enabled=False):  # the head's logs and sums in float32
+            log_map = self.head.log_prob(out.float(), levels)
+        prior = self.prior_log_prob_map(levels, labels)
+        return log_map if prior is None else log_map + prior
 
     def bits_per_dim(self, levels: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Mean negative log-likelihood in bits per sub-pixel of the batch (a scalar, differentiable)."""
         return -self.log_prob_map(levels, labels).mean() / (LN2 * self.config.channels)
+
+
+def _context_encoder(config: PixelCNNConfig) -> nn.Sequential:
+    """Small picture (B, C, s, s) in [-1, 1] -> features (B, K, S, S). Bilinear upsampling so that
+    positions inside a block differ (nearest would give all 4x4 pixels of a block the same bias)."""
+    width = config.context_hidden
+    return nn.Sequential(
+        nn.Conv2d(config.channels, width, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(width, width, 3, padding=1),
+        nn.ReLU(),
+        nn.Upsample(scale_factor=config.factor, mode="bilinear", align_corners=False),
+        nn.Conv2d(width, width, 3, padding=1),
+        nn.ReLU(),
+    )

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 from genimg_desktop.engine.pixelcnn.fast_sampling import cached_sample
 from genimg_desktop.engine.pixelcnn.guidance import check_guidance, draw, row_gumbel
@@ -33,6 +34,8 @@ class SampleJob:
     # second half with label -1 (unconditional), and both halves take `guidance.draw`'s values.
     guidance: float = 1.0
     gumbel_seed: int | None = None  # guided colour jobs: seeds each row's Gumbel noise (`row_gumbel`)
+    # Two-scale networks: context features of the small picture drawn first, (B, K, H, W).
+    features: torch.Tensor | None = None
 
 
 RowCallback = Callable[[int, torch.Tensor], None]  # (finished row, current levels (B, C, H, W))
@@ -47,9 +50,11 @@ def make_job(
     generator: torch.Generator,
     temperature: float = 1.0,
     guidance: float = 1.0,
+    features: torch.Tensor | None = None,
 ) -> SampleJob:
     """A job on the network's device, its noise drawn from the CPU `generator`: the same seed gives
-    the same noise on every device (CUDA and MPS generators would give other streams)."""
+    the same noise on every device (CUDA and MPS generators would give other streams). `features`:
+    a two-scale network's context features (B, K, H, W), see `complete`."""
     batch, _, height, width = levels.shape
     noise = torch.rand((batch, net.head.noise_dims, height, width), generator=generator)
     device = next(net.parameters()).device
@@ -60,6 +65,7 @@ def make_job(
         check_guidance(net, labels)
         assert labels is not None
         levels, known, noise = (torch.cat([t, t]) for t in (levels, known, noise))
+        features = None if features is None else torch.cat([features, features])  # both halves see it
         labels = torch.cat([labels.cpu(), torch.full_like(labels.cpu(), -1)])
         if not isinstance(net.head, SoftmaxHead):  # drawn after the noise: that stays as it was
             gumbel_seed = int(torch.randint(1 << 62, (1,), generator=generator))
@@ -71,6 +77,7 @@ def make_job(
         temperature=float(temperature),
         guidance=float(guidance),
         gumbel_seed=gumbel_seed,
+        features=None if features is None else features.to(device),
     )
 
 
@@ -103,7 +110,7 @@ def _raster_order(
             todo = ~job.known[:, row, col]  # (B,)
             if not bool(todo.any()):
                 continue
-            out = net(levels_to_unit(window(levels, row)), job.labels)[:, :, row, col]  # (B, O)
+            out = net(levels_to_unit(window(levels, row)), job.labels, job.features)[:, :, row, col]
             extra = None if gumbel is None else gumbel[:, col]
             new = draw(net.head, out, job.noise[:, :, row, col], job.temperature, job.guidance, extra)
             levels[:, :, row, col] = torch.where(todo[:, None], new, levels[:, :, row, col])
@@ -148,10 +155,27 @@ def complete(
     guidance: float = 1.0,
 ) -> torch.Tensor:
     """Fill the pixels where `known` is False, exactly from p(x_i | x_<i) in raster order (with
-    guidance != 1, from the guided distribution instead)."""
-    job = make_job(net, levels, known, labels, generator, temperature, guidance)
+    guidance != 1, from the guided distribution instead). A two-scale network first completes its
+    small picture the same way (a block is known where all its pixels are), then the image given it."""
+    features = None
+    if net.prior is not None:
+        small_levels, small_known = _small_job(net, levels, known)
+        small = complete(net.prior, small_levels, small_known, labels, generator, temperature, None, guidance)
+        with torch.no_grad():
+            features = net.context_features(small)
+    job = make_job(net, levels, known, labels, generator, temperature, guidance, features)
     with full_float32_convolutions():
         return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)[: levels.shape[0]]  # a guided job's first half
+
+
+def _small_job(net: PixelCNN, levels: torch.Tensor, known: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The small picture of levels (B, C, S, S) and its known blocks (B, s, s): those with every pixel
+    known keep their mean; the others are drawn by the prior."""
+    device = next(net.parameters()).device
+    factor = net.config.factor
+    small = net.downsample(levels.to(device))
+    all_known = -F.max_pool2d(-known.to(device)[:, None].float(), factor)[:, 0] > 0.5
+    return small, all_known
 
 
 @contextmanager

@@ -31,8 +31,8 @@ class Scores:
 def score(net: PixelCNN, levels: torch.Tensor, labels: torch.Tensor | None) -> Scores:
     """Scores of levels (B, C, H, W) under the given classes (B,) or unconditionally."""
     out = net(levels_to_unit(levels), labels)
-    log_map = net.head.log_prob(out, levels)  # (B, H, W) nats
-    entropy = net.head.entropy(out, levels)
+    log_map = net.log_prob_from(out, levels, labels)  # (B, H, W) nats
+    entropy = net.head.entropy(out, levels)  # of each pixel given the rest (and the small picture)
     return Scores(log_map.sum(dim=(1, 2)), -log_map / LN2, entropy / LN2)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from torch import nn
 
 from genimg_desktop.engine.pixelcnn import sampling
 from genimg_desktop.engine.pixelcnn.guidance import DEFAULT_GUIDANCE, guidable
@@ -33,7 +34,7 @@ class PixelCNNTrainer(FamilyTrainer):
         super().__init__(config, data, device)
         self.net_config = PixelCNNConfig.for_data(data.channels, data.size, data.num_classes, config.extra)
         self.net = PixelCNN(self.net_config).to(device)
-        self.model = self.wrap(self.net)  # the forward used in training (DDP under torchrun)
+        self.model = self.wrap(_LogProbMap(self.net))  # the forward used in training (DDP under torchrun)
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=config.lr)
         self.steps = 0
 
@@ -45,8 +46,7 @@ class PixelCNNTrainer(FamilyTrainer):
         if given is not None and self.net_config.class_dropout > 0:  # -1: trained as unconditional
             hidden = torch.rand(given.shape, device=self.device) < self.net_config.class_dropout
             given = torch.where(hidden, torch.full_like(given, -1), given)
-        out = self.model(levels_to_unit(levels), given)  # (B, O, H, W)
-        nll = -self.net.head.log_prob(out, levels).mean()  # nats per pixel (all channels)
+        nll = -self.model(levels, given).mean()  # nats per pixel (all channels)
         loss = nll / (LN2 * self.net_config.channels)  # bits per sub-pixel
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -86,3 +86,15 @@ class PixelCNNTrainer(FamilyTrainer):
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().to("cpu").contiguous() for name, t in self.net.state_dict().items()}
         return weights, self.net_config.to_dict()
+
+
+class _LogProbMap(nn.Module):
+    """The training forward as one module call: a two-scale network's prior runs inside it too, so
+    that DDP sees (and averages the gradients of) every parameter used."""
+
+    def __init__(self, net: PixelCNN) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, levels: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        return self.net.log_prob_map(levels, labels)  # (B, H, W) nats

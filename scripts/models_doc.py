@@ -22,7 +22,8 @@ command, steps and wall time are in each card, `models/<id>.json`) and measured 
   `classifier_test_accuracy` on real test images) on samples of each requested class.
 - **FD**: Frechet distance between samples and test images in that classifier's feature space;
   **floor**: the same distance between two sets of real images (what a perfect model would get).
-- **bits/dim**: exact test negative log-likelihood (PixelCNN) or the ELBO bound (VAE), 8-bit data.
+- **bits/dim**: exact test negative log-likelihood (PixelCNN), the ELBO bound (VAE) or, marked
+  "(bound)", the upper bound a two-scale PixelCNN gives (see that model's notes); 8-bit data.
 
 | model | data | size | steps | train time | bits/dim | sample acc. (on real) | FD (floor) | weights |
 |---|---|---|---|---|---|---|---|---|
@@ -40,12 +41,19 @@ def row(card: dict) -> str:
         f"{card.get('resolution')} px, {card.get('channels')} ch",
         str(training.get("steps", "")),
         f"{training.get('wall_time_s', 0) / 60:.0f} min",
-        "" if bpd is None else f"{bpd:.2f}" + (" (ELBO)" if "elbo_bits_per_dim" in metrics else ""),
+        "" if bpd is None else f"{bpd:.2f}" + _bound_label(card, metrics),
         "" if accuracy is None else f"{accuracy:.1%} ({metrics.get('classifier_test_accuracy', 0):.1%})",
         "" if "fd" not in metrics else f"{metrics['fd']:.1f} ({metrics['fd_floor']:.1f})",
         f"{size:.1f} MB",
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _bound_label(card: dict, metrics: dict) -> str:
+    if "elbo_bits_per_dim" in metrics:
+        return " (ELBO)"
+    # A two-scale PixelCNN (config "context" > 0) can only bound its likelihood from above.
+    return " (bound)" if card.get("config", {}).get("context") else ""
 
 
 def section(card: dict) -> str:
@@ -62,6 +70,7 @@ def section(card: dict) -> str:
         settings = ", ".join(f"{k} {v}" for k, v in drawn_with.items())
         command = metrics.get("command", "genimg eval")
         lines += [f"Samples judged as drawn with: {settings} (`{command}`).", ""]
+    lines += [f"Note: {note}." for note in metrics.get("notes", [])] + ([""] if metrics.get("notes") else [])
     prior = card.get("config", {}).get("latent_prior")
     if prior:
         lines += [f"Latents drawn from {prior}.", ""]

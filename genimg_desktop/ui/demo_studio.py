@@ -32,6 +32,7 @@ GAN = "gan-fashion-mnist-28"
 VAE = "vae-fashion-mnist-28"
 EMOJI_VAE = "vae-emoji-64"
 PIXELCNN = "pixelcnn-fashion-mnist-28"
+EMOJI_PIXELCNN = "pixelcnn-emoji-32"
 TRAIN_SHOT_STEP = 120  # the training view is grabbed once the run has logged this many steps
 TRAIN_TIMEOUT_MS = 240_000
 
@@ -135,6 +136,11 @@ class Scene:
         """Emoji: 16 people from the emoji VAE, drawn from its fitted latent prior; the ninth opened."""
         params = {"class": "People & Body", "count": 16, "temperature": 1.0}
         self.sample_grid(EMOJI_VAE, params, 2, opened=8)
+
+    def emoji_pixels(self) -> None:
+        """Emoji pixels: 16 smileys from the two-scale emoji PixelCNN at class guidance 2; one opened."""
+        params = {"class": "Smileys & Emotion", "count": 16, "guidance": 2.0}
+        self.sample_grid(EMOJI_PIXELCNN, params, 3, opened=5)
 
     def sample_grid(self, model_id: str, params: dict[str, Any], seed: int, opened: int) -> None:
         """A grid of samples, one of them opened as a new image. The window is a little taller here,
@@ -311,6 +317,7 @@ class Scene:
 SCENES = (
     "generate",
     "emoji",
+    "emoji_pixels",
     "explore",
     "between",
     "autoregressive",

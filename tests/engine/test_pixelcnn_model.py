@@ -350,3 +350,11 @@ def test_two_scale_likelihoods_are_called_bounds(model):
     assert shoe.info["bound"] == ("upper" if two_scale else "exact")
     assert shoe.info["summary"].startswith("at most ") == two_scale
     assert (model.likelihood_note is not None) == two_scale
+
+
+def test_the_bench_compares_naive_and_cached_sampling_on_every_kind(model):
+    from genimg_desktop.bench.pixelcnn import compare_samplers
+
+    # Two-scale models too: both samplers are handed the same small picture, drawn by the prior.
+    entry = compare_samplers(model, model.card, quick=True)
+    assert entry["identical"] is True and entry["naive_s"] > 0 and entry["cached_s"] > 0

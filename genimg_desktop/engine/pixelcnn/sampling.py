@@ -157,15 +157,29 @@ def complete(
     """Fill the pixels where `known` is False, exactly from p(x_i | x_<i) in raster order (with
     guidance != 1, from the guided distribution instead). A two-scale network first completes its
     small picture the same way (a block is known where all its pixels are), then the image given it."""
-    features = None
-    if net.prior is not None:
-        small_levels, small_known = _small_job(net, levels, known)
-        small = complete(net.prior, small_levels, small_known, labels, generator, temperature, None, guidance)
-        with torch.no_grad():
-            features = net.context_features(small)
+    features = draw_context(net, levels, known, labels, generator, temperature, guidance)
     job = make_job(net, levels, known, labels, generator, temperature, guidance, features)
     with full_float32_convolutions():
         return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)[: levels.shape[0]]  # a guided job's first half
+
+
+def draw_context(
+    net: PixelCNN,
+    levels: torch.Tensor,
+    known: torch.Tensor,
+    labels: torch.Tensor | None,
+    generator: torch.Generator,
+    temperature: float = 1.0,
+    guidance: float = 1.0,
+) -> torch.Tensor | None:
+    """A two-scale network's context features (B, K, H, W) for a job on `levels`/`known`: its small
+    picture completed by the prior; None for a single-scale network."""
+    if net.prior is None:
+        return None
+    small_levels, small_known = _small_job(net, levels, known)
+    small = complete(net.prior, small_levels, small_known, labels, generator, temperature, None, guidance)
+    with torch.no_grad():
+        return net.context_features(small)
 
 
 def _small_job(net: PixelCNN, levels: torch.Tensor, known: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

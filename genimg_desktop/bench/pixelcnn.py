@@ -19,7 +19,7 @@ def compare_samplers(model: Any, descriptor: Any, quick: bool) -> dict[str, Any]
     """Time "naive" and "cached" on one count-1 job and compare their outputs exactly."""
     import torch
 
-    from genimg_desktop.engine.pixelcnn.sampling import SAMPLERS, draw_context, make_job
+    from genimg_desktop.engine.pixelcnn.sampling import SAMPLERS, make_job
 
     net = model.net
     size, channels = net.config.size, net.config.channels
@@ -29,9 +29,7 @@ def compare_samplers(model: Any, descriptor: Any, quick: bool) -> dict[str, Any]
     labels = torch.zeros(1, dtype=torch.long) if net.config.num_classes else None
     generator = torch.Generator().manual_seed(SEED)
     with torch.inference_mode():
-        # A two-scale network draws its small picture first (not timed: both samplers share it).
-        features = draw_context(net, levels, known, labels, generator)
-        job = make_job(net, levels, known, labels, generator, features=features)
+        job = make_job(net, levels, known, labels, generator)  # a two-scale one's small picture too
         SAMPLERS["cached"](net, job, None)  # warm-up: allocator and kernels, not the measured work
         cached, cached_s = _timed(lambda: SAMPLERS["cached"](net, job, None))
         naive, naive_s = _timed(lambda: SAMPLERS["naive"](net, job, None))

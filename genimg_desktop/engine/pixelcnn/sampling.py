@@ -50,11 +50,12 @@ def make_job(
     generator: torch.Generator,
     temperature: float = 1.0,
     guidance: float = 1.0,
-    features: torch.Tensor | None = None,
 ) -> SampleJob:
     """A job on the network's device, its noise drawn from the CPU `generator`: the same seed gives
-    the same noise on every device (CUDA and MPS generators would give other streams). `features`:
-    a two-scale network's context features (B, K, H, W), see `complete`."""
+    the same noise on every device (CUDA and MPS generators would give other streams). A two-scale
+    network's small picture is completed first (a block is known where all its pixels are), and the
+    job carries its context features."""
+    features = _draw_context(net, levels, known, labels, generator, temperature, guidance)
     batch, _, height, width = levels.shape
     noise = torch.rand((batch, net.head.noise_dims, height, width), generator=generator)
     device = next(net.parameters()).device
@@ -156,24 +157,23 @@ def complete(
 ) -> torch.Tensor:
     """Fill the pixels where `known` is False, exactly from p(x_i | x_<i) in raster order (with
     guidance != 1, from the guided distribution instead). A two-scale network first completes its
-    small picture the same way (a block is known where all its pixels are), then the image given it."""
-    features = draw_context(net, levels, known, labels, generator, temperature, guidance)
-    job = make_job(net, levels, known, labels, generator, temperature, guidance, features)
+    small picture the same way (see `make_job`), then the image given it."""
+    job = make_job(net, levels, known, labels, generator, temperature, guidance)
     with full_float32_convolutions():
         return SAMPLERS[DEFAULT_SAMPLER](net, job, on_row)[: levels.shape[0]]  # a guided job's first half
 
 
-def draw_context(
+def _draw_context(
     net: PixelCNN,
     levels: torch.Tensor,
     known: torch.Tensor,
     labels: torch.Tensor | None,
     generator: torch.Generator,
-    temperature: float = 1.0,
-    guidance: float = 1.0,
+    temperature: float,
+    guidance: float,
 ) -> torch.Tensor | None:
-    """A two-scale network's context features (B, K, H, W) for a job on `levels`/`known`: its small
-    picture completed by the prior; None for a single-scale network."""
+    """A two-scale network's context features (B, K, H, W): its small picture completed by the
+    prior; None for a single-scale network."""
     if net.prior is None:
         return None
     small_levels, small_known = _small_job(net, levels, known)

@@ -25,25 +25,30 @@ from genimg_desktop.ui.training.train_view import FOLDER_CHOICE, TrainView
 from tests.support.shape_folder import make_shape_folder
 from tests.support.tiny_models import GAN_TINY
 
-RUN_MS = 90_000  # a generous bound on a busy 2-core machine; the runs take seconds
+RUN_MS = 240_000  # a bound, not a timing: the runs take seconds, many more beside another trainer
 STEPS = 30
 # The pause test's run: long enough that it cannot finish between its step-10 grid and the pause
-# (a 30-step run on an idle machine sometimes did), short enough to finish in seconds once resumed.
-PAUSE_STEPS = 1500
+# (a 30-step run on an idle machine sometimes did; the pause lands within a second of the grid,
+# some 30 steps), short enough to finish soon once resumed (a grid every 10 steps costs the most).
+PAUSE_STEPS = 300
 
 
 @pytest.fixture
 def window(qtbot, messages):
     win = MainWindow()
-    qtbot.addWidget(win)
+
+    def stop_trainer(_win: MainWindow) -> None:
+        # A failed test must not leave a trainer behind. This runs before pytest-qt closes and
+        # deletes the window, which happens before a fixture's own teardown would.
+        view = win.train_view
+        if view is not None and view.process.running:
+            view.process.kill()
+            qtbot.waitUntil(lambda: not view.process.running, timeout=10_000)
+
+    qtbot.addWidget(win, before_close_func=stop_trainer)
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    view = win.train_view
-    if view is not None and view.process.running:  # a failed test must not leave a trainer behind
-        view.process.kill()
-        qtbot.waitUntil(lambda: not view.process.running, timeout=10_000)
-    win.close()
+    return win
 
 
 @pytest.fixture

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genimg_desktop.core.card_check import ModelCardError, check_card_values, read_card_json
 from genimg_desktop.core.params import TaskSpec
 
-MAX_CARD_BYTES = 1_000_000
-
-
-class ModelCardError(ValueError):
-    """A card that cannot be used; the message says which file and why."""
+__all__ = ["ModelCard", "ModelCardError", "ModelDescriptor", "SkippedCard", "read_model_card"]
 
 
 @dataclass(frozen=True)
@@ -40,17 +36,11 @@ class ModelCard:
 def read_model_card(path: Path) -> ModelCard:
     """Parse `path` (a .json card). Raises ModelCardError with a clear message."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_CARD_BYTES:
-            raise ModelCardError(f"{path.name}: model card is larger than 1 MB")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelCardError(f"{path.name}: not a readable JSON model card ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ModelCardError(f"{path.name}: model card must be a JSON object")
+    data = read_card_json(path)
     for key in ("id", "family"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ModelCardError(f"{path.name}: model card lacks a text '{key}'")
+    check_card_values(data, path.name)
     weights_path = _beside(path, data, "weights")
     samples_path = _beside(path, data, "samples")
     try:
@@ -106,3 +96,16 @@ class ModelDescriptor:
             if spec.name == name:
                 return spec
         raise KeyError(f"model '{self.id}' has no task '{name}'")
+
+
+@dataclass(frozen=True)
+class SkippedCard:
+    """A card in a models folder that cannot be used, and why: listed as a message, and a user's can
+    still be removed from the model manager."""
+
+    path: Path
+    builtin: bool
+    reason: str  # "<file>.json: why", what the model list shows
+
+    def __str__(self) -> str:
+        return self.reason

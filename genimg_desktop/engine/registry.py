@@ -13,7 +13,13 @@ from pathlib import Path
 import torch
 
 from genimg_desktop.core import paths
-from genimg_desktop.core.model_card import ModelCard, ModelCardError, ModelDescriptor, read_model_card
+from genimg_desktop.core.model_card import (
+    ModelCard,
+    ModelCardError,
+    ModelDescriptor,
+    SkippedCard,
+    read_model_card,
+)
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.weights import WEIGHT_SUFFIXES, ModelLoadError, normalise_sha256
 
@@ -59,23 +65,31 @@ class ModelRegistry:
         self.dirs = [
             (Path(folder), builtin) for folder, builtin in (default_dirs() if dirs is None else dirs)
         ]
-        self.errors: list[str] = []
+        self.skipped: list[SkippedCard] = []  # the cards that cannot be used, and why
         self._models: dict[str, ModelDescriptor] | None = None
 
     def refresh(self) -> list[ModelDescriptor]:
         """Rescan the folders and return the generative models (what the picker lists); evaluation
-        models are kept for `evaluation_models`. Unusable cards go to `.errors`; a built-in id wins."""
+        models are kept for `evaluation_models`. Unusable cards go to `.skipped` (their messages to
+        `.errors`), each on its own: one bad card never hides another model; a built-in id wins."""
         found: dict[str, ModelDescriptor] = {}
-        errors: list[str] = []
+        skipped: list[SkippedCard] = []
         for folder, builtin in self.dirs:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.json")):
-                descriptor = _describe(path, builtin, errors)
-                if descriptor is not None:
-                    _add(found, descriptor, errors)
-        self._models, self.errors = found, errors
+                described = _describe(path, builtin)
+                if isinstance(described, str):
+                    skipped.append(SkippedCard(path, builtin, f"{path.name}: {described}"))
+                else:
+                    _add(found, described, skipped)
+        self._models, self.skipped = found, skipped
         return self.descriptors()
+
+    @property
+    def errors(self) -> list[str]:
+        """Why each skipped card was skipped, one message per card naming its file."""
+        return [s.reason for s in self.skipped]
 
     def descriptors(self) -> list[ModelDescriptor]:
         """The generative models (evaluation-only models are left out)."""
@@ -116,26 +130,22 @@ class ModelRegistry:
         return model
 
 
-def _describe(path: Path, builtin: bool, errors: list[str]) -> ModelDescriptor | None:
-    """The descriptor for one card, or None after appending why it cannot be used."""
+def _describe(path: Path, builtin: bool) -> ModelDescriptor | str:
+    """The descriptor for one card, or why it cannot be used."""
     try:
         card = read_model_card(path)
     except ModelCardError as exc:
-        errors.append(str(exc))
-        return None
+        return str(exc).removeprefix(f"{path.name}: ")
     family = FAMILIES.get(card.family)
     if family is None:
-        errors.append(f"{path.name}: unknown model family '{card.family}'")
-        return None
+        return f"unknown model family '{card.family}'"
     problem = _weights_problem(card)
     if problem:
-        errors.append(f"{path.name}: {problem}")
-        return None
+        return problem
     try:
         tasks = family.task_specs(card)
-    except (ValueError, KeyError, TypeError) as exc:
-        errors.append(f"{path.name}: {exc}")
-        return None
+    except Exception as exc:  # noqa: BLE001 - whatever a card makes a family's check raise skips that card only
+        return str(exc) or type(exc).__name__
     return ModelDescriptor(card=card, tasks=tuple(tasks), builtin=builtin)
 
 
@@ -156,7 +166,7 @@ def _weights_problem(card: ModelCard) -> str:
     return ""
 
 
-def _add(found: dict[str, ModelDescriptor], new: ModelDescriptor, errors: list[str]) -> None:
+def _add(found: dict[str, ModelDescriptor], new: ModelDescriptor, skipped: list[SkippedCard]) -> None:
     """Add `new` unless its id is taken; on a clash a built-in model beats a user one."""
     old = found.get(new.id)
     if old is None:
@@ -164,10 +174,11 @@ def _add(found: dict[str, ModelDescriptor], new: ModelDescriptor, errors: list[s
         return
     keep, drop = (new, old) if new.builtin and not old.builtin else (old, new)
     found[new.id] = keep
-    errors.append(
+    reason = (
         f"{drop.card.card_path.name}: model id '{new.id}' is already used by "
         f"{keep.card.card_path} ({'built-in' if keep.builtin else 'user'} model); skipped"
     )
+    skipped.append(SkippedCard(drop.card.card_path, drop.builtin, reason))
 
 
 for _module in _FAMILY_MODULES:

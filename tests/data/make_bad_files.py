@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from pathlib import Path
@@ -83,6 +84,51 @@ def main() -> None:
     info.add_text("genimg", '{"model": "broken", "seed": 4')  # cut-off JSON
     info.add_text("parameters", "Steps: 20, Seed: 42, Model: opencv-telea, Task: inpaint, radius: 5")
     Image.new("RGB", (4, 4), (0, 128, 0)).save(OUT / "garbage_json.png", pnginfo=info)
+
+    bad_model_cards(OUT / "models")
+
+
+# The shipped Fashion-MNIST GAN's card settings; the hostile cards below name its weights (a test copies
+# them in beside the card), so only what the card declares is wrong.
+GAN_CONFIG = {"resolution": 28, "channels": 1, "num_classes": 10, "z_dim": 128, "w_dim": 128,
+              "mapping_layers": 2, "embed_dim": 64, "g_width": 32, "d_width": 32, "max_width": 256,
+              "directions": 10, "direction_samples": 4096}  # fmt: skip
+GAN_WEIGHTS = "gan-fashion-mnist-28.safetensors"
+
+
+def bad_model_cards(folder: Path) -> None:
+    """Model cards that once broke listing or loading (issue 24); FIFOs and links to /dev/zero named
+    *.json cannot be committed, tests make them on the spot."""
+    folder.mkdir(exist_ok=True)
+    texts = {
+        # JSON's 1e400 is infinity: int() of it raised OverflowError and every model was lost.
+        "resolution_inf.json": _telea("bad-resolution-inf", '"resolution": 1e400'),
+        "channels_nan.json": _telea("bad-channels-nan", '"channels": NaN'),
+        "config_inf.json": '{"id": "bad-config-inf", "family": "gan", "config": {"num_classes": 1e400}}',
+        # Python's JSON reader refuses integers over 4300 digits with a bare ValueError.
+        "long_integer.json": _telea("bad-long-integer", '"resolution": ' + "9" * 5000),
+        # Deeper than the JSON reader's recursion limit: RecursionError.
+        "deep_nesting.json": _telea("bad-deep", '"extra": ' + "[" * 50_000 + "]" * 50_000),
+        "class_names_text.json": _telea("bad-class-text", '"class_names": "abc"'),
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    # Sizes the weights do not hold: building them first would allocate gigabytes.
+    lies = {
+        "gan_million_classes.json": {"num_classes": 1_000_000, "embed_dim": 512},
+        "gan_direction_samples.json": {"direction_samples": 1_000_000},
+        "gan_wide.json": {"g_width": 65_536, "max_width": 65_536},
+        "gan_deep_mapping.json": {"mapping_layers": 100_000},
+    }
+    for name, change in lies.items():
+        card = {"id": f"lying-{Path(name).stem}", "family": "gan", "resolution": 28, "channels": 1,
+                "config": {**GAN_CONFIG, **change}, "weights": GAN_WEIGHTS}  # fmt: skip
+        (folder / name).write_text(json.dumps(card, indent=1), encoding="utf-8")
+
+
+def _telea(model_id: str, extra: str) -> str:
+    """A classical (Telea) card's JSON text with `extra` fields written verbatim."""
+    return '{"id": "' + model_id + '", "family": "classical", "config": {"method": "telea"}, ' + extra + "}"
 
 
 if __name__ == "__main__":

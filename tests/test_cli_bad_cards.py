@@ -1,0 +1,85 @@
+"""Hostile model cards in the user's models folder (issue 24): `genimg models` and `genimg inpaint` with
+a built-in model keep working, and each bad card is skipped with a message naming its file and field.
+The cards are the corpus in tests/data/bad/models (tests/data/make_bad_files.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genimg_desktop import cli
+from genimg_desktop.core import paths
+from genimg_desktop.core.imageio import load_image, save_image
+
+BAD_CARDS = Path(__file__).resolve().parent / "data" / "bad" / "models"
+# What each card's skip message must say: the file, then the field or the reason.
+EXPECTED = {
+    "resolution_inf.json": "resolution is inf",
+    "channels_nan.json": "channels is nan",
+    "config_inf.json": "config.num_classes is inf",
+    "long_integer.json": "a number too long to read",
+    "deep_nesting.json": "nested too deeply",
+    "class_names_text.json": "class_names must be a list of texts",
+}
+
+
+@pytest.fixture
+def bad_cards() -> Path:
+    """Every unreadable card of the corpus, copied into the (test's own) user models folder."""
+    folder = paths.user_models_dir()
+    for name in EXPECTED:
+        shutil.copy(BAD_CARDS / name, folder / name)
+    return folder
+
+
+def test_bad_cards_are_skipped_by_name_and_every_other_model_is_listed(bad_cards, capsys):
+    assert cli.main(["models"]) == 0
+    captured = capsys.readouterr()
+    skipped = {line.split(":")[1].split()[-1]: line for line in captured.err.splitlines()}
+    assert set(skipped) == set(EXPECTED), captured.err
+    for name, reason in EXPECTED.items():
+        assert reason in skipped[name]
+    listed = {line.split()[0] for line in captured.out.splitlines()[1:]}
+    builtin = {p.stem for p in paths.builtin_models_dir().glob("*.json")}
+    assert {"opencv-telea", "gan-fashion-mnist-28"} <= listed <= builtin
+
+
+def test_a_builtin_model_runs_beside_bad_cards(bad_cards, tmp_path, capsys):
+    picture = np.full((24, 32, 3), 120, np.uint8)
+    mask = np.zeros((24, 32), np.uint8)
+    mask[8:16, 10:20] = 255
+    save_image(tmp_path / "in.png", picture)
+    save_image(tmp_path / "mask.png", mask)
+    out = tmp_path / "out.png"
+    args = ["inpaint", "--model", "opencv-telea", "--image", str(tmp_path / "in.png")]
+    assert cli.main([*args, "--mask", str(tmp_path / "mask.png"), "--out", str(out)]) == 0, (
+        capsys.readouterr()
+    )
+    assert load_image(out).size == (32, 24)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_special_files_named_json_are_skipped_not_read(isolated_home):
+    """A FIFO blocked listing forever (no writer), a link to /dev/zero read without end: only regular
+    files are read, with a bounded read. Run as a real process so a hang cannot take pytest with it."""
+    folder = paths.user_models_dir()
+    os.mkfifo(folder / "pipe.json")
+    os.symlink("/dev/zero", folder / "zeros.json")
+    (folder / "folder.json").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "genimg_desktop", "models"],
+        capture_output=True,
+        text=True,
+        timeout=300,  # a bound on a hang, not a measure: listing takes about a second
+        env={**os.environ, "GENIMG_HOME": str(isolated_home)},
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("pipe.json", "zeros.json", "folder.json"):
+        assert f"skipped {name}: not a regular file" in done.stderr, done.stderr
+    assert "opencv-telea" in done.stdout

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.model_card import ModelDescriptor, SkippedCard
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine.device import (
@@ -41,11 +41,12 @@ class EngineRunner:
     def device_label(self) -> str:
         return device_label(self.cache.device)
 
-    def refresh(self) -> tuple[list[ModelDescriptor], list[str]]:
-        """Rescan model folders; loaded models are dropped since their files may have changed."""
+    def refresh(self) -> tuple[list[ModelDescriptor], list[SkippedCard]]:
+        """Rescan model folders; loaded models are dropped since their files may have changed. The
+        skipped cards read as their messages (str) and carry their paths for the model manager."""
         descriptors = self.registry.refresh()
         self.cache.clear()
-        return descriptors, list(self.registry.errors)
+        return descriptors, list(self.registry.skipped)
 
     def run(self, request: GenerationRequest, control: JobControl) -> GenerationResult:
         control.check()

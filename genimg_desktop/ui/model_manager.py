@@ -1,5 +1,6 @@
 """The model manager: every installed model's card (family, resolution, classes, data, licence,
-metrics, training, sample grid), importing a model from disk and removing a user model."""
+metrics, training, sample grid), importing a model from disk and removing a user model. A card of
+yours the app cannot use is listed too, with the reason, so that it can be removed here."""
 
 from __future__ import annotations
 
@@ -24,8 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from genimg_desktop.core.model_card import ModelCard, ModelCardError, ModelDescriptor
-from genimg_desktop.core.model_files import ModelFileError, disk_size, import_model, remove_model
+from genimg_desktop.core.model_card import ModelCard, ModelCardError, ModelDescriptor, SkippedCard
+from genimg_desktop.core.model_files import (
+    ImportQuestion,
+    ModelFileError,
+    disk_size,
+    import_model,
+    remove_model,
+)
 
 GRID_SIDE = 360
 
@@ -43,7 +50,7 @@ def card_html(card: ModelCard) -> str:
         ("Classes", ", ".join(card.class_names) or "—"),
         ("Trained on", str(raw.get("data_source") or card.dataset or "—")),
         ("Licence", card.licence or "—"),
-        ("Size on disk", f"{disk_size(card) / 1e6:.1f} MB"),
+        ("Size on disk", f"{disk_size(card.card_path) / 1e6:.1f} MB"),
     ]
     rows += [(f"Metric: {k}", _value(v)) for k, v in (raw.get("metrics") or {}).items() if _shown(v)]
     training = raw.get("training") or {}
@@ -70,7 +77,12 @@ class ModelManager(QDialog):
 
     changed = Signal()
 
-    def __init__(self, models: list[ModelDescriptor], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        models: list[ModelDescriptor],
+        parent: QWidget | None = None,
+        skipped: list[SkippedCard] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
         self.setObjectName("model_manager")
@@ -88,7 +100,9 @@ class ModelManager(QDialog):
         self.remove_button.clicked.connect(self.ask_remove)
         self.list.currentRowChanged.connect(self._show_current)
         self._layout()
-        self.set_models(models)
+        self.models: list[ModelDescriptor] = []
+        self.skipped: list[SkippedCard] = []
+        self.set_models(models, skipped or [])
 
     def _layout(self) -> None:
         right = QWidget()
@@ -110,26 +124,54 @@ class ModelManager(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
-    def set_models(self, models: list[ModelDescriptor]) -> None:
+    def set_models(self, models: list[ModelDescriptor], skipped: list[SkippedCard] | None = None) -> None:
+        """List `models`, then the user cards in `skipped` (None: keep the ones listed)."""
         current = self.current()
+        current_card = self.current_skipped()
         self.models = list(models)
+        if skipped is not None:
+            self.skipped = [s for s in skipped if not s.builtin]  # only the user's can be removed
         self.list.clear()
         for model in self.models:
             origin = "built-in" if model.builtin else "yours"
             item = QListWidgetItem(f"{model.card.name}\n{model.card.family} · {origin}")
             item.setToolTip(model.id)
             self.list.addItem(item)
+        for card in self.skipped:
+            item = QListWidgetItem(f"{card.path.name}\ncannot be used · yours")
+            item.setToolTip(card.reason)
+            item.setForeground(Qt.GlobalColor.darkRed)
+            self.list.addItem(item)
         ids = [m.id for m in self.models]
-        self.list.setCurrentRow(ids.index(current.id) if current and current.id in ids else 0)
+        cards = [s.path for s in self.skipped]
+        row = 0
+        if current and current.id in ids:
+            row = ids.index(current.id)
+        elif current_card and current_card.path in cards:
+            row = len(ids) + cards.index(current_card.path)
+        self.list.setCurrentRow(row)
         self._show_current()
 
     def current(self) -> ModelDescriptor | None:
         row = self.list.currentRow()
         return self.models[row] if 0 <= row < len(self.models) else None
 
+    def current_skipped(self) -> SkippedCard | None:
+        """The selected card the app could not use, if one is selected."""
+        row = self.list.currentRow() - len(self.models)
+        return self.skipped[row] if 0 <= row < len(self.skipped) else None
+
+    def select(self, name: str) -> None:
+        """Select the model with this id, or the unusable card with this file name."""
+        keys = [m.id for m in self.models] + [s.path.name for s in self.skipped]
+        self.list.setCurrentRow(keys.index(name))
+
     def _show_current(self, *_args: object) -> None:
-        model = self.current()
-        self.remove_button.setEnabled(model is not None and not model.builtin)
+        model, card = self.current(), self.current_skipped()
+        self.remove_button.setEnabled(card is not None or (model is not None and not model.builtin))
+        if card is not None:
+            self._show_skipped(card)
+            return
         if model is None:
             self.details.setHtml("<p>No models installed.</p>")
             return
@@ -144,32 +186,53 @@ class ModelManager(QDialog):
             pixmap = pixmap.scaledToWidth(pixmap.width() * (GRID_SIDE // pixmap.width()))
         self.grid.setPixmap(pixmap.scaled(GRID_SIDE * 2, GRID_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
 
+    def _show_skipped(self, card: SkippedCard) -> None:
+        self.grid.setPixmap(QPixmap())
+        self.grid.setText("")
+        self.details.setHtml(
+            f"<h3>{html.escape(card.path.name)}</h3><p><b>The app cannot use this card:</b> "
+            f"{html.escape(card.reason)}</p><p>In {html.escape(str(card.path.parent))}. Remove deletes the "
+            "card and the files it names that no other card uses.</p>"
+        )
+
     def ask_import(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(self, "Import a model card", "", "Model card (*.json)")
         if chosen:
             self.import_file(Path(chosen))
 
     def import_file(self, card_path: Path) -> bool:
-        try:
-            installed = import_model(card_path)
-        except (ModelFileError, ModelCardError, OSError) as exc:
-            QMessageBox.warning(self, "Cannot import the model", str(exc))
-            return False
+        """Import the model whose card is `card_path`; a replacement or unchecked weights are done only
+        after the artist says yes. True when it was installed."""
+        answers: dict[str, bool] = {}
+        while True:
+            try:
+                installed = import_model(card_path, **answers)
+                break
+            except ImportQuestion as question:
+                reply = QMessageBox.question(self, "Import the model?", str(question))
+                if reply != QMessageBox.StandardButton.Yes:
+                    return False
+                answers[question.option] = True
+            except (ModelFileError, ModelCardError, OSError) as exc:
+                QMessageBox.warning(self, "Cannot import the model", str(exc))
+                return False
         QMessageBox.information(self, "Model imported", f"Installed as {installed}")
         self.changed.emit()
         return True
 
     def ask_remove(self) -> None:
-        model = self.current()
-        if model is None or model.builtin:
+        model, card = self.current(), self.current_skipped()
+        if card is not None:
+            path, what = card.path, f"the unusable card {card.path.name}"
+        elif model is not None and not model.builtin:
+            path, what = model.card.card_path, f"'{model.card.name}' ({model.id})"
+        else:
             return
-        answer = QMessageBox.question(
-            self, "Remove model", f"Delete '{model.card.name}' ({model.id}) and its weights from disk?"
-        )
+        answer = QMessageBox.question(self, "Remove model", f"Delete {what} and its weights from disk?")
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            remove_model(model.card)
+            remove_model(path)
         except (ModelFileError, OSError) as exc:
             QMessageBox.warning(self, "Cannot remove the model", str(exc))
             return

@@ -92,3 +92,61 @@ def test_a_model_written_into_the_folder_appears_without_restarting(qtbot, windo
             shutil.copy(path, paths.user_models_dir())
     shutil.copy(staging / "fresh-vae.json", paths.user_models_dir())
     qtbot.waitUntil(lambda: "fresh-vae" in _listed(window), timeout=TIMEOUT_MS)
+
+
+BAD_CARDS = paths.builtin_models_dir().parent / "tests" / "data" / "bad" / "models"
+
+
+def test_a_hostile_card_is_shown_as_unusable_and_can_be_removed(qtbot, window, messages, monkeypatch):
+    """Issue 24: one card with 1e400 in a number field made the list fail for every model, built-ins
+    included, and the manager could not show it to remove it."""
+    shutil.copy(BAD_CARDS / "resolution_inf.json", paths.user_models_dir() / "resolution_inf.json")
+    manager = window.model_folder.open_manager()
+    window.model_folder.reload()
+    qtbot.waitUntil(
+        lambda: [s.path.name for s in manager.skipped] == ["resolution_inf.json"], timeout=TIMEOUT_MS
+    )
+    assert {"opencv-telea", "inpaint-fill"} <= _listed(window)  # every other model stays usable
+    manager.select("resolution_inf.json")
+    assert "resolution is inf" in manager.details.toPlainText()
+    assert manager.remove_button.isEnabled()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    manager.remove_button.click()
+    qtbot.waitUntil(lambda: not manager.skipped, timeout=TIMEOUT_MS)
+    assert not (paths.user_models_dir() / "resolution_inf.json").exists()
+
+
+def test_import_over_an_installed_model_asks_first(
+    qtbot, window, downloaded, tmp_path, messages, monkeypatch
+):
+    """Issue 24: a card with another id but the same file names replaced an installed model's card
+    and weights with no question."""
+    manager = window.model_folder.open_manager()
+    assert manager.import_file(downloaded)
+    installed = paths.user_models_dir() / "shared-gan.safetensors"
+    original = installed.read_bytes()
+    other = tmp_path / "other"
+    install_untrained("vae", other, "shared-gan")  # the same file names...
+    card = json.loads((other / "shared-gan.json").read_text(encoding="utf-8"))
+    card["id"] = "someone-elses-vae"  # ...under another id
+    (other / "shared-gan.json").write_text(json.dumps(card), encoding="utf-8")
+
+    assert not manager.import_file(other / "shared-gan.json")  # the fixture answers "no"
+    assert messages[-1][0] == "question" and "would overwrite" in messages[-1][1]
+    assert installed.read_bytes() == original
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert manager.import_file(other / "shared-gan.json")
+    qtbot.waitUntil(lambda: "someone-elses-vae" in _listed(window), timeout=TIMEOUT_MS)
+    assert "shared-gan" not in _listed(window) and installed.read_bytes() != original
+
+
+def test_weights_without_a_checksum_are_not_imported_silently(window, downloaded, messages):
+    card = json.loads(downloaded.read_text(encoding="utf-8"))
+    del card["sha256"]
+    downloaded.write_text(json.dumps(card), encoding="utf-8")
+    manager = window.model_folder.open_manager()
+    assert not manager.import_file(downloaded)  # the fixture answers "no"
+    assert messages[-1][0] == "question" and "no sha256" in messages[-1][1]
+    assert not list(paths.user_models_dir().glob("shared-gan*"))

@@ -1,24 +1,32 @@
-"""The model picker: every listed model (name, family, built-in/user badge) and a task selector."""
+"""The model picker: every listed model (name, family, built-in/user badge) and a task selector.
+
+A model that uses the open picture but does not fit it (core/model_fit.py: a 28x28 grey model on a
+colour photo) carries a warning icon and says why in its tooltip.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.model_fit import Picture, why_not
 from genimg_desktop.core.params import TaskSpec
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
+FIT_ROLE = Qt.ItemDataRole.UserRole + 1  # why the model does not fit the open picture; "" when it does
 
 
 def _item_text(model: ModelDescriptor) -> str:
@@ -26,8 +34,20 @@ def _item_text(model: ModelDescriptor) -> str:
     return f"{model.card.name}\n{model.card.family} · {badge}"
 
 
-def _tooltip(model: ModelDescriptor) -> str:
+def uses_picture(model: ModelDescriptor) -> bool:
+    """Whether any of the model's tasks can work on the open picture (else it only makes new ones)."""
+    return any(task.needs_image or task.uses_image is not None for task in model.tasks)
+
+
+def misfit(model: ModelDescriptor, picture: Picture | None) -> str:
+    """Why `model` cannot work on `picture`, in words; "" when it can or does not use the picture."""
+    return why_not(model.card, picture) if uses_picture(model) else ""
+
+
+def _tooltip(model: ModelDescriptor, why_not: str) -> str:
     lines = [f"<b>{model.card.name}</b> ({model.id})", f"Family: {model.card.family}"]
+    if why_not:
+        lines.append(f"<b>Not for this picture:</b> {why_not}")
     if model.card.description:
         lines.append(model.card.description)
     if model.card.licence:
@@ -44,6 +64,8 @@ class ModelPicker(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._models: dict[str, ModelDescriptor] = {}
+        self._picture: Picture | None = None
+        self._warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         self.tasks = QComboBox()
@@ -70,13 +92,35 @@ class ModelPicker(QWidget):
         for model in models:
             item = QListWidgetItem(_item_text(model))
             item.setData(_ID_ROLE, model.id)
-            item.setToolTip(_tooltip(model))
             self.list.addItem(item)
         self.list.blockSignals(False)
+        self._mark_fit()
         if not (previous and self.select(previous, task)) and models:
             self.list.setCurrentRow(0)
         if not models:
             self._model_changed()
+
+    def set_picture(self, picture: Picture | None) -> None:
+        """The open picture changed: mark the models that cannot work on it."""
+        self._picture = picture
+        self._mark_fit()
+
+    @property
+    def picture(self) -> Picture | None:
+        return self._picture
+
+    def misfit(self, model: ModelDescriptor) -> str:
+        """Why `model` cannot work on the open picture; "" when it can."""
+        return misfit(model, self._picture)
+
+    def _mark_fit(self) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            model = self._models[item.data(_ID_ROLE)]
+            why_not = self.misfit(model)
+            item.setData(FIT_ROLE, why_not)
+            item.setIcon(self._warning if why_not else QIcon())
+            item.setToolTip(_tooltip(model, why_not))
 
     def set_errors(self, errors: Sequence[str]) -> None:
         """Problems found while listing (bad model cards); shown under the list."""

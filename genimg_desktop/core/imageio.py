@@ -19,7 +19,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from genimg_desktop.core.atomic import write_atomic
-from genimg_desktop.core.metadata import png_info, read_metadata
+from genimg_desktop.core.metadata import png_info, read_metadata_checked
+from genimg_desktop.core.png_text import without_text_chunks
 
 # 8192 x 8192 must work with room to spare (e.g. 16384 x 8192 panoramas), but an RGBA copy of the
 # largest allowed image is already 512 MiB, the mask 128 MiB and the engine works on float copies;
@@ -57,6 +58,25 @@ def load_image(source: Path | str | bytes) -> LoadedImage:
     """Decode `source` (a path or the file's bytes) fully into RGBA, or raise ImageLoadError."""
     fp, name = open_source(source)
     try:
+        try:
+            return _load(fp, name)
+        except ImageLoadError:
+            fp.seek(0)
+            plain = without_text_chunks(fp.read())  # a PNG whose text alone is unreadable still opens
+            if plain is None:
+                raise
+        loaded = _load(io.BytesIO(plain), name)
+        loaded.notes.append(
+            "the file's embedded text (generation parameters) could not be read, or is over 1 MB, "
+            "and was ignored"
+        )
+        return loaded
+    finally:
+        fp.close()
+
+
+def _load(fp: BinaryIO, name: str) -> LoadedImage:
+    try:
         with warnings.catch_warnings():
             # We check the size ourselves against MAX_PIXELS, which is above Pillow's warning level
             # (and a test run with -W error would otherwise refuse big images).
@@ -77,8 +97,6 @@ def load_image(source: Path | str | bytes) -> LoadedImage:
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
         # Pillow reports damaged data with any of these (e.g. "image file is truncated").
         raise ImageLoadError(f"{name} is damaged or incomplete and cannot be read ({exc}).") from exc
-    finally:
-        fp.close()
 
 
 def load_rgb(source: Path | str | bytes) -> np.ndarray:
@@ -129,7 +147,8 @@ def _decode(im: Image.Image, name: str) -> LoadedImage:
         notes.append("animated image: only the first frame was loaded")
     sixteen = _is_16bit_reduced(im)
     im.load()  # full decode now: truncated data raises here (we never set LOAD_TRUNCATED_IMAGES)
-    metadata = read_metadata(im) or {}
+    metadata, meta_notes = read_metadata_checked(im)
+    notes += meta_notes
     orientation = _exif_orientation(im)
     if orientation in range(2, 9):  # 1 = upright; other values are invalid and ignored
         im = ImageOps.exif_transpose(im)
@@ -138,7 +157,7 @@ def _decode(im: Image.Image, name: str) -> LoadedImage:
     if sixteen:
         notes.append("16-bit image reduced to 8 bits per channel")
     notes += more
-    return LoadedImage(rgba, mode, fmt, (rgba.shape[1], rgba.shape[0]), metadata, notes)
+    return LoadedImage(rgba, mode, fmt, (rgba.shape[1], rgba.shape[0]), metadata or {}, notes)
 
 
 def _is_animated(im: Image.Image) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -24,15 +25,20 @@ from PIL import Image, PngImagePlugin
 
 GENIMG_KEY = "genimg"
 PARAMETERS_KEY = "parameters"
-MAX_JSON_CHARS = 1_000_000
+MAX_JSON_CHARS = 1_000_000  # also the limit for the `parameters` text; Pillow's own for compressed text
+MAX_SEED = 2**63 - 1
+MAX_TEXT_VALUE = 100_000  # a prompt or a file path; longer text is not a parameter
+MAX_PAIRS_LINE = 65_536  # the "Steps: 20, Seed: 42, ..." line; a longer last line is prompt text
+MAX_DEPTH = 16  # lists and objects inside extra keys (e.g. image_size); deeper is not ours
 
 # Top-level keys and params shown under the labels other generators use.
 _TOP_LABELS = {"seed": "Seed", "model": "Model", "task": "Task"}
 _PARAM_LABELS = {"steps": "Steps", "sampler": "Sampler", "cfg_scale": "CFG scale"}
 _TEXT_PARAMS = ("prompt", "negative_prompt")
 _NEGATIVE = "Negative prompt:"
-# "key: value" pairs; a value is a JSON string in quotes or runs up to the next comma.
-_PAIR = re.compile(r'\s*(\w[\w \-/]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
+# "key: value" pairs; a value is a JSON string in quotes or runs up to the next comma. A label is at
+# most 65 characters: unbounded, the pattern took quadratic time (a 1 MB line of letters: hours).
+_PAIR = re.compile(r'\s*(\w[\w \-/]{0,64}):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 
 
 # ---------------------------------------------------------------- writing
@@ -91,14 +97,27 @@ def read_metadata(source: Image.Image | Mapping[str, Any]) -> dict[str, Any] | N
     """Metadata of an opened image (or of its text chunks as a dict); None if it has none.
 
     The `genimg` JSON wins when present and valid; otherwise the `parameters` text is parsed; damaged
-    or foreign content never raises.
+    or foreign content never raises. Values the app cannot use are left out (see read_metadata_checked).
     """
+    return read_metadata_checked(source)[0]
+
+
+def read_metadata_checked(source: Image.Image | Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    """read_metadata's result and notes for the status bar on what was left out and why."""
     chunks = _text_chunks(source)
-    parsed = _parse_json(chunks.get(GENIMG_KEY))
-    if parsed is not None:
-        return parsed
-    text = chunks.get(PARAMETERS_KEY)
-    return parse_parameters(text) if isinstance(text, str) and text.strip() else None
+    notes: list[str] = []
+    if any(isinstance(chunks.get(key), (str, bytes)) and len(chunks[key]) > MAX_JSON_CHARS
+           for key in (GENIMG_KEY, PARAMETERS_KEY)):  # fmt: skip
+        notes.append(f"embedded generation parameters over {MAX_JSON_CHARS // 1_000_000} MB were ignored")
+    parsed = parse_json_object(chunks.get(GENIMG_KEY))
+    if parsed is None:
+        text = chunks.get(PARAMETERS_KEY)
+        usable = isinstance(text, str) and text.strip() and len(text) <= MAX_JSON_CHARS
+        parsed = parse_parameters(text) if usable else None
+    if parsed is None:
+        return None, notes
+    meta, problems = clean_metadata(parsed)
+    return meta, notes + problems
 
 
 def _text_chunks(source: Image.Image | Mapping[str, Any]) -> dict[str, Any]:
@@ -110,7 +129,9 @@ def _text_chunks(source: Image.Image | Mapping[str, Any]) -> dict[str, Any]:
     return dict(source)
 
 
-def _parse_json(text: Any) -> dict[str, Any] | None:
+def parse_json_object(text: Any) -> dict[str, Any] | None:
+    """The JSON object in `text` (str or UTF-8 bytes), or None for anything else: too long, not JSON,
+    nested too deep for the parser, or not an object."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if not isinstance(text, str) or len(text) > MAX_JSON_CHARS:
@@ -122,11 +143,101 @@ def _parse_json(text: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+# ---------------------------------------------------------------- checking
+
+
+def clean_metadata(meta: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Metadata read from outside (a PNG, a project, an autosave) with only values the app can use:
+    model and task as text, a whole seed in 0..MAX_SEED, params an object of finite numbers, booleans
+    and text; other keys kept when they are plain JSON. Returns it and one note listing what was left
+    out, so a restore never meets inf, NaN, a 400-digit number or a list where an object belongs."""
+    clean: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in meta.items():
+        if not isinstance(key, str):
+            continue
+        if key in ("model", "task"):
+            ok = isinstance(value, str) and 0 < len(value) <= 200
+        elif key == "seed":
+            value = _whole(value)
+            ok = value is not None and 0 <= value <= MAX_SEED
+        elif key == "params":
+            ok = isinstance(value, Mapping)
+            if ok:
+                value, bad = _clean_params(value)
+                dropped += bad
+        else:
+            ok = _plain(value, 0)
+        if ok:
+            clean[key] = value
+        else:
+            dropped.append(f"{key} = {_show(meta[key])}")
+    if not dropped:
+        return clean, []
+    return clean, [f"unusable generation parameters were ignored: {'; '.join(dropped[:5])}"]
+
+
+def _clean_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    clean: dict[str, Any] = {}
+    dropped: list[str] = []
+    for name, value in params.items():
+        if isinstance(name, str) and _scalar(value):
+            clean[name] = value
+        else:
+            dropped.append(f"{str(name)[:40]} = {_show(value)}")
+    return clean, dropped
+
+
+def _scalar(value: Any) -> bool:
+    """A parameter value: text, a boolean, or a finite number a float can hold."""
+    if isinstance(value, str):
+        return len(value) <= MAX_TEXT_VALUE
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) <= MAX_SEED
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _plain(value: Any, depth: int) -> bool:
+    """JSON that writes back as it was read: scalars, None, and short, shallow lists and objects."""
+    if value is None or _scalar(value):
+        return True
+    if depth >= MAX_DEPTH:
+        return False
+    if isinstance(value, (list, tuple)):
+        return len(value) <= 1000 and all(_plain(item, depth + 1) for item in value)
+    if isinstance(value, Mapping):
+        return len(value) <= 1000 and all(
+            isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items()
+        )
+    return False
+
+
+def _whole(value: Any) -> int | None:
+    """An integer seed from an int or an integral finite float (JSON writers differ), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _show(value: Any) -> str:
+    """A value as a message shows it: short, whatever its type."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SEED:
+        return "a number too large"  # never its digits: str() of a 5000-digit int raises
+    text = repr(value) if isinstance(value, (int, float, str)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def parse_parameters(text: str) -> dict[str, Any]:
     """Best-effort parse of A1111-style text into the metadata dict format."""
     lines = text.strip().split("\n")
     last = lines[-1]
-    pairs = _PAIR.findall(last)
+    pairs = _PAIR.findall(last) if len(last) <= MAX_PAIRS_LINE else []
     if len(pairs) >= 3 or (pairs and last.split(":", 1)[0] in ("Steps", "Seed", "Model")):
         lines = lines[:-1]
     else:

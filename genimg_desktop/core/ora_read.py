@@ -7,24 +7,33 @@ paths must name entries inside the archive, and the XML may not declare entities
 
 from __future__ import annotations
 
-import io
-import json
+import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
-from PIL import Image
 
 from genimg_desktop.core.imageio import ImageLoadError, check_size, load_image, open_source
+from genimg_desktop.core.metadata import clean_metadata, parse_json_object
 from genimg_desktop.core.ora import MERGED, MIMETYPE, PROJECT, STACK, OraProject
 
 MAX_ENTRIES = 10_000  # Krita writes a few per layer; more is not a picture
 MAX_LAYERS = 1_000
 MAX_TEXT_BYTES = 4 * 1024 * 1024  # stack.xml, project.json
+MAX_SOURCE = 4096  # the path an autosave's work started from
 PNG_SLACK = 16 * 1024 * 1024  # PNG headers, chunks and incompressible data beyond the raw pixels
+CHUNK = 1024 * 1024  # entries are read this much at a time, never all at once
+HEAD = 64 * 1024  # read first: a layer that does not start as a PNG of the right size stops here
+# The size policy. zlib packs at most 1032:1, so a PNG stored in the archive is never 1100 times smaller
+# than its pixels; only a PNG compressed again by the zip is (a 5 KB file declaring 16384 x 8192 took
+# 2.6 GB and 17 s). Layers decoding to over 64 MB (16 megapixels) must not be packed tighter than that.
+MAX_PACKING = 1100
+PACKING_CHECKED_FROM = 64 * 1024 * 1024
+METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}  # what OpenRaster writers use
 
 
 def load_ora(source: Path | str) -> OraProject:
@@ -62,10 +71,8 @@ def _read(z: zipfile.ZipFile, name: str) -> OraProject:
     mask = _read_mask(z, entries, layers, (w, h), name)
     project, notes = _read_project(z, entries, name)
     source = project.get("source")
-    metadata = project.get("metadata")
-    if not isinstance(metadata, dict):
-        metadata = {}
-    return OraProject(image, mask, metadata, source if isinstance(source, str) else None, notes)
+    source = source if isinstance(source, str) and len(source) <= MAX_SOURCE else None
+    return OraProject(image, mask, project.get("metadata") or {}, source, notes)
 
 
 def _check_mimetype(z: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], name: str) -> None:
@@ -76,15 +83,37 @@ def _check_mimetype(z: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], nam
         raise ImageLoadError(f"{name} is a zip archive but not an OpenRaster project (wrong mimetype).")
 
 
-def _read_bounded(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
-    """The entry's bytes, refused from its declared size alone when too big (zipfile stops reading
-    at the declared size and checks the CRC, so a lying header cannot smuggle more data in)."""
+def _read_bounded(
+    z: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limit: int,
+    name: str,
+    check_head: Callable[[bytes], None] | None = None,
+) -> bytes:
+    """The entry's bytes, refused from its declared size alone when too big, then read a chunk at a
+    time: never more than `limit`, never held twice, and `check_head` sees the first HEAD bytes before
+    the rest is inflated (a lying header or a bomb costs what was read so far, not its claim)."""
     if info.file_size > limit:
         raise ImageLoadError(
             f"{name} is refused: its entry '{info.filename}' would unpack to {info.file_size:,} bytes "
             f"(the limit is {limit:,}); it may be a zip bomb."
         )
-    return z.read(info)
+    if info.compress_type not in METHODS:  # bzip2 and LZMA inflate a whole block at once, unbounded
+        raise ImageLoadError(
+            f"{name} is refused: its entry '{info.filename}' uses a compression method OpenRaster files "
+            f"do not use (zip method {info.compress_type}; only stored and deflated are read)."
+        )
+    data = bytearray()
+    with z.open(info) as entry:
+        while chunk := entry.read(HEAD if check_head and not data else CHUNK):
+            data += chunk
+            if len(data) > limit:
+                raise ImageLoadError(
+                    f"{name} is refused: its entry '{info.filename}' is larger than it says."
+                )
+            if check_head is not None and len(data) == len(chunk):
+                check_head(bytes(data))
+    return bytes(data)
 
 
 def _parse_stack(data: bytes, name: str) -> ElementTree.Element:
@@ -137,26 +166,44 @@ def _read_layer(
     """A PNG entry as RGBA, its size checked from the header before decoding: the canvas size when
     `exact`, else at most the canvas (Krita, GIMP and MyPaint crop layers to their content)."""
     w, h = canvas
-    data = _read_bounded(z, info, w * h * 8 + h * 2 + PNG_SLACK, name)  # 16-bit RGBA is 8 bytes/px
-    size = _png_size(data)
-    if size is not None and (size != canvas if exact else (size[0] > w or size[1] > h)):
-        rule = "the canvas size" if exact else "no larger than the canvas"
-        raise ImageLoadError(
-            f"{name} cannot be opened: {what} is {size[0]} x {size[1]} pixels but the canvas is "
-            f"{w} x {h}; it must be {rule}."
-        )
+
+    def check_head(head: bytes) -> None:
+        size = _png_size(head)
+        if size is None:
+            raise ImageLoadError(f"{name} is damaged: {what} is not a PNG image.")
+        if size != canvas if exact else (size[0] > w or size[1] > h):
+            rule = "the canvas size" if exact else "no larger than the canvas"
+            raise ImageLoadError(
+                f"{name} cannot be opened: {what} is {size[0]} x {size[1]} pixels but the canvas is "
+                f"{w} x {h}; it must be {rule}."
+            )
+        _check_packing(info, size, name, what)
+
+    data = _read_bounded(z, info, w * h * 8 + h * 2 + PNG_SLACK, name, check_head)  # 16-bit RGBA: 8 B/px
     try:
         return load_image(data).rgba
     except ImageLoadError as exc:
         raise ImageLoadError(f"{name}: {what} cannot be read. {exc}") from exc
 
 
-def _png_size(data: bytes) -> tuple[int, int] | None:
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            return im.size
-    except Exception:  # noqa: BLE001 - load_image gives the real message for any unreadable data
+def _png_size(head: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR chunk, which the format puts first; None if not a PNG."""
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+def _check_packing(info: zipfile.ZipInfo, size: tuple[int, int], name: str, what: str) -> None:
+    """The size policy (see MAX_PACKING): a big layer, or a big entry, must take room in the file."""
+    unpacked = max(size[0] * size[1] * 4, info.file_size)
+    if unpacked > PACKING_CHECKED_FROM and unpacked > info.compress_size * MAX_PACKING:
+        raise ImageLoadError(
+            f"{name} is refused: {what} declares {size[0]} x {size[1]} pixels ({unpacked >> 20} MB "
+            f"unpacked) but takes only {info.compress_size:,} bytes in the file; no PNG packs that "
+            "tightly, so it may be a decompression bomb. Open it in the app that made it and export "
+            "it again without compressing its layers twice."
+        )
 
 
 def _read_mask(
@@ -197,14 +244,23 @@ def _paste(canvas: np.ndarray, layer: np.ndarray, x: int, y: int) -> None:
 def _read_project(
     z: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], name: str
 ) -> tuple[dict[str, Any], list[str]]:
-    """Our own entry; absent in other apps' files, and never a reason to refuse the picture."""
+    """Our own entry; absent in other apps' files, and never a reason to refuse the picture. Its
+    metadata is checked like a PNG's (core.metadata.clean_metadata): the notes say what was left out."""
     info = entries.get(PROJECT)
     if info is None:
         return {}, []
     try:
-        project = json.loads(_read_bounded(z, info, MAX_TEXT_BYTES, name).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, ImageLoadError):
+        project = parse_json_object(_read_bounded(z, info, MAX_TEXT_BYTES, name))
+    except ImageLoadError:
         project = None
-    if not isinstance(project, dict):
+    if project is None:
         return {}, ["the project's generation parameters were unreadable and are ignored"]
-    return project, []
+    metadata = project.get("metadata")
+    if metadata is None:
+        return project, []
+    if not isinstance(metadata, dict):
+        return {**project, "metadata": {}}, [
+            "the project's generation parameters were unreadable and are ignored"
+        ]
+    metadata, notes = clean_metadata(metadata)
+    return {**project, "metadata": metadata}, notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -35,10 +36,11 @@ class ParamSpec:
         Raises ValueError with a readable message when the value cannot be used.
         """
         try:
-            if self.kind == "int":
-                out: Any = int(round(float(value)))
-            elif self.kind == "float":
-                out = float(value)
+            if self.kind in ("int", "float"):
+                out: Any = float(value)
+                if not math.isfinite(out):
+                    raise ValueError("not a finite number")
+                out = int(round(out)) if self.kind == "int" else out
             elif self.kind == "bool":
                 out = _to_bool(value)
             elif self.kind == "choice":
@@ -48,8 +50,11 @@ class ParamSpec:
                 return out
             else:
                 return str(value)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"parameter '{self.name}': {value!r} is not valid ({exc})") from exc
+        except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: a 400-digit int
+            shown = (
+                f"{value!r}"[:40] if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+            )
+            raise ValueError(f"parameter '{self.name}': {shown} is not valid ({exc})") from exc
         if self.kind in ("int", "float"):
             if self.minimum is not None:
                 out = max(out, type(out)(self.minimum))
@@ -83,6 +88,8 @@ class TaskSpec:
     # (parameter, value): the task uses the canvas image when that parameter has that value (e.g. the
     # VAE's interpolation with start = "canvas"). Only then is the image copied into the job.
     uses_image: tuple[str, str] | None = None
+    # False: the result does not depend on the seed (OpenCV, a fill network), so no seed is offered.
+    seeded: bool = True
 
     def takes_image(self, params: Mapping[str, Any]) -> bool:
         """Whether a job of this task with `params` gets the canvas image."""

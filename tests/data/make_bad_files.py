@@ -6,7 +6,11 @@
 from __future__ import annotations
 
 import json
+import bz2
+import io
+import json
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -42,6 +46,80 @@ def bomb_png() -> bytes:
         + _png_chunk(b"IDAT", idat)
         + _png_chunk(b"IEND", b"")
     )
+
+
+def _png_bytes(image: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", **options)
+    return out.getvalue()
+
+
+def _stack_xml(w: int, h: int) -> bytes:
+    return (
+        f'<?xml version="1.0"?><image version="0.0.5" w="{w}" h="{h}"><stack>'
+        '<layer name="image" src="data/image.png" x="0" y="0"/></stack></image>'
+    ).encode()
+
+
+def ora_bytes(project: bytes | None, size: tuple[int, int] = (4, 4)) -> bytes:
+    """A small OpenRaster file: an opaque grey picture of `size`, `project` as genimg/project.json."""
+    png = _png_bytes(Image.new("RGBA", size, (90, 90, 90, 255)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", b"image/openraster", zipfile.ZIP_STORED)
+        z.writestr("stack.xml", _stack_xml(*size), zipfile.ZIP_DEFLATED)
+        z.writestr("data/image.png", png, zipfile.ZIP_STORED)
+        z.writestr("mergedimage.png", png, zipfile.ZIP_STORED)
+        if project is not None:
+            z.writestr("genimg/project.json", project, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def lying_entry_ora(method: int, size: int, canvas: tuple[int, int]) -> bytes:
+    """A canvas whose merged image entry claims `size` bytes (under what a PNG of the canvas may
+    take) and really inflates to that many zeros, packed by `method` (bzip2: a few hundred bytes for
+    1 GiB); its CRC is wrong. Not a PNG: a reader that looks first reads little."""
+    packer = bz2.BZ2Compressor(9) if method == zipfile.ZIP_BZIP2 else zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = b"\0" * (1 << 20)
+    packed = b"".join(packer.compress(block) for _ in range(size // len(block))) + packer.flush()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", b"image/openraster", zipfile.ZIP_STORED)
+        z.writestr("stack.xml", _stack_xml(*canvas), zipfile.ZIP_DEFLATED)
+        z.writestr("data/image.png", _png_bytes(Image.new("RGBA", (1, 1))), zipfile.ZIP_STORED)
+        z.writestr("mergedimage.png", packed, zipfile.ZIP_STORED)  # headers patched below
+    data = bytearray(out.getvalue())
+    # Local header: method at +8, CRC at +14, sizes at +18/+22; central header: +10, +16, +20/+24.
+    for signature, method_at in ((b"PK\3\4", 8), (b"PK\1\2", 10)):
+        at = data.rindex(signature)  # the last entry's header of each kind
+        struct.pack_into("<H", data, at + method_at, method)
+        struct.pack_into("<3L", data, at + method_at + 6, 0x12345678, len(packed), size)
+    return bytes(data)
+
+
+def huge_canvas_ora() -> bytes:
+    """5 KB declaring 16384 x 8192: a merged PNG of one flat colour, itself deflated by the zip."""
+    flat = _png_bytes(Image.new("RGBA", (16384, 8192), (0, 0, 0, 255)), compress_level=9)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("mimetype", b"image/openraster", zipfile.ZIP_STORED)
+        z.writestr("stack.xml", _stack_xml(16384, 8192))
+        z.writestr("data/image.png", flat)
+        z.writestr("mergedimage.png", flat)
+    return out.getvalue()
+
+
+def big_text_png() -> bytes:
+    """A 4 x 4 PNG with a 1.2 MB `parameters` text chunk, zTXt-compressed to about 1 KB."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", "Steps: 20, " + "x" * 1_200_000, zip=True)
+    return _png_bytes(Image.new("RGB", (4, 4), (200, 30, 30)), pnginfo=info)
+
+
+def a1111_png(text: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", text)
+    return _png_bytes(Image.new("RGB", (4, 4), (30, 30, 200)), pnginfo=info)
 
 
 def main() -> None:
@@ -84,6 +162,33 @@ def main() -> None:
     info.add_text("genimg", '{"model": "broken", "seed": 4')  # cut-off JSON
     info.add_text("parameters", "Steps: 20, Seed: 42, Model: opencv-telea, Task: inpaint, radius: 5")
     Image.new("RGB", (4, 4), (0, 128, 0)).save(OUT / "garbage_json.png", pnginfo=info)
+
+    # Untrusted generation parameters (issue 24): numbers JSON cannot hold, wrong types, deep nesting.
+    telea = "Steps: 20, Seed: 42, Model: opencv-telea, Task: inpaint, radius: "
+    (OUT / "a1111_radius_inf.png").write_bytes(a1111_png(telea + "inf"))
+    (OUT / "a1111_seed_huge.png").write_bytes(a1111_png(telea.replace("42", "1" + "0" * 400) + "5"))
+    base = '{"format": "genimg-ora", "version": 1, "metadata": {"model": "opencv-telea", "task": "inpaint", '
+    (OUT / "ora_seed_1e999.ora").write_bytes(ora_bytes((base + '"seed": 1e999, "params": {}}}').encode()))
+    (OUT / "ora_seed_nan.ora").write_bytes(ora_bytes((base + '"seed": NaN, "params": {"radius": NaN}}}').encode()))
+    (OUT / "ora_params_list.ora").write_bytes(ora_bytes((base + '"seed": 3, "params": [1, 2]}}').encode()))
+    (OUT / "ora_params_nested.ora").write_bytes(ora_bytes(b'{"metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"))
+    bzip2 = lying_entry_ora(zipfile.ZIP_BZIP2, 1 << 30, (16384, 8192))
+    (OUT / "ora_lying_entry_bzip2.ora").write_bytes(bzip2)
+    deflate = lying_entry_ora(zipfile.ZIP_DEFLATED, 48 << 20, (2048, 2048))
+    (OUT / "ora_lying_entry_deflate.ora").write_bytes(deflate)
+    (OUT / "ora_huge_canvas.ora").write_bytes(huge_canvas_ora())
+    (OUT / "big_text_chunk.png").write_bytes(big_text_png())
+    _bad_masks()
+
+
+def _bad_masks() -> None:
+    """Masks other tools write: 0/1 values (a label map), or the selection only in the red channel."""
+    labels = np.zeros((8, 8), np.uint8)
+    labels[2:6, 2:6] = 1
+    Image.fromarray(labels).save(OUT / "mask_0_1.png")
+    red = np.zeros((8, 8, 3), np.uint8)
+    red[2:6, 2:6, 0] = 255
+    Image.fromarray(red).save(OUT / "mask_red_only.png")
 
     bad_model_cards(OUT / "models")
 

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FAMILIES_HELP = "gan, vae, pixelcnn, inpaint or classifier"
 # A file in --out that asks a running `genimg train` to checkpoint and stop, like Ctrl-C: the app's
 # training view pauses a run this way, which works on every OS (no signals to another process).
 STOP_REQUEST = "stop-request"
@@ -32,7 +31,7 @@ def add_parser(sub: Any) -> None:
         f"starts); a stopped run exits with code {EXIT_STOPPED}. Under torchrun it trains in several "
         "processes (DDP).",
     )
-    train.add_argument("--family", required=True, help=FAMILIES_HELP)
+    train.add_argument("--family", required=True, help="gan, vae, pixelcnn, inpaint or classifier")
     train.add_argument(
         "--data",
         required=True,
@@ -42,7 +41,7 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--out", required=True, help="run folder: checkpoint, samples, loss log")
     train.add_argument("--steps", type=int, default=2000)
     train.add_argument("--batch-size", type=int, default=64, help="images per step, over all processes")
-    train.add_argument("--lr", type=float, default=2e-4, help="learning rate")
+    train.add_argument("--lr", type=float, help="learning rate (default: the family's own)")
     train.add_argument(
         "--lr-decay-from",
         type=int,
@@ -108,8 +107,11 @@ def _is_rank_zero() -> bool:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
+    from genimg_desktop.engine.families import trainable
     from genimg_desktop.engine.training.family_trainer import TrainConfig
 
+    if args.lr is None:  # the family's rate, spelled out in the card's command line too
+        args = argparse.Namespace(**{**vars(args), "lr": trainable(args.family).lr})
     return TrainConfig(
         family=args.family,
         data=args.data,

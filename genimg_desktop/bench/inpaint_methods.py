@@ -15,7 +15,6 @@ from genimg_desktop.core.request import GenerationRequest
 
 Fill = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (image, mask) -> filled image, same shape
 BIHARMONIC = "skimage-biharmonic"
-BENCH_FAMILIES = ("classical", "inpaint")  # families whose "inpaint" task is a plain fill
 CLASSICAL_IDS = ("opencv-telea", "opencv-ns")
 
 
@@ -62,13 +61,14 @@ def _model_method(model: Any, model_id: str, kind: str, params: dict[str, Any]) 
 
 
 def installed_methods(device: Any, only: tuple[str, ...] = ()) -> list[Method]:
-    """OpenCV Telea and NS, biharmonic, then every installed fill network (family "inpaint");
-    `only` narrows to those names."""
+    """OpenCV Telea and NS, biharmonic, then every installed fill network (a trained family that runs at
+    any picture size, engine/families.py); `only` narrows to those names."""
+    from genimg_desktop.engine.families import family
     from genimg_desktop.engine.registry import ModelRegistry
 
     registry = ModelRegistry()
-    found = {d.id: d.card.family for d in registry.refresh()}
-    learned = sorted(model_id for model_id, family in found.items() if family == "inpaint")
+    fills = [d for d in registry.refresh() if _is_fill_network(family(d.card.family))]
+    learned = sorted(d.id for d in fills)
     wanted = [*CLASSICAL_IDS, BIHARMONIC, *learned]
     if only:
         missing = sorted(set(only) - set(wanted))
@@ -76,3 +76,7 @@ def installed_methods(device: Any, only: tuple[str, ...] = ()) -> list[Method]:
             raise ValueError(f"no inpainting method {', '.join(missing)} (there are: {', '.join(wanted)})")
         wanted = [name for name in wanted if name in only]
     return [biharmonic() if name == BIHARMONIC else model_method(registry, name, device) for name in wanted]
+
+
+def _is_fill_network(entry: Any) -> bool:
+    return entry.trainer is not None and entry.any_size

@@ -9,13 +9,15 @@ from genimg_desktop.bench.flops import FlopCount, count_flops, time_median
 
 BATCHES = (1, 16)
 SEED = 0
-SKIP_FAMILIES = ("classical",)  # no network: nothing to compare with a FLOP floor
 
 
 def generation_models(registry: Any, wanted: list[str] | None) -> list[Any]:
     """The installed generation models (evaluation-only ones are not in `refresh()`), or the `wanted`
-    ids in that order (an unknown id raises the registry's ModelNotFoundError)."""
-    found = [d for d in registry.refresh() if d.card.family not in SKIP_FAMILIES]
+    ids in that order (an unknown id raises the registry's ModelNotFoundError). Families with nothing to
+    train have no network, so nothing to compare with a FLOP floor: they are left out."""
+    from genimg_desktop.engine.families import family
+
+    found = [d for d in registry.refresh() if family(d.card.family).trainer is not None]
     if not wanted:
         return found
     return [registry.descriptor(model_id) for model_id in wanted]

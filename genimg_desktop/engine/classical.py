@@ -13,7 +13,6 @@ from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel, inpaint_crop
-from genimg_desktop.engine.registry import register_family
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}
 
@@ -29,7 +28,6 @@ RADIUS = ParamSpec(
 )
 
 
-@register_family
 class ClassicalInpaint(GenerationModel):
     """OpenCV's cv2.inpaint; the card's config.method picks "telea" or "ns"."""
 

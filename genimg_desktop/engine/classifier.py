@@ -23,12 +23,10 @@ from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import GenerationModel
-from genimg_desktop.engine.registry import register_family
 from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
     TrainConfig,
-    register_trainer,
 )
 
 DEFAULTS: dict[str, Any] = {"widths": [32, 64, 128], "blocks": 1, "hidden": 128, "dropout": 0.2}
@@ -81,11 +79,9 @@ def build_net(config: dict[str, Any], channels: int, size: int, num_classes: int
     return ClassifierNet(channels, size, num_classes, widths, blocks, hidden, float(arch["dropout"]))
 
 
-@register_trainer
 class ClassifierTrainer(FamilyTrainer):
     """Cross-entropy with AdamW, warm-up then cosine decay over `steps`, random shifts and flips."""
 
-    family = "classifier"
     role = "evaluation"
     own_lr_schedule = True
     warm_modules = ("net",)
@@ -171,7 +167,6 @@ def augment(images: torch.Tensor, shift: int, flip: bool) -> torch.Tensor:
     return padded.gather(3, cols[:, None, None, :].expand(batch, channels, height, width))
 
 
-@register_family
 class Classifier(GenerationModel):
     """The evaluation classifier as a loaded model. It offers no tasks to the app; evaluation calls
     `logits` and `features` directly."""

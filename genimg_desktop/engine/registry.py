@@ -1,13 +1,12 @@
 """Model families and the models found on disk.
 
-A family is a GenerationModel subclass registered under its `family` name; a model is a JSON card
-(plus weights) in the built-in or the user's models folder. Listing reads only the cards; weights are
-loaded (and their checksum verified) when a model is first used.
+A family is a GenerationModel subclass named by its `family` (engine/families.py lists them); a model
+is a JSON card (plus weights) in the built-in or the user's models folder. Listing reads only the
+cards; weights are loaded (and their checksum verified) when a model is first used.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import torch
@@ -21,37 +20,16 @@ from genimg_desktop.core.model_card import (
     read_model_card,
 )
 from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.families import FAMILY_LIST
 from genimg_desktop.engine.weights import WEIGHT_SUFFIXES, ModelLoadError, normalise_sha256
 
-FAMILIES: dict[str, type[GenerationModel]] = {}
-
-# Modules that define families; imported at the bottom of this file so they are registered whenever
-# the registry is. Add new families here.
-_FAMILY_MODULES = (
-    "genimg_desktop.engine.classical",
-    "genimg_desktop.engine.classifier",
-    "genimg_desktop.engine.pixelcnn",
-    "genimg_desktop.engine.gan",
-    "genimg_desktop.engine.vae",
-    "genimg_desktop.engine.inpaint",
-)
+# The model class of each family name a card may give (tests add stand-in families to it).
+FAMILIES: dict[str, type[GenerationModel]] = {entry.name: entry.model for entry in FAMILY_LIST}
 EVALUATION = "evaluation"  # card "role" of models that serve `genimg eval` only (never in the picker)
 
 
 class ModelNotFoundError(LookupError):
     """No usable model with that id (the message lists the ids there are)."""
-
-
-def register_family(cls: type[GenerationModel]) -> type[GenerationModel]:
-    """Class decorator: make a family available to model cards by its `family` name."""
-    name = getattr(cls, "family", "")
-    if not name:
-        raise TypeError(f"{cls.__name__} must set a 'family' name")
-    existing = FAMILIES.get(name)
-    if existing is not None and existing.__qualname__ != cls.__qualname__:
-        raise ValueError(f"family '{name}' is already registered by {existing.__qualname__}")
-    FAMILIES[name] = cls
-    return cls
 
 
 def default_dirs() -> list[tuple[Path, bool]]:
@@ -179,7 +157,3 @@ def _add(found: dict[str, ModelDescriptor], new: ModelDescriptor, skipped: list[
         f"{keep.card.card_path} ({'built-in' if keep.builtin else 'user'} model); skipped"
     )
     skipped.append(SkippedCard(drop.card.card_path, drop.builtin, reason))
-
-
-for _module in _FAMILY_MODULES:
-    importlib.import_module(_module)

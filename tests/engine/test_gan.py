@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from genimg_desktop.core.progress import JobCancelled, JobControl
+from genimg_desktop.engine.families import family
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.fused import FusedSynthesis
 from genimg_desktop.engine.gan.model import GanModel
@@ -19,7 +20,7 @@ from genimg_desktop.engine.gan.trainer import GanTrainer, gan_config
 from genimg_desktop.engine.latent_common import slerp, stage_plan
 from genimg_desktop.engine.latent_inpaint import autograd_on, fit_latents
 from genimg_desktop.engine.registry import ModelRegistry
-from genimg_desktop.engine.training.family_trainer import TRAINERS, DataInfo, TrainConfig
+from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
 from tests.engine.latent_helpers import (  # noqa: F401 (one_thread: an autouse fixture)
     hole_canvas,
     load_installed,
@@ -118,7 +119,7 @@ def test_bad_settings_are_refused(tmp_path):
 
 def test_training_steps_give_finite_losses_and_move_the_ema(trained):
     trainer, logs = trained
-    assert TRAINERS["gan"] is GanTrainer
+    assert family("gan").trainer is GanTrainer
     for log in logs:
         assert {"d_loss", "g_loss", "d_real", "d_fake"} <= set(log)
         assert all(math.isfinite(v) for v in log.values())
@@ -179,7 +180,7 @@ def test_a_card_that_contradicts_its_config_is_reported(trained, user_models):
 
 def test_a_model_trained_without_classes(tmp_path):
     """A folder of the user's images has no classes: one implicit class, only "random"/"auto"."""
-    config = TrainConfig(family="gan", data="folder", size=SIZE, out=tmp_path, extra=dict(TINY))
+    config = TrainConfig(family="gan", data="folder", size=SIZE, out=tmp_path, lr=2e-4, extra=dict(TINY))
     trainer = GanTrainer(config, DataInfo(3, SIZE, (), "folder"), torch.device("cpu"))
     trainer.train_step(torch.rand(4, 3, SIZE, SIZE) * 2 - 1, torch.zeros(4, dtype=torch.long))
     install(trainer, tmp_path / "models", "plain")

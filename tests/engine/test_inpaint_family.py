@@ -32,6 +32,7 @@ def tiny_config(out: Path, **changes) -> TrainConfig:
         out=out,
         steps=2,
         batch_size=4,
+        lr=3e-4,
         limit=8,
         sample_every=2,
         checkpoint_every=1,

@@ -14,13 +14,14 @@ import torch.nn.functional as F
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.evaluation.likelihood import likelihood_metrics
+from genimg_desktop.engine.families import family
 from genimg_desktop.engine.pixelcnn import trainer as trainer_module
 from genimg_desktop.engine.pixelcnn.heads import unit_to_levels
 from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.registry import FAMILIES, ModelRegistry
 from genimg_desktop.engine.training.data import ImageDataset
-from genimg_desktop.engine.training.family_trainer import TRAINERS, TrainConfig
+from genimg_desktop.engine.training.family_trainer import TrainConfig
 from tests.support.tiny_models import PIXELCNN_CLASSES as CLASSES
 from tests.support.tiny_models import PIXELCNN_SIZE as SIZE
 from tests.support.tiny_models import PIXELCNN_TINY as TINY
@@ -74,8 +75,8 @@ def picture(height: int, width: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
 
 
-def test_family_and_trainer_are_registered():
-    assert FAMILIES["pixelcnn"] is PixelCNNModel and TRAINERS["pixelcnn"] is PixelCNNTrainer
+def test_family_and_trainer_are_listed():
+    assert FAMILIES["pixelcnn"] is PixelCNNModel and family("pixelcnn").trainer is PixelCNNTrainer
 
 
 @pytest.mark.parametrize("task", ["sample", "complete", "likelihood", "inpaint"])

@@ -14,7 +14,7 @@ from genimg_desktop.core import paths
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.evaluation import EvalOptions, evaluate
-from genimg_desktop.engine.registry import ModelRegistry, register_family
+from genimg_desktop.engine.registry import FAMILIES, ModelRegistry
 from genimg_desktop.engine.training.batches import to_unit_range
 from genimg_desktop.engine.training.data import load_dataset
 from genimg_desktop.engine.training.loop import train
@@ -23,7 +23,6 @@ from tests.engine.training_helpers import tiny_config
 pytestmark = pytest.mark.usefixtures("shared_dataset_cache")  # decode Fashion-MNIST once
 
 
-@register_family
 class EchoModel(GenerationModel):
     """Implements the evaluation API (see engine/evaluation/__init__.py) without a network: its
     "samples" are training images of the asked class, so they should score like real ones."""
@@ -57,6 +56,12 @@ class EchoModel(GenerationModel):
     def elbo_bits_per_dim(self, images: np.ndarray, labels: Any = None, generator: Any = None) -> float:
         assert isinstance(generator, torch.Generator) and len(images) == len(labels)
         return 8.5
+
+
+@pytest.fixture(autouse=True)
+def _echo_family(monkeypatch):
+    """Cards of the family "test-echo" load as EchoModel."""
+    monkeypatch.setitem(FAMILIES, EchoModel.family, EchoModel)
 
 
 def _write_echo_card() -> None:

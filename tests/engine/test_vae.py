@@ -12,9 +12,9 @@ from PIL import Image
 
 from genimg_desktop.core.imageio import load_rgb
 from genimg_desktop.core.progress import JobCancelled, JobControl
+from genimg_desktop.engine.families import family
 from genimg_desktop.engine.latent_inpaint import autograd_on
 from genimg_desktop.engine.registry import ModelRegistry
-from genimg_desktop.engine.training.family_trainer import TRAINERS
 from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.fused import MeanDecoder
@@ -128,7 +128,7 @@ def test_the_apps_mean_decoder_equals_the_modules(resolution):
 
 def test_training_lowers_the_bound_and_tracks_latent_statistics(trained):
     trainer, logs = trained
-    assert TRAINERS["vae"] is VaeTrainer
+    assert family("vae").trainer is VaeTrainer
     for log in logs:
         assert {"bpd", "recon_bpd", "kl_bpd"} <= set(log) and all(math.isfinite(v) for v in log.values())
     assert logs[-1]["bpd"] < 0.8 * logs[0]["bpd"]  # a few steps on two shapes: clearly better

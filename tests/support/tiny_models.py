@@ -48,7 +48,7 @@ PIXELCNN_TINY = {"layers": 2, "hidden": 8, "kernel": 3, "first_kernel": 3}
 def make_gan_trainer(tmp: Path, **extra: Any) -> GanTrainer:
     """A colour GAN at 16x16 over GAN_CLASSES (seeded: the same weights every time)."""
     config = TrainConfig(
-        family="gan", data="toy", size=GAN_SIZE, out=tmp, batch_size=8, extra={**GAN_TINY, **extra}
+        family="gan", data="toy", size=GAN_SIZE, out=tmp, lr=2e-4, batch_size=8, extra={**GAN_TINY, **extra}
     )
     torch.manual_seed(0)
     return GanTrainer(config, DataInfo(3, GAN_SIZE, GAN_CLASSES, "toy"), torch.device("cpu"))

@@ -1,7 +1,4 @@
-"""The "gan" family: a class-conditional convolutional GAN (networks, app model, trainer).
-
-Importing this package registers the family (engine.registry) and its trainer (engine.training).
-"""
+"""The "gan" family: a class-conditional convolutional GAN (networks, app model, trainer)."""
 
 from __future__ import annotations
 
@@ -25,5 +22,3 @@ critic sees, real and fake alike) keeps the critic from memorising the training 
 class-sorted batches (class_groups) put one class in each minibatch-stddev group, so the critic
 sees a class whose samples all look alike (with mixed-class groups the between-class spread hides
 it, and the first emoji GAN collapsed each class onto one image)."""
-
-from genimg_desktop.engine.gan import model, trainer  # noqa: E402, F401 - registers family and trainer

@@ -28,10 +28,8 @@ from genimg_desktop.engine.latent_common import (
 from genimg_desktop.engine.latent_inpaint import CropFit
 from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections
-from genimg_desktop.engine.registry import register_family
 
 
-@register_family
 class GanModel(LatentModel):
     """A class-conditional GAN generator (the EMA weights) rebuilt from the card's config."""
 

@@ -20,7 +20,6 @@ from genimg_desktop.engine.training.family_trainer import (
     CheckpointedTrainer,
     DataInfo,
     TrainConfig,
-    register_trainer,
 )
 
 
@@ -29,10 +28,8 @@ def gan_config(config: TrainConfig, data: DataInfo) -> GanConfig:
     return trainer_config(GanConfig, config.extra, config.size, data.channels, data.num_classes)
 
 
-@register_trainer
 class GanTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
-    family = "gan"
     checkpointed = ("g", "d", "g_ema", "opt_g", "opt_d")
     warm_modules = ("g", "g_ema")  # the file holds the EMA generator; the discriminator starts fresh
     settings_name = "GAN"

@@ -1,7 +1,4 @@
-"""The "inpaint" family: a learned fill network for the canvas (networks, app model, trainer).
-
-Importing this package registers the family (engine.registry) and its trainer (engine.training).
-"""
+"""The "inpaint" family: a learned fill network for the canvas (networks, app model, trainer)."""
 
 from __future__ import annotations
 
@@ -21,5 +18,3 @@ hole (weight 6) and on the kept pixels (1), hinge adversarial (0.02) and feature
 critic's hidden layers (1): the L1 terms carry the scores, the adversarial and feature terms sharpen
 what L1 alone would blur. Adam (betas 0.5/0.999; the learning rate is in the card's training facts);
 the shipped weights are an exponential moving average of the generator."""
-
-from genimg_desktop.engine.inpaint import model, trainer  # noqa: E402, F401 - registers family and trainer

@@ -22,7 +22,6 @@ from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel, inpaint_crop
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
-from genimg_desktop.engine.registry import register_family
 
 MAX_SIDE = ParamSpec(
     "max_side",
@@ -45,7 +44,6 @@ REFINE = ParamSpec(
 )
 
 
-@register_family
 class InpaintModel(GenerationModel):
     """A trained FillNet rebuilt from the card's config."""
 

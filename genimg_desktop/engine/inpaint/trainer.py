@@ -18,21 +18,17 @@ from genimg_desktop.engine.training.family_trainer import (
     CheckpointedTrainer,
     DataInfo,
     TrainConfig,
-    register_trainer,
 )
 
 EMA_DECAY = 0.999
 GRID_IMAGES = 8  # columns of the sample grid: rows are masked input, filled, original, ...
 
 
-@register_trainer
 class InpaintTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
-    family = "inpaint"
     checkpointed = ("g", "d", "g_ema", "opt_g", "opt_d")
     warm_modules = ("g", "g_ema")  # the file holds the EMA generator; the discriminator starts fresh
     settings_name = "inpaint"
-    any_size = True  # trained on crops, runs on any picture (engine/inpaint/model.py)
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)

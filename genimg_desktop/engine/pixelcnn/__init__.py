@@ -6,8 +6,4 @@ scoring.py  likelihood, bits/dim, entropy         filling.py   ranked completion
 imaging.py  canvas <-> model-size levels, maps    tasks.py     TaskSpecs
 model.py    the GenerationModel ("pixelcnn")      trainer.py   the FamilyTrainer for `genimg train`
 fast_sampling.py  the default sampler: row caches, one position per layer per pixel, exact vs naive
-
-Importing the package registers both the family and the trainer.
 """
-
-from genimg_desktop.engine.pixelcnn import model, trainer  # noqa: F401 - registration side effects

@@ -27,10 +27,8 @@ from genimg_desktop.engine.pixelcnn.imaging import (
 )
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
 from genimg_desktop.engine.pixelcnn.tasks import ANY, RANDOM, task_specs
-from genimg_desktop.engine.registry import register_family
 
 
-@register_family
 class PixelCNNModel(GenerationModel):
     family = "pixelcnn"
     oom_params = ("count",)

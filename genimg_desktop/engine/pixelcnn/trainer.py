@@ -15,19 +15,16 @@ from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
     TrainConfig,
-    register_trainer,
 )
 
 GRAD_CLIP = 1.0  # the NLL of a fresh PixelCNN has rare huge gradients on flat regions; clipping tames them
 
 
-@register_trainer
 class PixelCNNTrainer(FamilyTrainer):
     """Adam on the negative log-likelihood. Hyperparameters come from `--set key=value`
     (layers, hidden, kernel, first_kernel, head, mixtures, class_dropout, dropout, flip;
     see PixelCNNConfig)."""
 
-    family = "pixelcnn"
     warm_modules = ("net",)
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:

@@ -14,6 +14,7 @@ from safetensors.torch import save as safetensors_bytes
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.hash_cache import hash_file
+from genimg_desktop.engine.families import family
 from genimg_desktop.engine.training.atomic import write_atomic, write_json
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer, TrainConfig
 
@@ -105,7 +106,7 @@ def build_card(
         "role": trainer.role,
         "description": f"{config.family} trained on {data.dataset} ({len(info.dataset)} images) at "
         f"{data.size}x{data.size} for {info.steps} steps",
-        "resolution": None if trainer.any_size else data.size,
+        "resolution": None if family(config.family).any_size else data.size,
         "channels": data.channels,
         "class_names": list(data.class_names),
         "config": arch,

@@ -2,7 +2,7 @@
 
 The loop (engine/training/loop.py) owns data loading, the step counter, checkpoints, logging,
 sample grids, DDP and writing the finished model with its card. A family subclasses
-`FamilyTrainer` and registers it with `@register_trainer` in its own module (gan.py, vae.py, ...).
+`FamilyTrainer` in its own module (gan/trainer.py, ...); engine/families.py names it for the family.
 
 Tensor convention inside training: images are float32 (B, C, H, W) in [-1, 1]; labels (B,) int64.
 """
@@ -34,7 +34,7 @@ class TrainConfig:
     out: Path  # run folder: checkpoints and sample grids
     steps: int = 2000
     batch_size: int = 64  # the global batch: under DDP each of W processes trains on batch_size / W
-    lr: float = 2e-4
+    lr: float | None = None  # None: the family's default (engine/families.py); `train` fills it in
     # Linear decay of every optimiser's learning rate to zero from this step to `steps` (the
     # pix2pix/CycleGAN schedule); None keeps it constant. It may be added or changed when resuming,
     # so a finished run can be fine-tuned with a falling rate; the result equals a straight run.
@@ -72,13 +72,9 @@ class FamilyTrainer(ABC):
     """One family's training math. Build networks in __init__; wrap trainable modules with
     `self.wrap(module)` so the loop can make them DistributedDataParallel when run under torchrun."""
 
-    family: ClassVar[str] = ""
     # The card's "role": "generation" models are listed in the app; "evaluation" ones (the classifier)
     # only by the evaluation code (ModelRegistry.evaluation_models).
     role: ClassVar[str] = "generation"
-    # True for fully convolutional models that run at any picture size (the fill network): the card
-    # then states no resolution, and the app shows "any size" instead of the training crop size.
-    any_size: ClassVar[bool] = False
     # True when train_step sets the learning rate itself (the classifier's warm-up + cosine): the loop's
     # `lr_decay_from` schedule is then refused.
     own_lr_schedule: ClassVar[bool] = False
@@ -86,6 +82,8 @@ class FamilyTrainer(ABC):
     warm_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
+        if config.lr is None:  # `train` fills in the family's default; a trainer built directly must say
+            raise ValueError("TrainConfig.lr is unset (train() gives the family's default)")
         self.config = config
         self.data = data
         self.device = device
@@ -179,13 +177,3 @@ def wrapping(wrapper: Callable[[nn.Module], nn.Module]) -> Iterator[None]:
         yield
     finally:
         _WRAPPER.reset(token)
-
-
-TRAINERS: dict[str, type[FamilyTrainer]] = {}
-
-
-def register_trainer(cls: type[FamilyTrainer]) -> type[FamilyTrainer]:
-    if not cls.family:
-        raise ValueError(f"{cls.__name__} must set `family`")
-    TRAINERS[cls.family] = cls
-    return cls

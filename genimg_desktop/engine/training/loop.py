@@ -11,6 +11,7 @@ from its checkpoint ends with the same weights as one that ran straight through.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable
@@ -21,13 +22,13 @@ import numpy as np
 import torch
 
 from genimg_desktop.engine.device import device_label
+from genimg_desktop.engine.families import trainable
 from genimg_desktop.engine.training import checkpoint as ckpt
 from genimg_desktop.engine.training.batches import BatchStream, DeviceImages, mix_seed
 from genimg_desktop.engine.training.distributed import DistContext, session
 from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
 from genimg_desktop.engine.training.export import RunInfo, check_id_free, export_model
 from genimg_desktop.engine.training.family_trainer import (
-    TRAINERS,
     DataInfo,
     FamilyTrainer,
     TrainConfig,
@@ -48,10 +49,12 @@ def train(
     `on_event` hears progress (rank 0 only); when `should_stop()` turns True the run checkpoints and
     raises TrainingStopped, and the same call resumes it later.
     """
+    if config.lr is None:
+        config = dataclasses.replace(config, lr=trainable(config.family).lr)
     check_config(config)
     start = None
     if config.init_from:
-        start = resolve(config, trainer_class(config.family).any_size)
+        start = resolve(config, trainable(config.family).any_size)
         config = start.config
     with session(config.device) as ctx:
         run = _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False), start)
@@ -60,7 +63,7 @@ def train(
 
 def check_config(config: TrainConfig) -> None:
     """Cheap checks before anything heavy runs (a typo must not cost a data load)."""
-    if config.size < 4 or config.steps < 1 or config.batch_size < 1 or config.lr <= 0:
+    if config.size < 4 or config.steps < 1 or config.batch_size < 1 or (config.lr or 0) <= 0:
         raise ValueError("--size must be at least 4 and --steps, --batch-size, --lr positive")
     if config.limit is not None and config.limit < 1:
         raise ValueError("--limit must be positive")
@@ -76,14 +79,10 @@ def check_config(config: TrainConfig) -> None:
 
 
 def trainer_class(family: str) -> type[FamilyTrainer]:
-    import genimg_desktop.engine.registry  # noqa: F401 - imports every family module, which registers it
-
-    try:
-        return TRAINERS[family]
-    except KeyError:
-        raise ValueError(
-            f"no trainer for family '{family}' (available: {', '.join(sorted(TRAINERS))})"
-        ) from None
+    """The trainer of the family `--family` names (a ValueError lists the trainable ones)."""
+    trainer = trainable(family).trainer
+    assert trainer is not None  # trainable() refuses a family without one
+    return trainer
 
 
 class _Run:

@@ -1,7 +1,4 @@
-"""The "vae" family: a conditional convolutional VAE (networks, likelihood, app model, trainer).
-
-Importing this package registers the family (engine.registry) and its trainer (engine.training).
-"""
+"""The "vae" family: a conditional convolutional VAE (networks, likelihood, app model, trainer)."""
 
 from __future__ import annotations
 
@@ -19,5 +16,3 @@ tracked as running statistics during training. Sampling does not draw from N(0, 
 training images fill only part of it, and its other regions decode to blends no class has. After
 training, a Gaussian mixture per class is fitted to the training images' posterior means (ex-post
 density estimation, Ghosh et al. 2020) and samples are drawn from it (the ELBO keeps N(0, I))."""
-
-from genimg_desktop.engine.vae import model, trainer  # noqa: E402, F401 - registers family and trainer

@@ -28,7 +28,6 @@ from genimg_desktop.engine.latent_common import (
 from genimg_desktop.engine.latent_inpaint import CropFit
 from genimg_desktop.engine.latent_model import Handler, LatentModel
 from genimg_desktop.engine.latent_pca import LatentDirections, principal_axes
-from genimg_desktop.engine.registry import register_family
 from genimg_desktop.engine.vae import likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
 from genimg_desktop.engine.vae.fused import MeanDecoder
@@ -41,7 +40,6 @@ from genimg_desktop.engine.weights import ModelLoadError
 ELBO_SEED = 0  # the ELBO's one latent draw per image is seeded: the same images, the same number
 
 
-@register_family
 class VaeModel(LatentModel):
     """A conditional VAE rebuilt from the card's config."""
 

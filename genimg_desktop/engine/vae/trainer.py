@@ -12,7 +12,6 @@ from genimg_desktop.engine.training.family_trainer import (
     CheckpointedTrainer,
     DataInfo,
     TrainConfig,
-    register_trainer,
 )
 from genimg_desktop.engine.vae import RECIPE, likelihood
 from genimg_desktop.engine.vae.config import VaeConfig
@@ -27,10 +26,8 @@ def vae_config(config: TrainConfig, data: DataInfo) -> VaeConfig:
     return trainer_config(VaeConfig, config.extra, config.size, data.channels, data.num_classes)
 
 
-@register_trainer
 class VaeTrainer(CheckpointedTrainer):
     __doc__ = RECIPE
-    family = "vae"
     checkpointed = ("vae", "optimiser")
     warm_modules = ("vae",)  # the file's latent prior is not taken: `finish` fits a new one
     settings_name = "VAE"

@@ -56,8 +56,6 @@ if TYPE_CHECKING:
 FOLDER_CHOICE = "My images (a folder)"
 NEW_MODEL = "Nothing: a new model"
 DATASETS = ("fashion-mnist", "mnist", "emoji", "openclipart")
-FAMILIES = ("gan", "vae", "pixelcnn", "inpaint")
-DEFAULT_LR = {"gan": 2e-4, "vae": 1e-3, "pixelcnn": 1e-3, "inpaint": 3e-4}
 # The fill network trains on crops of pictures of this side (it then runs at any size).
 FAMILY_SIZE = {"inpaint": 256}
 DATASET_SIZE = {"fashion-mnist": 28, "mnist": 28}  # their native size; others default to 32
@@ -76,6 +74,15 @@ SMALL_DATA_SETTINGS = {"gan": "augment=translation,cutout,color class_groups=tru
 SMALL_DATASETS = ("emoji",)
 
 
+def trainable_families() -> dict[str, float]:
+    """The families the view trains (those whose models the app runs), each with its default learning
+    rate, from engine/families.py. Imported when the form is built, not with the window: the family
+    list brings torch with it, and the window must show before torch is loaded."""
+    from genimg_desktop.engine.families import FAMILY_LIST
+
+    return {entry.name: entry.lr or 0.0 for entry in FAMILY_LIST if entry.trains_generator}
+
+
 class TrainForm(QWidget):
     """The run's settings; `spec()` turns them into a TrainSpec or raises ValueError with the reason."""
 
@@ -85,7 +92,8 @@ class TrainForm(QWidget):
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("a folder of your pictures (subfolders = classes)")
         self.browse = QPushButton("Browse…")
-        self.family = _combo(FAMILIES)
+        self._default_lr = trainable_families()
+        self.family = _combo(tuple(self._default_lr))
         self.size = _spin(8, 512, 32, " px")
         self.steps = _spin(1, 10_000_000, 2000)
         self.batch_size = _spin(1, 4096, 64)
@@ -146,7 +154,7 @@ class TrainForm(QWidget):
         self._suggest_settings()
 
     def _family_changed(self, family: str) -> None:
-        self.lr.setValue(DEFAULT_LR.get(family, 1e-3))
+        self.lr.setValue(self._default_lr[family])
         if family in FAMILY_SIZE:
             self.size.setValue(FAMILY_SIZE[family])
         self._suggest_settings()

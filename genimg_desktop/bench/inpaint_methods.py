@@ -32,13 +32,13 @@ def biharmonic(margin: int = 16) -> Method:
     over the crop, so the crop keeps it usable on big pictures)."""
     from skimage.restoration import inpaint_biharmonic
 
-    from genimg_desktop.engine.base import inpaint_crop
+    from genimg_desktop.engine.holes import inpaint_holes
 
     def fill_crop(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
         out = inpaint_biharmonic(crop, hole > 0, channel_axis=-1)  # float in [0, 1]
         return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
-    return Method(BIHARMONIC, "classical", lambda image, mask: inpaint_crop(image, mask, margin, fill_crop))
+    return Method(BIHARMONIC, "classical", lambda image, mask: inpaint_holes(image, mask, margin, fill_crop))
 
 
 def model_method(registry: Any, model_id: str, device: Any, params: dict[str, Any] | None = None) -> Method:

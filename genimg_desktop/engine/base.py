@@ -21,8 +21,9 @@ from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine import oom
-from genimg_desktop.engine.crop_scale import CropFill, CropRefine, fill_at_scale
+from genimg_desktop.engine.crop_scale import CropFill, CropRefine
 from genimg_desktop.engine.device import device_label
+from genimg_desktop.engine.holes import fill_box
 from genimg_desktop.engine.precision import Precision
 from genimg_desktop.engine.weights import ModelLoadError, load_into, load_weights
 
@@ -235,17 +236,11 @@ def inpaint_crop(
     cost follows the size of the hole rather than the size of the image. A crop longer than
     `max_side` is filled downscaled and, when the model gives `refine(crop, mask, guess)`, refined at
     full size in tiles (engine/crop_scale.py). Blending a soft mask edge is left to core.composite
-    when the result is applied.
+    when the result is applied. Scattered holes are better served by `holes.inpaint_holes`, one
+    crop per group; this one crop suits a model that fills the whole crop at once (latent models).
     """
-    y0, y1, x0, x1 = mask_bbox(mask, max(int(margin), 0))
-    crop_img = np.ascontiguousarray(image[y0:y1, x0:x1])
-    crop_mask = np.ascontiguousarray(mask[y0:y1, x0:x1])
-    filled = np.asarray(fill_at_scale(crop_img, crop_mask, fn, max_side, refine))
-    if filled.shape != crop_img.shape or filled.dtype != np.uint8:
-        raise RuntimeError(f"model returned {filled.shape} {filled.dtype} for a {crop_img.shape} uint8 crop")
     out = image.copy()
-    hole = crop_mask > 0
-    out[y0:y1, x0:x1][hole] = filled[hole]
+    fill_box(out, image, mask, mask_bbox(mask, max(int(margin), 0)), fn, max_side, refine)
     return out
 
 

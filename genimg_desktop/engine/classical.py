@@ -12,7 +12,8 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
-from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel, inpaint_crop
+from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
+from genimg_desktop.engine.holes import inpaint_holes, report_to
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}
 
@@ -58,12 +59,12 @@ class ClassicalInpaint(GenerationModel):
         flag, radius = _method(self.card), params["radius"]
         # OpenCV propagates from known pixels within `radius`, so the crop must hold at least that many.
         margin = max(params["context_margin"], radius + 1)
-        control.report(0.0, f"Inpainting ({self.card.name})")
 
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
             return cv2.inpaint(crop, hole, radius, flag)
 
-        out = inpaint_crop(request.image, request.mask, margin, fill)
+        progress = report_to(control, f"Inpainting ({self.card.name})")
+        out = inpaint_holes(request.image, request.mask, margin, fill, progress=progress)
         control.report(1.0, "Done")
         return [out]
 

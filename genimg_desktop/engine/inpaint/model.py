@@ -1,8 +1,8 @@
 """The "inpaint" family as the app runs it: fill the painted area of a picture of any size.
 
-The base class's crop strategy (engine.base.inpaint_crop) runs the network on the mask's bounding box
+The shared crop strategy (engine/holes.py) runs the network on each group of holes' bounding box
 plus a context margin and pastes back only the masked pixels, so the rest of the picture is returned
-bit-exact and the cost follows the hole, not the picture. A crop larger than `max_side` (a very large
+bit-exact and the cost follows the holes, not the picture. A crop larger than `max_side` (a very large
 hole) is filled downscaled, scaled up and refined at full size (engine/crop_scale.py). The seam is
 feathered when the result is accepted (core.composite, the staging bar's feather).
 """
@@ -19,7 +19,8 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
-from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel, inpaint_crop
+from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
+from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
 
@@ -83,14 +84,14 @@ class InpaintModel(GenerationModel):
         generator: torch.Generator,
     ) -> list[np.ndarray]:
         assert request.image is not None and request.mask is not None  # checked by run()
-        control.report(0.0, f"Inpainting ({self.card.name})")
-        out = inpaint_crop(
+        out = inpaint_holes(
             request.image,
             request.mask,
             params["context_margin"],
             self.fill,
             max_side=params["max_side"],
             refine=self.fill if params["refine"] else None,
+            progress=report_to(control, f"Inpainting ({self.card.name})"),
         )
         control.report(1.0, "Done")
         return [out]

@@ -184,14 +184,15 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _load_mask(path: str) -> Any:
-    """Any picture as an (H, W) uint8 mask: its grey level (soft values kept), like Pillow's "L"."""
-    import numpy as np
-    from PIL import Image
-
+    """Any picture as an (H, W) uint8 mask (core.mask_file: grey level, soft values kept; 0/1 label
+    maps, one-channel and alpha masks read as meant and said on stderr; an empty mask refused)."""
     from genimg_desktop.core.imageio import load_image
+    from genimg_desktop.core.mask_file import mask_from_rgba
 
-    rgb = load_image(path).rgba[..., :3]
-    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).convert("L"))
+    mask, notes = mask_from_rgba(load_image(path).rgba)
+    for note in notes:
+        print(f"genimg: note: {note}", file=sys.stderr)
+    return mask
 
 
 def _progress_printer() -> Any:

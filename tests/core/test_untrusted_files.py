@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from genimg_desktop.core.imageio import ImageLoadError, load_image
+from genimg_desktop.core.mask_file import MaskFileError, mask_from_rgba
 from genimg_desktop.core.metadata import clean_metadata, parse_parameters, read_metadata_checked
 from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.core.params import ParamSpec
@@ -132,3 +133,30 @@ def test_our_own_big_blank_canvas_passes_the_size_policy(tmp_path):
     image = np.full((8192, 8192, 4), 255, np.uint8)
     path = save_ora(tmp_path / "blank.ora", image, np.zeros((8192, 8192), np.uint8), compress_level=9)
     assert load_ora(path).image.shape == (8192, 8192, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "note"),
+    [("mask_0_1.png", "0 and 1"), ("mask_red_only.png", "red channel only")],
+)
+def test_masks_other_tools_write_are_read_as_meant_and_said(name, note):
+    """Read as grey they were (almost) nothing: 0/1 gave values of 1, red-only a 30 % blend."""
+    mask, notes = mask_from_rgba(load_image(BAD / name).rgba)
+    expected = np.zeros((8, 8), np.uint8)
+    expected[2:6, 2:6] = 255
+    np.testing.assert_array_equal(mask, expected)
+    assert len(notes) == 1 and note in notes[0]
+
+
+def test_an_alpha_mask_is_read_from_alpha_and_grey_masks_stay_as_they_were():
+    layer = np.full((4, 4, 4), 255, np.uint8)  # white, selection in alpha: our .ora mask layer
+    layer[..., 3] = 0
+    layer[1, 1, 3] = 200
+    mask, notes = mask_from_rgba(layer)
+    assert mask[1, 1] == 200 and mask.sum() == 200 and "alpha" in notes[0]
+    grey = np.zeros((4, 4, 4), np.uint8)
+    grey[..., 3] = 255
+    grey[0, 0, :3] = 77  # a soft grey value is kept as it is, with no note
+    assert mask_from_rgba(grey)[0][0, 0] == 77 and not mask_from_rgba(grey)[1]
+    with pytest.raises(MaskFileError, match="empty"):
+        mask_from_rgba(np.zeros((4, 4, 4), np.uint8) + np.array([0, 0, 0, 255], np.uint8))

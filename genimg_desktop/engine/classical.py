@@ -43,6 +43,7 @@ class ClassicalInpaint(GenerationModel):
             params=(RADIUS, CONTEXT_MARGIN),
             needs_image=True,
             needs_mask=True,
+            seeded=False,
             help="Fill the painted area from its surroundings. Good for small blemishes and wires.",
         )
         return (inpaint,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,11 @@ class GanModel(LatentModel):
 
     # ---- for `genimg eval` ---------------------------------------------------------------------------
 
+    def sampling_settings(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Evaluation judges the model itself: untruncated unless asked, whatever the app's default
+        (the judged numbers in docs/MODELS.md were drawn at truncation 0)."""
+        return super().sampling_settings({"truncation": 0.0, **(given or {})})
+
     def _eval_images(
         self, z: torch.Tensor, labels: torch.Tensor, params: dict[str, Any], gen: torch.Generator
     ) -> torch.Tensor:
@@ -129,7 +135,8 @@ class GanModel(LatentModel):
         noise = self.noise(count, self.config.z_dim, generator=gen)  # (N, Z)
         # Rescaled so each z is again a unit Gaussian: images stay typical at any strength.
         z = (z0 + strength * noise) / math.sqrt(1 + strength**2)
-        return to_rgb_uint8(self.synthesize(self.map(z), self.net.embed(labels)))
+        w = self._truncate(self.map(z), params["truncation"])  # as Sample draws the seed's image
+        return to_rgb_uint8(self.synthesize(w, self.net.embed(labels)))
 
     def _directions_strip(
         self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
@@ -137,7 +144,7 @@ class GanModel(LatentModel):
         assert self._directions is not None  # computed by load()
         z = self._latents(1, gen)
         label = self._labels(params["class"], 1, gen)
-        w = self.map(z)  # (1, W)
+        w = self._truncate(self.map(z), params["truncation"])  # (1, W): the seed's image as Sample draws it
         amounts = edit_amounts(params["amount"], params["steps"])
         index = min(params["direction"], self._directions.count - 1)
         ws = torch.cat([self._directions.shift(w, index, a) for a in amounts])  # (T, W)

@@ -20,7 +20,7 @@ from genimg_desktop.engine.latent_inpaint import inpaint_task
 TRUNCATION = ParamSpec(
     "truncation",
     "float",
-    0.0,
+    0.4,
     label="Truncation",
     minimum=0.0,
     maximum=1.0,
@@ -57,7 +57,7 @@ def gan_tasks(card: ModelCard, config: GanConfig) -> tuple[TaskSpec, ...]:
     variations = TaskSpec(
         "variations",
         "Variations",
-        params=(cls, COUNT, STRENGTH),
+        params=(cls, COUNT, STRENGTH, TRUNCATION),
         help="Images near the seed's image: its latent with some noise added.",
     )
     directions = TaskSpec(
@@ -66,6 +66,7 @@ def gan_tasks(card: ModelCard, config: GanConfig) -> tuple[TaskSpec, ...]:
         params=(
             cls,
             *edit_params(min(config.directions, config.w_dim), "the mapped latent w"),
+            TRUNCATION,
         ),
         help="Move the seed's image along a principal direction of the latent space (GANSpace): "
         "unsupervised sliders that change pose, size, thickness or brightness.",

@@ -64,6 +64,7 @@ class InpaintModel(GenerationModel):
             params=(CONTEXT_MARGIN, MAX_SIDE, REFINE),
             needs_image=True,
             needs_mask=True,
+            seeded=False,
             help="Fill the painted area with the learned fill network; works at any picture size.",
         )
         return (inpaint,)

@@ -77,6 +77,7 @@ def task_specs(class_names: tuple[str, ...], size: int, guided: bool) -> tuple[T
         "Likelihood",
         params=(class_param(class_names, ANY, "Score under this class; 'any': averaged over classes."),),
         needs_image=True,
+        seeded=False,
         help=f"How probable the model finds the image (bits/dim), with a map of surprising pixels. {note}",
     )
     inpaint = TaskSpec(

@@ -74,15 +74,16 @@ class ParamPanel(QWidget):
             "latent-direction slider; a newer change replaces a run still going."
         )
         self.live.toggled.connect(self._live_toggled)
+        self._random_before_live: bool | None = None  # Random as it was when Live fixed the seed
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.clicked.connect(self.reset_defaults)
-        seed_form = QFormLayout()
-        seed_form.setContentsMargins(0, 0, 0, 0)
-        seed_form.addRow("Seed", self.seed)
+        self._seed_form = QFormLayout()
+        self._seed_form.setContentsMargins(0, 0, 0, 0)
+        self._seed_form.addRow("Seed", self.seed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self._form_host)
-        layout.addLayout(seed_form)
+        layout.addLayout(self._seed_form)
         layout.addWidget(self.live)
         layout.addWidget(self.reset_button)
         self.set_task(None)
@@ -107,6 +108,8 @@ class ParamPanel(QWidget):
             self._form.addRow(label, editor)
             self._editors[spec.name] = editor
         self.reset_button.setEnabled(bool(self._editors))
+        # A task whose result does not depend on the seed (OpenCV) offers none.
+        self._seed_form.setRowVisible(self.seed, task is None or task.seeded)
         # Live runs suit tasks that make images from parameters, not edits of a painted mask.
         self.live.setVisible(task is not None and not task.needs_mask)
         if task is None or task.needs_mask:
@@ -117,9 +120,16 @@ class ParamPanel(QWidget):
         return self.live.isChecked() and self._task is not None and not self._task.needs_mask
 
     def _live_toggled(self, on: bool) -> None:
+        """Live fixes the seed (a live view must not draw a new one per run) while it is on; turned off,
+        Random is as it was before."""
+        self.seed.random.setEnabled(not on)
         if on:
-            self.seed.set_fixed(self.seed.spin.value())  # a live view must not draw a new seed per run
+            self._random_before_live = self.seed.random.isChecked()
+            self.seed.set_fixed(self.seed.spin.value())
             self.values_changed.emit()
+        elif self._random_before_live is not None:
+            self.seed.random.setChecked(self._random_before_live)
+            self._random_before_live = None
 
     def editor(self, name: str) -> ParamEditor:
         return self._editors[name]

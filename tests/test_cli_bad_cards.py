@@ -83,3 +83,65 @@ def test_special_files_named_json_are_skipped_not_read(isolated_home):
     for name in ("pipe.json", "zeros.json", "folder.json"):
         assert f"skipped {name}: not a regular file" in done.stderr, done.stderr
     assert "opencv-telea" in done.stdout
+
+
+def _install_lying_card(name: str) -> Path:
+    """A corpus card that declares sizes the shipped Fashion-MNIST GAN's weights (copied beside it)
+    do not hold."""
+    folder = paths.user_models_dir()
+    shutil.copy(paths.builtin_models_dir() / "gan-fashion-mnist-28.safetensors", folder)
+    return Path(shutil.copy(BAD_CARDS / name, folder / name))
+
+
+def test_declared_sizes_are_checked_against_the_weights_before_anything_is_built(isolated_home, tmp_path):
+    """Issue 24: a card declaring a million classes made loading allocate 2.3 GB (a wider one tried
+    275 GB) before "weights do not fit". Now the network is planned on the meta device and compared
+    with the safetensors header; the process stays near its size with torch imported."""
+    _install_lying_card("gan_million_classes.json")
+    code = (
+        "import resource, sys\n"
+        "from genimg_desktop import cli\n"
+        f"code = cli.main(['generate', '--model', 'lying-gan_million_classes', '--out', {str(tmp_path)!r}])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "GENIMG_HOME": str(isolated_home)},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "the card declares a network its weights do not hold" in done.stderr
+    assert "embed.weight is (10, 64), expected (1000000, 512)" in done.stderr
+    peak_kb = int(done.stdout.split()[-1])
+    assert peak_kb < 1_200_000, f"peak memory {peak_kb / 1e6:.2f} GB"  # 2.3 GB when it was built first
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("gan_wide.json", "stem.weight is (6272, 128), expected (3211264, 128)"),
+        ("gan_deep_mapping.json", "far more tensors than its weights hold"),
+    ],
+)
+def test_wider_or_deeper_networks_than_the_weights_are_refused_unbuilt(name, message):
+    from genimg_desktop.engine.registry import ModelRegistry
+    from genimg_desktop.engine.weights import ModelLoadError
+
+    card = _install_lying_card(name)
+    registry = ModelRegistry()
+    registry.refresh()
+    with pytest.raises(ModelLoadError, match="nothing was built") as caught:
+        registry.load(f"lying-{card.stem}", "cpu")
+    assert message in str(caught.value)
+
+
+def test_a_card_asking_for_more_direction_samples_than_sane_is_skipped(capsys):
+    _install_lying_card("gan_direction_samples.json")
+    assert cli.main(["models"]) == 0
+    assert "skipped gan_direction_samples.json: direction_samples must be from 1 to 65536" in (
+        capsys.readouterr().err
+    )

@@ -105,6 +105,9 @@ def check_card_values(data: dict[str, Any], name: str) -> None:
     config = data.get("config")
     if config is not None and not isinstance(config, dict):
         raise ModelCardError(f"{name}: config must be a JSON object")
+    for key in ("resolution", "size"):  # the families' own names for the picture side
+        if (config or {}).get(key) is not None:
+            whole_number(config[key], f"{name}: config.{key}", 1, MAX_SIDE)
     for path, value in _numbers(config or {}, "config", name):
         if not -MAX_SETTING <= value <= MAX_SETTING:  # also false for NaN
             raise ModelCardError(f"{name}: {path} is {_shown(value)}; settings lie within ±{MAX_SETTING}")

@@ -23,6 +23,7 @@ from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
@@ -180,8 +181,10 @@ class Classifier(GenerationModel):
         return ()
 
     def load(self) -> None:
-        size = int(self.card.resolution or 0)
-        net = build_net(self.card.config, self.card.channels, size, len(self.card.class_names))
+        card, size = self.card, int(self.card.resolution or 0)
+        net = build_checked(
+            card.weights, lambda: build_net(card.config, card.channels, size, len(card.class_names))
+        )
         self.net = self.load_state(net).requires_grad_(False)  # inference only
 
     def _run(

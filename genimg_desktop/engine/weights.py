@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 import re
 from collections.abc import Mapping
@@ -26,6 +28,7 @@ PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt")
 WEIGHT_SUFFIXES = SAFE_SUFFIXES + PICKLE_SUFFIXES
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SHOW = 3  # how many key names a mismatch message lists before "and N more"
+MAX_HEADER_BYTES = 100_000_000  # the safetensors format's own limit on its JSON header
 
 
 class ModelLoadError(RuntimeError):
@@ -47,6 +50,35 @@ def load_weights(
     if suffix in SAFE_SUFFIXES:
         return _load_safetensors(path, device)
     return _load_pickle(path, device)
+
+
+def weight_shapes(path: str | Path) -> Shapes:
+    """The name and shape of every tensor in the weights file `path`, without reading the tensors: a
+    .safetensors file's JSON header (bounded by the file's size); a pickle is unpickled on the CPU
+    (as large as the file, it holds no header)."""
+    path = Path(path)
+    if path.suffix.lower() not in SAFE_SUFFIXES:
+        return shapes_of(_tensor_dict(load_pickle(path), path.name))
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            length = int.from_bytes(f.read(8), "little")
+            if not 2 <= length <= min(size - 8, MAX_HEADER_BYTES):
+                raise ValueError(f"a header of {length} bytes in a file of {size}")
+            header = json.loads(f.read(length))
+        return {
+            name: tuple(_dimension(d) for d in entry["shape"])
+            for name, entry in header.items()
+            if name != "__metadata__"
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise ModelLoadError(f"{path.name}: not a readable safetensors file ({_first(exc)})") from None
+
+
+def _dimension(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"a tensor dimension of {value!r}")
+    return value
 
 
 def check_sha256(path: Path, expected: str) -> None:
@@ -122,14 +154,35 @@ def _tensor_dict(loaded: Any, name: str) -> dict[str, torch.Tensor]:
 def load_into(module: nn.Module, state: Mapping[str, torch.Tensor], name: str) -> None:
     """`module.load_state_dict(state, strict=True)`, with missing, unexpected and wrongly shaped
     entries explained in one message (torch's own is a multi-line dump of every key)."""
-    expected = module.state_dict()
+    problems = shape_problems(shapes_of(module.state_dict()), shapes_of(state))
+    if problems:
+        raise ModelLoadError(
+            f"{name}: the weights do not fit this model's architecture (wrong file, or a card 'config' "
+            f"that does not match it): {problems}"
+        )
+    try:
+        module.load_state_dict(state, strict=True)
+    except RuntimeError as exc:  # e.g. a dtype that cannot be copied
+        raise ModelLoadError(f"{name}: the weights do not fit this model: {_first(exc)}") from exc
+
+
+Shapes = dict[str, tuple[int, ...]]
+
+
+def shapes_of(state: Mapping[str, torch.Tensor]) -> Shapes:
+    return {key: tuple(value.shape) for key, value in state.items()}
+
+
+def shape_problems(expected: Shapes, given: Shapes, extra_ok: bool = False) -> str:
+    """What keeps tensors of the `given` shapes from filling a module with the `expected` ones
+    (missing, unexpected unless `extra_ok`, wrongly shaped), in one line; "" when they fit."""
     problems = []
-    missing = [key for key in expected if key not in state]
-    unexpected = [key for key in state if key not in expected]
+    missing = [key for key in expected if key not in given]
+    unexpected = [] if extra_ok else [key for key in given if key not in expected]
     wrong = [
-        f"{key} is {tuple(state[key].shape)}, expected {tuple(value.shape)}"
-        for key, value in expected.items()
-        if key in state and tuple(state[key].shape) != tuple(value.shape)
+        f"{key} is {given[key]}, expected {shape}"
+        for key, shape in expected.items()
+        if key in given and given[key] != shape
     ]
     if missing:
         problems.append(f"missing {_few(missing)}")
@@ -137,15 +190,7 @@ def load_into(module: nn.Module, state: Mapping[str, torch.Tensor], name: str) -
         problems.append(f"unexpected {_few(unexpected)}")
     if wrong:
         problems.append(f"wrong shape: {_few(wrong)}")
-    if problems:
-        raise ModelLoadError(
-            f"{name}: the weights do not fit this model's architecture (wrong file, or a card 'config' "
-            f"that does not match it): {'; '.join(problems)}"
-        )
-    try:
-        module.load_state_dict(state, strict=True)
-    except RuntimeError as exc:  # e.g. a dtype that cannot be copied
-        raise ModelLoadError(f"{name}: the weights do not fit this model: {_first(exc)}") from exc
+    return "; ".join(problems)
 
 
 def _few(items: list[str]) -> str:

@@ -91,3 +91,17 @@ def test_removing_a_card_the_app_cannot_read_keeps_files_another_card_names(tmp_
     broken.write_text('{"id": "broken", "weights": "kept.bin.safetensors", "resolution": 1e400}')
     assert remove_model(broken) == [broken]
     assert kept.is_file() and (folder / "kept.bin.safetensors").is_file()
+
+
+@pytest.mark.parametrize(
+    "name", ["resolution_inf.json", "config_inf.json", "long_integer.json", "deep_nesting.json"]
+)
+def test_a_hostile_card_is_refused_at_import_with_its_field_named(name):
+    """Issue 24: such a card was imported ("Model imported") and then could not be listed, or threw an
+    uncaught OverflowError out of the import."""
+    from genimg_desktop.core.card_check import ModelCardError
+
+    bad = paths.builtin_models_dir().parent / "tests" / "data" / "bad" / "models" / name
+    with pytest.raises(ModelCardError, match=name):
+        import_model(bad)
+    assert not list(paths.user_models_dir().iterdir())

@@ -9,6 +9,8 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.engine.gan.augment import parse_policy
 from genimg_desktop.engine.latent_common import check_card, config_from_mapping, stage_plan
 
+MAX_DIRECTION_SAMPLES = 65_536
+
 
 @dataclass(frozen=True)
 class GanConfig:
@@ -50,6 +52,10 @@ class GanConfig:
         parse_policy(self.augment)  # raises for an unknown augmentation
         if self.num_classes < 1 or self.mapping_layers < 1:
             raise ValueError("num_classes and mapping_layers must be at least 1")
+        # The directions are found from this many mapped latents when the model loads: memory no
+        # weights file bounds, so the card's number is bounded here.
+        if not 1 <= self.direction_samples <= MAX_DIRECTION_SAMPLES:
+            raise ValueError(f"direction_samples must be from 1 to {MAX_DIRECTION_SAMPLES}")
 
     @classmethod
     def from_card(cls, card: ModelCard) -> GanConfig:

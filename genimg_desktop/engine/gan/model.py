@@ -13,6 +13,7 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
+from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.directions import gan_directions
 from genimg_desktop.engine.gan.fused import FusedMapping, FusedSynthesis
@@ -51,7 +52,8 @@ class GanModel(LatentModel):
     def load(self) -> None:
         # Never inference tensors, even if loaded inside a job: inpainting backpropagates through them.
         with torch.inference_mode(False):
-            net = self.load_state(Generator(self.config)).requires_grad_(False)  # eval: running BN stats
+            generator = build_checked(self.card.weights, lambda: Generator(self.config))
+            net = self.load_state(generator).requires_grad_(False)  # eval: running BN stats
             config = self.config
             self._directions = gan_directions(
                 net.mapping, config.z_dim, config.directions, config.direction_samples

@@ -20,6 +20,7 @@ from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
+from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
@@ -70,7 +71,8 @@ class InpaintModel(GenerationModel):
         return (inpaint,)
 
     def load(self) -> None:
-        self._net = self.load_state(FillNet(self.config)).requires_grad_(False)
+        net = build_checked(self.card.weights, lambda: FillNet(self.config))
+        self._net = self.load_state(net).requires_grad_(False)
 
     @property
     def net(self) -> FillNet:

@@ -13,6 +13,7 @@ from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine.base import GenerationModel, inpaint_crop, mask_bbox
+from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.pixelcnn import filling, sampling, scoring
 from genimg_desktop.engine.pixelcnn.guidance import guidable
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
@@ -45,7 +46,7 @@ class PixelCNNModel(GenerationModel):
         return task_specs(card.class_names, config.size, guidable(config))
 
     def load(self) -> None:
-        self._net = self.load_state(PixelCNN(self.config))
+        self._net = self.load_state(build_checked(self.card.weights, lambda: PixelCNN(self.config)))
 
     @property
     def net(self) -> PixelCNN:

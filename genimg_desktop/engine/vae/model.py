@@ -13,6 +13,7 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
 from genimg_desktop.core.request import GenerationRequest
+from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.latent_common import (
     AUTO,
     RANDOM,
@@ -70,7 +71,8 @@ class VaeModel(LatentModel):
             raise ModelLoadError(f"model '{self.card.id}': {message}")
         network = {name: t for name, t in state.items() if not name.startswith(PREFIX)}
         with torch.inference_mode(False):
-            vae = self.load_state(ConditionalVAE(self.config), network).requires_grad_(False)
+            built = build_checked(self.card.weights, lambda: ConditionalVAE(self.config))
+            vae = self.load_state(built, network).requires_grad_(False)
             mean = vae.latent_mean
             covariance = vae.latent_moment - torch.outer(mean, mean)
             self._directions = principal_axes(mean, covariance, self.config.directions)

@@ -3,9 +3,11 @@
 Loads every built-in model through the registry, runs each of its tasks once on a deterministic test
 picture (made here with numpy, so nothing is read from the network or the user's files), saves each
 result as a PNG with its parameters and reads it back. One line per model/task with timings; the exit
-code is non-zero if anything failed. Headless: no Qt widgets. A last check loads QtGui and encodes a
-result to PNG, so a packaged app whose Qt libraries are missing fails here rather than at the artist's
-first click. Meant for installers and CI (see packaging/smoke_test.sh) as much as for users.
+code is non-zero if anything failed. The user's own models are listed too (not run): each card the app
+skips gets a "skip" line saying why, as `genimg models` does; those do not fail the installation.
+Headless: no Qt widgets. A last check loads QtGui and encodes a result to PNG, so a packaged app whose
+Qt libraries are missing fails here rather than at the artist's first click. Meant for installers
+and CI (see packaging/smoke_test.sh) as much as for users.
 """
 
 from __future__ import annotations
@@ -54,9 +56,10 @@ class Check:
     detail: str
     load_s: float = 0.0
     run_s: float = 0.0
+    skipped: bool = False  # a user's card the app cannot use: reported, not a failed installation
 
     def line(self) -> str:
-        status = "ok  " if self.ok else "FAIL"
+        status = "skip" if self.skipped else "ok  " if self.ok else "FAIL"
         timing = f"load {self.load_s * 1000:7.1f} ms  run {self.run_s * 1000:8.1f} ms  " if self.ok else ""
         return f"{status}  {self.model:<30} {self.task:<10} {timing}{self.detail}"
 
@@ -124,6 +127,9 @@ def run_self_test(
         else:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             checks += _check_models(folder, resolved, Path(out_dir), echo)
+        for check in _list_user_models(folder, paths.user_models_dir()):
+            checks.append(check)
+            echo(check.line())
     else:
         echo(checks[-1].line())
     if qt:
@@ -132,7 +138,9 @@ def run_self_test(
     failed = [c for c in checks if not c.ok]
     total = time.perf_counter() - start
     verdict = "passed" if not failed else f"FAILED ({len(failed)} of {len(checks)})"
-    echo(f"self-test {verdict}: {len(checks)} checks in {total:.2f} s")
+    skipped = sum(c.skipped for c in checks)
+    note = f"; {skipped} of your model cards skipped (see above)" if skipped else ""
+    echo(f"self-test {verdict}: {len(checks)} checks in {total:.2f} s{note}")
     return checks
 
 
@@ -167,6 +175,25 @@ def _check_models(folder: Path, device: Any, out_dir: Path, echo: Echo) -> list[
             add(_check_task(model, task, load_s, out_dir))
     for descriptor in registry.evaluation_models():  # classifiers: no tasks, scored directly
         add(_check_evaluation_model(registry, descriptor.id, device))
+    return checks
+
+
+def _list_user_models(builtin: Path, folder: Path) -> list[Check]:
+    """List the user's models as the app does (beside the built-in ones, whose ids win): one line with
+    the usable ones, and a "skip" line for each card of the user's the app cannot use, with why."""
+    try:
+        from genimg_desktop.engine.registry import ModelRegistry
+
+        registry = ModelRegistry([(builtin, True), (folder, False)])
+        usable = registry.refresh() + registry.evaluation_models()
+    except Exception as exc:  # listing must never fail, whatever is in the folder
+        return [Check("your models", "list", False, _one_line(exc))]
+    ids = sorted(d.id for d in usable if not d.builtin)
+    shown = ", ".join(ids) if ids else "none"
+    checks = [Check("your models", "list", True, f"{len(ids)} usable in {folder}: {shown}")]
+    for card in registry.skipped:
+        if not card.builtin:
+            checks.append(Check(card.path.name, "list", True, card.reason, skipped=True))
     return checks
 
 

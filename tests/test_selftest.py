@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 
 from genimg_desktop import cli, selftest
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import load_image
+
+BAD_CARDS = Path(__file__).resolve().parent / "data" / "bad" / "models"
 
 
 def test_every_builtin_model_and_task_passes(tmp_path):
@@ -17,10 +21,10 @@ def test_every_builtin_model_and_task_passes(tmp_path):
     assert all(c.ok for c in checks), "\n".join(lines)
     cards = sorted(paths.builtin_models_dir().glob("*.json"))
     ids = {json.loads(p.read_text(encoding="utf-8"))["id"] for p in cards}  # evaluation models too
-    assert {c.model for c in checks if c.model != "qt"} == ids  # one line per built-in model (x task)
+    assert {c.model for c in checks if c.model not in ("qt", "your models")} == ids  # a line per model x task
     assert lines[-1].startswith("self-test passed")
     for check in checks:
-        if check.model != "qt" and check.task != "classify":  # evaluation models write no image
+        if check.model not in ("qt", "your models") and check.task != "classify":  # no image from these
             out = load_image(tmp_path / f"{check.model}-{check.task}.png")
             assert out.metadata["model"] == check.model
             if check.task == "inpaint":
@@ -48,7 +52,7 @@ def test_failures_make_a_non_zero_exit(tmp_path, capsys):
 
 def test_empty_models_folder_fails(tmp_path):
     checks = selftest.run_self_test(device="cpu", models_dir=tmp_path, qt=False, echo=lambda _: None)
-    assert [c.ok for c in checks] == [False]
+    assert [(c.model, c.ok) for c in checks] == [("registry", False), ("your models", True)]
 
 
 def test_cli_flag_and_subcommand(capsys, monkeypatch):
@@ -82,3 +86,25 @@ def test_evaluation_models_are_loaded_and_classify(tmp_path):
     lines: list[str] = []
     checks = selftest.run_self_test(device="cpu", models_dir=tmp_path, qt=False, echo=lines.append)
     assert [(c.model, c.task, c.ok) for c in checks] == [("clf", "classify", True)], "\n".join(lines)
+
+
+def test_the_users_models_are_listed_and_skipped_cards_reported(tmp_path):
+    """Issue 24: the self-test passed while `genimg models` failed on a bad user card."""
+    builtin = tmp_path / "builtin"
+    builtin.mkdir()
+    shutil.copy(paths.builtin_models_dir() / "opencv-telea.json", builtin)
+    user = paths.user_models_dir()
+    shutil.copy(BAD_CARDS / "resolution_inf.json", user)
+    card = {"id": "my-telea", "family": "classical", "config": {"method": "telea"}}
+    (user / "my-telea.json").write_text(json.dumps(card), encoding="utf-8")
+    (user / "again.json").write_text(json.dumps({**card, "id": "opencv-telea"}), encoding="utf-8")
+    lines: list[str] = []
+    checks = selftest.run_self_test(device="cpu", models_dir=builtin, qt=False, echo=lines.append)
+    assert all(c.ok for c in checks), "\n".join(lines)
+    text = "\n".join(lines)
+    assert "your models" in text and "1 usable" in text and "my-telea" in text
+    skips = [line for line in lines if line.startswith("skip")]
+    assert len(skips) == 2, text
+    assert "resolution_inf.json: resolution is inf" in skips[1]
+    assert "again.json: model id 'opencv-telea' is already used" in skips[0]
+    assert lines[-1].startswith("self-test passed") and "2 of your model cards skipped" in lines[-1]

@@ -83,7 +83,8 @@ def remove_model(card_path: Path) -> list[Path]:
     files = [card_path] + [user / name for name in _named(card_path) if name not in shared]
     removed = []
     for path in files:  # the card first: a half-removed model is unlisted
-        if path.is_file() or path.is_symlink():
+        # is_file() is false for a pipe or device named *.json: only a folder is left alone
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
             path.unlink()
             removed.append(path)
     return removed

@@ -135,7 +135,7 @@ def _weights_problem(card: ModelCard) -> str:
     if card.weights.suffix.lower() not in WEIGHT_SUFFIXES:
         return f"weights must be a {', '.join(WEIGHT_SUFFIXES)} file (other formats can run code)"
     if not card.weights.is_file():
-        return f"weights file '{card.weights.name}' is missing"
+        return f"weights file '{card.weights.name}' is missing (or not a regular file)"
     if card.sha256 is not None:
         try:
             normalise_sha256(card.sha256, "card")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -105,3 +106,10 @@ def test_a_hostile_card_is_refused_at_import_with_its_field_named(name):
     with pytest.raises(ModelCardError, match=name):
         import_model(bad)
     assert not list(paths.user_models_dir().iterdir())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_pipe_named_like_a_card_can_be_removed():
+    pipe = paths.user_models_dir() / "pipe.json"
+    os.mkfifo(pipe)
+    assert remove_model(pipe) == [pipe] and not pipe.exists()

@@ -26,6 +26,7 @@ EXPECTED = {
     "long_integer.json": "a number too long to read",
     "deep_nesting.json": "nested too deeply",
     "class_names_text.json": "class_names must be a list of texts",
+    "weights_nul.json": "'weights' must be a file name",
 }
 
 

@@ -71,7 +71,7 @@ def _beside(card_path: Path, data: dict[str, Any], key: str) -> Path | None:
     name = data.get(key)
     if name is None or name == "":
         return None
-    if not isinstance(name, str):
+    if not isinstance(name, str) or name in (".", "..") or any(c < " " for c in name):
         raise ModelCardError(f"{card_path.name}: '{key}' must be a file name")
     target = card_path.parent / name
     if target.parent.resolve() != card_path.parent.resolve():

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import bz2
 import io
 import json
@@ -169,9 +168,11 @@ def main() -> None:
     (OUT / "a1111_seed_huge.png").write_bytes(a1111_png(telea.replace("42", "1" + "0" * 400) + "5"))
     base = '{"format": "genimg-ora", "version": 1, "metadata": {"model": "opencv-telea", "task": "inpaint", '
     (OUT / "ora_seed_1e999.ora").write_bytes(ora_bytes((base + '"seed": 1e999, "params": {}}}').encode()))
-    (OUT / "ora_seed_nan.ora").write_bytes(ora_bytes((base + '"seed": NaN, "params": {"radius": NaN}}}').encode()))
+    nan = base + '"seed": NaN, "params": {"radius": NaN}}}'
+    (OUT / "ora_seed_nan.ora").write_bytes(ora_bytes(nan.encode()))
     (OUT / "ora_params_list.ora").write_bytes(ora_bytes((base + '"seed": 3, "params": [1, 2]}}').encode()))
-    (OUT / "ora_params_nested.ora").write_bytes(ora_bytes(b'{"metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"))
+    nested = b'{"metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    (OUT / "ora_params_nested.ora").write_bytes(ora_bytes(nested))
     bzip2 = lying_entry_ora(zipfile.ZIP_BZIP2, 1 << 30, (16384, 8192))
     (OUT / "ora_lying_entry_bzip2.ora").write_bytes(bzip2)
     deflate = lying_entry_ora(zipfile.ZIP_DEFLATED, 48 << 20, (2048, 2048))
@@ -215,6 +216,8 @@ def bad_model_cards(folder: Path) -> None:
         # Deeper than the JSON reader's recursion limit: RecursionError.
         "deep_nesting.json": _telea("bad-deep", '"extra": ' + "[" * 50_000 + "]" * 50_000),
         "class_names_text.json": _telea("bad-class-text", '"class_names": "abc"'),
+        # A NUL in a file name ended up in messages and paths.
+        "weights_nul.json": '{"id": "bad-nul", "family": "gan", "weights": "a\\u0000b.safetensors"}',
     }
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")

@@ -16,6 +16,7 @@ from genimg_desktop.ui.main_window import MainWindow
 from tests.support.tiny_models import install_untrained
 
 TIMEOUT_MS = 30_000
+BAD_CARDS = paths.builtin_models_dir().parent / "tests" / "data" / "bad" / "models"
 
 
 @pytest.fixture
@@ -81,6 +82,9 @@ def test_bad_imports_explain_and_copy_nothing(window, downloaded, messages):
     builtin = paths.builtin_models_dir() / "opencv-telea.json"
     assert not manager.import_file(builtin)
     assert "already installed" in messages[-1][1]
+    # Issue 24: this card was "imported" and then could not be listed, so not removed either.
+    assert not manager.import_file(BAD_CARDS / "resolution_inf.json")
+    assert messages[-1][0] == "warning" and "resolution_inf.json: resolution is inf" in messages[-1][1]
     assert not list(paths.user_models_dir().glob("*.json"))
 
 
@@ -92,9 +96,6 @@ def test_a_model_written_into_the_folder_appears_without_restarting(qtbot, windo
             shutil.copy(path, paths.user_models_dir())
     shutil.copy(staging / "fresh-vae.json", paths.user_models_dir())
     qtbot.waitUntil(lambda: "fresh-vae" in _listed(window), timeout=TIMEOUT_MS)
-
-
-BAD_CARDS = paths.builtin_models_dir().parent / "tests" / "data" / "bad" / "models"
 
 
 def test_a_hostile_card_is_shown_as_unusable_and_can_be_removed(qtbot, window, messages, monkeypatch):

@@ -55,9 +55,11 @@ def make_application(argv: list[str]) -> QApplication:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     app = make_application([sys.argv[0]])
+    from genimg_desktop.ui.exit_signals import ExitSignals
     from genimg_desktop.ui.main_window import MainWindow  # after QApplication exists
 
     window = MainWindow()
+    ExitSignals(window)  # logout, shutdown or kill: the work is autosaved for recovery, then the app exits
     window.show()
     # Start the engine once the event loop has painted the window: torch loads on the worker.
     QTimer.singleShot(0, window.start_engine)

@@ -138,15 +138,9 @@ class Autosaver(QObject):
         if self._busy:
             self._again = True
             return
-        snapshot = {  # copies: the artist keeps painting while the worker encodes
-            "image": np.array(doc.image, copy=True),
-            "mask": np.array(doc.mask, copy=True),
-            "metadata": copy.deepcopy(doc.metadata),
-            "source": str(doc.path) if doc.path is not None else None,
-        }
         self.dirty = False
         self._busy = True
-        self._pool.start(_SaveTask(self.path, snapshot, self._done, self._generation))
+        self._pool.start(_SaveTask(self.path, _snapshot(doc), self._done, self._generation))
 
     @Slot(int, str)
     def _finished(self, generation: int, error: str) -> None:
@@ -167,6 +161,22 @@ class Autosaver(QObject):
         """Block until the running save is written (tests; shutdown)."""
         self._pool.waitForDone()
 
+    def keep_for_recovery(self) -> str | None:
+        """The app is ending on a signal (logout, shutdown, kill): write what changed since the last
+        autosave now, on this thread, then give up the lock but keep the file, so the next start offers
+        it (ui/recovery.py). Returns why the save failed, or None."""
+        self._timer.stop()
+        self._again = False
+        self._pool.waitForDone()  # a running save lands first; its outcome will never be delivered now
+        doc, error = self._document, None
+        if doc is not None and self.path is not None and (self.dirty or self._busy):
+            try:
+                save_ora(self.path, compress_level=FAST_PNG, **_snapshot(doc))
+            except (ImageSaveError, ValueError) as exc:
+                error = str(exc)
+        self.shutdown(delete=False)
+        return error
+
     def shutdown(self, delete: bool = True) -> None:
         """Clean exit: stop, let a running save finish, then remove our files (nothing to recover)."""
         self._timer.stop()
@@ -185,3 +195,13 @@ class Autosaver(QObject):
         with contextlib.suppress(OSError):
             if self.path is not None:
                 self.path.unlink(missing_ok=True)
+
+
+def _snapshot(doc: Document) -> dict[str, Any]:
+    """save_ora's arguments for `doc`: copies, as the artist keeps painting while a worker encodes."""
+    return {
+        "image": np.array(doc.image, copy=True),
+        "mask": np.array(doc.mask, copy=True),
+        "metadata": copy.deepcopy(doc.metadata),
+        "source": str(doc.path) if doc.path is not None else None,
+    }

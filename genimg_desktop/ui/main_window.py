@@ -197,10 +197,10 @@ class MainWindow(QMainWindow):
     def set_loaded(self, loaded: LoadedImage, path: Path | None, mask: np.ndarray | None = None) -> None:
         """Show a freshly loaded image (and mask, from a project) as the document; undo starts anew."""
         self.set_document(Document.from_loaded(loaded, path, mask))
-        if loaded.notes:
-            self.statusBar().showMessage("; ".join(loaded.notes), 8000)
         if loaded.metadata:
             self.restore_parameters(loaded.metadata)
+        if loaded.notes:  # after the restore's own message: what was converted or left out stays shown
+            self.statusBar().showMessage("; ".join(loaded.notes), 8000)
 
     def set_document(self, document: Document) -> None:
         self.document = document
@@ -316,11 +316,19 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard_changes() or not train_view.close_ok(self):  # close_ok stops training
             event.ignore()
             return
+        self.shut_down()
+        event.accept()
+
+    def shut_down(self, keep_work: bool = False) -> str | None:
+        """Stop what the window runs. A clean exit removes the autosave; `keep_work` (a signal ends the
+        app, ui/exit_signals.py) writes it and keeps it for the next start. Returns an autosave error."""
         self.save_settings()
         self.jobs.shutdown()
         self.gallery.shutdown()  # the last results finish going into the history
+        if keep_work:
+            return self.autosaver.keep_for_recovery()
         self.autosaver.shutdown()  # a clean exit: nothing to recover next time
-        event.accept()
+        return None
 
 
 def _first_local_file(data: QMimeData | None) -> Path | None:

@@ -1,9 +1,12 @@
 """Hooks for tests that drive a real app process (tests/ui/test_autosave_crash.py kills one with
-SIGKILL mid-session). Each is inert unless its environment variable is set."""
+SIGKILL mid-session, tests/ui/test_exit_signals.py sends SIGTERM). Each is inert unless its
+environment variable is set."""
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from genimg_desktop.core.rect import clip_rect
@@ -12,12 +15,32 @@ if TYPE_CHECKING:
     from genimg_desktop.ui.main_window import MainWindow
 
 MASK_RECT = "GENIMG_TEST_MASK_RECT"  # "x,y,w,h": paint this rectangle into the mask once started
+TRAIN = "GENIMG_TEST_TRAIN"  # a TrainSpec as a JSON object: start that run from the training view
+READY = "genimg: test hooks applied"  # printed on stdout once the hooks above have run
 
 
 def apply_test_hooks(window: MainWindow) -> None:
-    spec = os.environ.get(MASK_RECT)
-    if not spec:
-        return
+    hooks = [_paint_mask] if os.environ.get(MASK_RECT) else []
+    hooks += [_start_training] if os.environ.get(TRAIN) else []
+    for hook in hooks:
+        hook(window)
+    if hooks:
+        print(READY, flush=True)
+
+
+def _start_training(window: MainWindow) -> None:
+    from genimg_desktop.ui.training.train_process import TrainSpec
+
+    fields = json.loads(os.environ[TRAIN])
+    window.acts["train"].trigger()  # the training view, as Models > Train a model… opens it
+    view = window.train_view
+    spec = TrainSpec(**{**fields, "settings": tuple(fields.get("settings", ()))})
+    view.process.output.connect(lambda lines: print(*lines, sep="\n", file=sys.stderr, flush=True))
+    view.process.start(spec)
+
+
+def _paint_mask(window: MainWindow) -> None:
+    spec = os.environ[MASK_RECT]
     doc = window.document
     x, y, w, h = (int(part) for part in spec.split(","))
     rect = clip_rect((x, y, w, h), *doc.size)

@@ -74,8 +74,16 @@ def _beside(card_path: Path, data: dict[str, Any], key: str) -> Path | None:
     if not isinstance(name, str) or name in (".", "..") or any(c < " " for c in name):
         raise ModelCardError(f"{card_path.name}: '{key}' must be a file name")
     target = card_path.parent / name
-    if target.parent.resolve() != card_path.parent.resolve():
+    folder = card_path.parent.resolve()
+    if target.parent.resolve() != folder:
         raise ModelCardError(f"{card_path.name}: {key} must sit beside the card")
+    # A link is followed only within the models folder: one to a file elsewhere would let a card
+    # copied in from a download read (and hash, and show in errors) any file the user can read.
+    if target.is_symlink() and not target.resolve().is_relative_to(folder):
+        raise ModelCardError(
+            f"{card_path.name}: {key} '{name}' is a link to a file outside the models folder; links "
+            "out of it are not followed (copy the file in instead)"
+        )
     return target
 
 

@@ -106,14 +106,19 @@ class ModelDescriptor:
         raise KeyError(f"model '{self.id}' has no task '{name}'")
 
 
-@dataclass(frozen=True)
-class SkippedCard:
-    """A card in a models folder that cannot be used, and why: listed as a message, and a user's can
-    still be removed from the model manager."""
+class SkippedCard(str):
+    """Why a card in a models folder cannot be used, "<file>.json: why": a message (a str) wherever
+    messages go, that also knows the card's path and whether it is built in, so that a user's card can
+    be removed from the model manager."""
 
     path: Path
     builtin: bool
-    reason: str  # "<file>.json: why", what the model list shows
 
-    def __str__(self) -> str:
-        return self.reason
+    def __new__(cls, path: Path, builtin: bool, reason: str) -> SkippedCard:
+        message = super().__new__(cls, reason)
+        message.path, message.builtin = Path(path), builtin
+        return message
+
+    @property
+    def reason(self) -> str:
+        return str(self)

@@ -52,8 +52,8 @@ def card_html(card: ModelCard) -> str:
         ("Licence", card.licence or "—"),
         ("Size on disk", f"{disk_size(card.card_path) / 1e6:.1f} MB"),
     ]
-    rows += [(f"Metric: {k}", _value(v)) for k, v in (raw.get("metrics") or {}).items() if _shown(v)]
-    training = raw.get("training") or {}
+    rows += [(f"Metric: {k}", _value(v)) for k, v in _table(raw, "metrics").items() if _shown(v)]
+    training = _table(raw, "training")
     for key in ("steps", "batch_size", "wall_time_s", "device", "finished", "command"):
         if key in training:
             rows.append((f"Training: {key}", _value(training[key])))
@@ -62,6 +62,12 @@ def card_html(card: ModelCard) -> str:
         for k, v in rows
     )
     return f"<h3>{html.escape(card.name)}</h3><p>{html.escape(card.description)}</p><table>{table}</table>"
+
+
+def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    """The card's `key` object; anything else (a list, a text) shows as nothing rather than failing."""
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _shown(value: Any) -> bool:

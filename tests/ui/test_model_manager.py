@@ -151,3 +151,14 @@ def test_weights_without_a_checksum_are_not_imported_silently(window, downloaded
     assert not manager.import_file(downloaded)  # the fixture answers "no"
     assert messages[-1][0] == "question" and "no sha256" in messages[-1][1]
     assert not list(paths.user_models_dir().glob("shared-gan*"))
+
+
+def test_card_details_survive_fields_of_the_wrong_kind(tmp_path):
+    """A card whose metrics are a list or whose training is a text raised inside the list's slot."""
+    from genimg_desktop.core.model_card import read_model_card
+    from genimg_desktop.ui.model_manager import card_html
+
+    card = {"id": "odd", "family": "classical", "metrics": [1, 2], "training": "steps", "name": 5}
+    (tmp_path / "odd.json").write_text(json.dumps(card), encoding="utf-8")
+    text = card_html(read_model_card(tmp_path / "odd.json"))
+    assert "<h3>5</h3>" in text and "Metric" not in text and "Training" not in text

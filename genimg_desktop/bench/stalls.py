@@ -87,7 +87,7 @@ def _run_jobs(window: Any, duration_s: float) -> dict[str, Any]:
     def next_job(*_args: object) -> None:
         if state["over"]:
             loop.quit()
-        elif window.jobs.run(window.picker.current_model(), window.picker.current_task()) is not None:
+        elif window.jobs.run() is not None:
             state["jobs"] += 1
 
     def stop() -> None:

@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QSlider, QSpinBox, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
 from genimg_desktop.ui import file_ops
+from genimg_desktop.ui.autosave import Autosaver
+from genimg_desktop.ui.canvas import CanvasView
+from genimg_desktop.ui.canvas.tool_controls import ToolControls
+from genimg_desktop.ui.model_folder import ModelFolder
 from genimg_desktop.ui.settings import DEVICES
-from genimg_desktop.ui.training import train_view
+from genimg_desktop.ui.window_host import WindowHost
 
-if TYPE_CHECKING:
-    from genimg_desktop.ui.main_window import MainWindow
+
+class MenuHost(WindowHost, Protocol):
+    """What the menus and the toolbar need of the main window (besides opening and saving)."""
+
+    undo_stack: QUndoStack
+    canvas: CanvasView
+    tool_controls: ToolControls
+    autosaver: Autosaver
+    model_folder: ModelFolder
+    docks: list[QDockWidget]
+
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
+
+    def close(self) -> bool: ...
+
+    def ask_new_blank(self) -> None: ...
+
+    def run_job(self) -> None: ...
+
+    def escape(self) -> None: ...
+
+    def choose_device(self, name: str) -> None: ...
+
+    def open_train_view(self) -> object: ...
+
 
 TOOLS = (
     ("brush", "Brush", "B"),
@@ -23,8 +50,8 @@ TOOLS = (
 )
 
 
-def _add(menu: QMenu, window: MainWindow, text: str, slot: Callable[[], object], shortcut=None) -> QAction:
-    action = QAction(text, window)
+def _add(menu: QMenu, window: MenuHost, text: str, slot: Callable[[], object], shortcut=None) -> QAction:
+    action = QAction(text, window.window())
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(lambda _checked=False: slot())
@@ -32,7 +59,7 @@ def _add(menu: QMenu, window: MainWindow, text: str, slot: Callable[[], object],
     return action
 
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
+def build_menus(window: MenuHost) -> dict[str, QAction]:
     """Create the menu bar; returns the actions tests and the toolbar refer to by name."""
     acts: dict[str, QAction] = {}
     bar = window.menuBar()
@@ -63,9 +90,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     acts["quit"] = _add(file, window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
 
     edit = bar.addMenu("&Edit")
-    undo = window.undo_stack.createUndoAction(window, "&Undo")
+    undo = window.undo_stack.createUndoAction(window.window(), "&Undo")
     undo.setShortcut(QKeySequence("Ctrl+Z"))
-    redo = window.undo_stack.createRedoAction(window, "&Redo")
+    redo = window.undo_stack.createRedoAction(window.window(), "&Redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     edit.addActions([undo, redo])
     acts["undo"], acts["redo"] = undo, redo
@@ -78,25 +105,27 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     models = bar.addMenu("M&odels")
     acts["model_manager"] = _add(models, window, "Model &manager…", window.model_folder.open_manager)
     acts["reload_models"] = _add(models, window, "&Reload models", window.model_folder.reload, "F5")
-    acts["train"] = _add(models, window, "&Train a model…", lambda: train_view.open_train_view(window))
+    acts["train"] = _add(models, window, "&Train a model…", window.open_train_view)
     job = bar.addMenu("&Generate")
     acts["run"] = _add(job, window, "&Run (Inpaint / Generate)", window.run_job, "Ctrl+Return")
     acts["cancel"] = _add(job, window, "&Cancel job / discard result", window.escape, "Esc")
     return acts
 
 
-def _build_mask_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:
+def _build_mask_menu(window: MenuHost, menu: QMenu, acts: dict[str, QAction]) -> None:
     canvas = window.canvas
-    group = QActionGroup(window)
+    group = QActionGroup(window.window())
     for name, text, key in TOOLS:
-        action = _add(menu, window, text, lambda n=name: window.set_tool(n), key)
+        action = _add(menu, window, text, lambda n=name: canvas.set_tool(n), key)
         action.setCheckable(True)
         action.setChecked(name == "brush")
         group.addAction(action)
         acts[f"tool_{name}"] = action
     menu.addSeparator()
-    acts["smaller"] = _add(menu, window, "Smaller brush", lambda: window.step_brush(1 / 1.25), "[")
-    acts["larger"] = _add(menu, window, "Larger brush", lambda: window.step_brush(1.25), "]")
+    acts["smaller"] = _add(
+        menu, window, "Smaller brush", lambda: window.tool_controls.step_size(1 / 1.25), "["
+    )
+    acts["larger"] = _add(menu, window, "Larger brush", lambda: window.tool_controls.step_size(1.25), "]")
     menu.addSeparator()
     acts["fill_all"] = _add(menu, window, "Fill all", canvas.fill_all)
     acts["invert"] = _add(menu, window, "&Invert", canvas.invert_mask, "Ctrl+I")
@@ -116,16 +145,16 @@ def _build_mask_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) 
     acts["show_mask"] = show
 
 
-def _ask_px(window: MainWindow, title: str, apply: Callable[[int], object]) -> None:
-    px, ok = QInputDialog.getInt(window, title, "Pixels:", window.settings.mask_step_px, 1, 500)
+def _ask_px(window: MenuHost, title: str, apply: Callable[[int], object]) -> None:
+    px, ok = QInputDialog.getInt(window.window(), title, "Pixels:", window.settings.mask_step_px, 1, 500)
     if ok:
         window.settings.mask_step_px = px
         apply(px)
 
 
-def _ask_autosave(window: MainWindow) -> None:
+def _ask_autosave(window: MenuHost) -> None:
     seconds, ok = QInputDialog.getInt(
-        window,
+        window.window(),
         "Autosave",
         "Autosave the open image every N seconds\n(0 = only after accepting a result):",
         window.settings.autosave_interval_s,
@@ -137,7 +166,7 @@ def _ask_autosave(window: MainWindow) -> None:
         window.autosaver.set_interval(seconds)
 
 
-def _build_view_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:
+def _build_view_menu(window: MenuHost, menu: QMenu, acts: dict[str, QAction]) -> None:
     canvas = window.canvas
     acts["fit"] = _add(menu, window, "&Fit to window", canvas.fit_to_window, "Ctrl+0")
     acts["actual"] = _add(menu, window, "&Actual size (100%)", canvas.zoom_actual, "Ctrl+1")
@@ -152,8 +181,8 @@ def _build_view_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) 
         menu.addAction(dock.toggleViewAction())
 
 
-def _build_device_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]) -> None:
-    group = QActionGroup(window)
+def _build_device_menu(window: MenuHost, menu: QMenu, acts: dict[str, QAction]) -> None:
+    group = QActionGroup(window.window())
     chosen = window.settings.device_choice
     for name in DEVICES:
         action = _add(
@@ -168,8 +197,8 @@ def _build_device_menu(window: MainWindow, menu: QMenu, acts: dict[str, QAction]
         acts[f"device_{name}"] = action
 
 
-def build_toolbar(window: MainWindow, acts: dict[str, QAction]) -> QToolBar:
-    bar = QToolBar("Tools", window)
+def build_toolbar(window: MenuHost, acts: dict[str, QAction]) -> QToolBar:
+    bar = QToolBar("Tools", window.window())
     bar.setObjectName("tools_toolbar")
     bar.addActions([acts["open"], acts["save"]])
     bar.addSeparator()
@@ -177,23 +206,7 @@ def build_toolbar(window: MainWindow, acts: dict[str, QAction]) -> QToolBar:
     bar.addSeparator()
     bar.addActions([acts[f"tool_{name}"] for name, _, _ in TOOLS])
     bar.addSeparator()
-    window.size_spin = QSpinBox()
-    window.size_spin.setRange(1, 1000)
-    window.size_spin.setSuffix(" px")
-    window.size_spin.setToolTip("Brush size in image pixels ( [ and ] )")
-    window.size_spin.setValue(int(window.canvas.brush_size))
-    window.size_spin.valueChanged.connect(window.canvas.set_brush_size)
-    window.hardness_slider = QSlider()
-    window.hardness_slider.setOrientation(window.hardness_slider.orientation().Horizontal)
-    window.hardness_slider.setRange(0, 100)
-    window.hardness_slider.setMaximumWidth(120)
-    window.hardness_slider.setToolTip("Brush hardness: soft edge at the left, hard at the right")
-    window.hardness_slider.setValue(int(round(window.canvas.brush_hardness * 100)))
-    window.hardness_slider.valueChanged.connect(lambda v: window.canvas.set_brush_hardness(v / 100))
-    bar.addWidget(QLabel(" Size "))
-    bar.addWidget(window.size_spin)
-    bar.addWidget(QLabel(" Hardness "))
-    bar.addWidget(window.hardness_slider)
+    bar.addWidget(window.tool_controls)
     bar.addSeparator()
     bar.addActions([acts["invert"], acts["clear"], acts["show_mask"]])
     bar.addSeparator()

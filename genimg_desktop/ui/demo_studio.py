@@ -244,7 +244,7 @@ class Scene:
 
     def train(self) -> None:
         """Train: a small VAE on Fashion-MNIST started from the training view, grabbed mid-run."""
-        view = train_view.open_train_view(self.win)
+        view = self.win.open_train_view()
         form = view.form
         form.data.setCurrentText("fashion-mnist")
         form.family.setCurrentText("vae")

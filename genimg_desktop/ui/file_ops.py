@@ -8,11 +8,11 @@ the canvas is only touched after a load succeeded, so a bad file changes nothing
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from genimg_desktop import APP_NAME
 from genimg_desktop.core.imageio import (
     ImageLoadError,
     ImageSaveError,
@@ -25,9 +25,7 @@ from genimg_desktop.core.ora import save_ora
 from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui.qimage import qimage_to_rgba
-
-if TYPE_CHECKING:
-    from genimg_desktop.ui.main_window import MainWindow
+from genimg_desktop.ui.window_host import WindowHost
 
 OPEN_FILTER = (
     "Images and projects (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif *.ora);;"
@@ -43,15 +41,15 @@ EXPORT_FORMATS = {
 }
 
 
-def ask_open(window: MainWindow) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Open image", window.settings.last_folder, OPEN_FILTER)
+def ask_open(host: WindowHost) -> None:
+    path, _ = QFileDialog.getOpenFileName(host.window(), "Open image", host.settings.last_folder, OPEN_FILTER)
     if path:
-        open_path(window, Path(path))
+        open_path(host, Path(path))
 
 
-def open_path(window: MainWindow, path: Path) -> bool:
+def open_path(host: WindowHost, path: Path) -> bool:
     """Open `path` into the canvas; a failure shows the loader's message and changes nothing."""
-    if not window.confirm_discard_changes():
+    if not confirm_discard_changes(host):
         return False
     try:
         if is_project(path):
@@ -60,124 +58,143 @@ def open_path(window: MainWindow, path: Path) -> bool:
         else:
             loaded, mask = load_image(path), None
     except ImageLoadError as exc:
-        QMessageBox.warning(window, "Cannot open image", str(exc))
+        QMessageBox.warning(host.window(), "Cannot open image", str(exc))
         return False
-    window.settings.last_folder = str(path.parent)
-    window.set_loaded(loaded, path, mask)
+    host.settings.last_folder = str(path.parent)
+    host.set_loaded(loaded, path, mask)
     return True
+
+
+def confirm_discard_changes(host: WindowHost) -> bool:
+    """True when it is fine to replace the document (saved, discarded, or nothing to lose)."""
+    if not host.model.document.modified:
+        return True
+    answer = QMessageBox.question(
+        host.window(),
+        APP_NAME,
+        "The image has unsaved changes. Save them first?",
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Save,
+    )
+    if answer == QMessageBox.StandardButton.Save:
+        return ask_save(host)
+    return answer == QMessageBox.StandardButton.Discard
 
 
 def is_project(path: Path) -> bool:
     return path.suffix.lower() == ".ora"
 
 
-def paste_clipboard(window: MainWindow) -> bool:
+def paste_clipboard(host: WindowHost) -> bool:
     """Ctrl+V: an image on the clipboard becomes a new unsaved document; image files are opened."""
     data = QGuiApplication.clipboard().mimeData()
     if data is not None and data.hasUrls():
         for url in data.urls():
             if url.isLocalFile():
-                return open_path(window, Path(url.toLocalFile()))
+                return open_path(host, Path(url.toLocalFile()))
     image = QGuiApplication.clipboard().image()
     if image.isNull():
-        window.statusBar().showMessage("The clipboard holds no image", 4000)
+        host.model.say("The clipboard holds no image")
         return False
-    if not window.confirm_discard_changes():
+    if not confirm_discard_changes(host):
         return False
     try:  # the clipboard bypasses the loader, so apply its size limits here
         check_size(image.width(), image.height(), "The pasted image")
     except ImageLoadError as exc:
-        QMessageBox.warning(window, "Cannot paste image", str(exc))
+        QMessageBox.warning(host.window(), "Cannot paste image", str(exc))
         return False
     rgba = qimage_to_rgba(image)
     loaded = LoadedImage(rgba, "RGBA", "clipboard", (rgba.shape[1], rgba.shape[0]), {}, [])
-    window.set_loaded(loaded, None)
+    host.set_loaded(loaded, None)
     return True
 
 
-def ask_save(window: MainWindow, save_as: bool = False) -> bool:
+def ask_save(host: WindowHost, save_as: bool = False) -> bool:
     """Save the document (Ctrl+S) or ask where (Save As / Export). Returns True when saved."""
-    path = window.document.path
+    path = host.model.document.path
     if save_as or path is None or path.suffix.lower() not in SAVE_SUFFIXES:
         # A project stays a project unless the artist picks another type.
         suffix = ".ora" if path is not None and is_project(path) else ".png"
-        start = str(Path(window.settings.last_folder or ".") / ((path.stem if path else "untitled") + suffix))
-        chosen, _ = QFileDialog.getSaveFileName(window, "Save image as", start, SAVE_FILTER)
+        start = str(Path(host.settings.last_folder or ".") / ((path.stem if path else "untitled") + suffix))
+        chosen, _ = QFileDialog.getSaveFileName(host.window(), "Save image as", start, SAVE_FILTER)
         if not chosen:
             return False
         path = Path(chosen)
         if not path.suffix:
             path = path.with_suffix(suffix)
-    return save_to(window, path)
+    return save_to(host, path)
 
 
-def ask_save_project(window: MainWindow) -> bool:
+def ask_save_project(host: WindowHost) -> bool:
     """File > Save Project: an OpenRaster file that keeps the mask and the generation parameters."""
-    path = window.document.path
-    start = str(Path(window.settings.last_folder or ".") / ((path.stem if path else "untitled") + ".ora"))
-    chosen, _ = QFileDialog.getSaveFileName(window, "Save project as", start, PROJECT_FILTER)
+    path = host.model.document.path
+    start = str(Path(host.settings.last_folder or ".") / ((path.stem if path else "untitled") + ".ora"))
+    chosen, _ = QFileDialog.getSaveFileName(host.window(), "Save project as", start, PROJECT_FILTER)
     if not chosen:
         return False
     path = Path(chosen)
-    return save_to(window, path if is_project(path) else path.with_name(path.name + ".ora"))
+    return save_to(host, path if is_project(path) else path.with_name(path.name + ".ora"))
 
 
-def ask_export(window: MainWindow, ext: str) -> bool:
+def ask_export(host: WindowHost, ext: str) -> bool:
     """Export a copy as PNG / JPEG / WebP; the document keeps its own path and modified state."""
-    doc = window.document
+    doc = host.model.document
     stem = doc.path.stem if doc.path else "untitled"
-    start = str(Path(window.settings.last_folder or ".") / f"{stem}.{ext}")
-    chosen, _ = QFileDialog.getSaveFileName(window, f"Export {ext.upper()}", start, EXPORT_FORMATS[ext])
+    start = str(Path(host.settings.last_folder or ".") / f"{stem}.{ext}")
+    chosen, _ = QFileDialog.getSaveFileName(
+        host.window(), f"Export {ext.upper()}", start, EXPORT_FORMATS[ext]
+    )
     if not chosen:
         return False
     path = Path(chosen)
     allowed = {".jpg", ".jpeg"} if ext == "jpg" else {f".{ext}"}
     if path.suffix.lower() not in allowed:  # the format is the menu entry's, whatever was typed
         path = path.with_name(path.name + f".{ext}")
-    if not _write(window, path):
+    if not _write(host, path):
         return False
-    window.settings.last_folder = str(path.parent)
-    window.statusBar().showMessage(f"Exported {path}", 4000)
+    host.settings.last_folder = str(path.parent)
+    host.model.say(f"Exported {path}")
     return True
 
 
-def _write(window: MainWindow, path: Path) -> bool:
-    doc = window.document
+def _write(host: WindowHost, path: Path) -> bool:
+    doc = host.model.document
     try:
         if is_project(path):
             save_ora(path, doc.image, doc.mask, doc.metadata)
         else:
             save_image(path, doc.image, metadata=doc.metadata or None)
     except (ImageSaveError, ImageLoadError, OSError) as exc:
-        QMessageBox.warning(window, "Cannot save image", f"{exc}\n\nThe previous file, if any, is unchanged.")
+        QMessageBox.warning(
+            host.window(), "Cannot save image", f"{exc}\n\nThe previous file, if any, is unchanged."
+        )
         return False
     return True
 
 
-def save_to(window: MainWindow, path: Path) -> bool:
-    doc = window.document
-    if not _write(window, path):
+def save_to(host: WindowHost, path: Path) -> bool:
+    if not _write(host, path):
         return False
-    doc.path = path
-    doc.modified = False
-    window.settings.last_folder = str(path.parent)
-    window.update_title()
-    window.statusBar().showMessage(f"Saved {path}", 4000)
+    host.model.mark_saved(path)
+    host.settings.last_folder = str(path.parent)
+    host.model.say(f"Saved {path}")
     return True
 
 
-def save_result(window: MainWindow, result: GenerationResult) -> bool:
+def save_result(host: WindowHost, result: GenerationResult) -> bool:
     """Save one gallery result as a PNG with its generation parameters embedded."""
     start = str(
-        Path(window.settings.last_folder or ".") / f"{result.request.model_id}-{result.request.seed}.png"
+        Path(host.settings.last_folder or ".") / f"{result.request.model_id}-{result.request.seed}.png"
     )
-    chosen, _ = QFileDialog.getSaveFileName(window, "Save result as", start, SAVE_FILTER)
+    chosen, _ = QFileDialog.getSaveFileName(host.window(), "Save result as", start, SAVE_FILTER)
     if not chosen:
         return False
     try:
         save_image(Path(chosen), result.images[0], metadata=result.metadata())
     except (ImageSaveError, ImageLoadError, OSError) as exc:
-        QMessageBox.warning(window, "Cannot save result", str(exc))
+        QMessageBox.warning(host.window(), "Cannot save result", str(exc))
         return False
-    window.statusBar().showMessage(f"Saved {chosen}", 4000)
+    host.model.say(f"Saved {chosen}")
     return True

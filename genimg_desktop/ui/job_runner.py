@@ -1,36 +1,45 @@
-"""Window-side glue to the EngineService: builds requests, follows a job, stages its result."""
+"""Runs the window model's chosen task through the EngineService and says what came of it.
+
+JobRunner touches no widget: it reads a job's inputs (document, model, task, parameters, seed) from
+the WindowModel and announces what happens by signals. The model follows the state ones (`staged`,
+`busy_changed`); the window's widgets follow the rest. So it runs and is tested without a window.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from genimg_desktop.core.model_card import ModelDescriptor
-from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.jobs.worker import EngineService
-
-if TYPE_CHECKING:
-    from genimg_desktop.ui.main_window import MainWindow
-
+from genimg_desktop.ui.window_model import WindowModel
 
 LIVE_DEBOUNCE_MS = 250  # a slider drag sends many changes: run once it pauses
+NOTE_MS = 8000  # a result's notes stay this long in the status bar
 
 
 class JobRunner(QObject):
-    """One job at a time from the window (the service queues more if asked)."""
+    """One job at a time (the service queues more if asked)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    staged = Signal(object, object)  # GenerationResult: one edit of the canvas; the mask it shows through
+    samples = Signal(object)  # GenerationResult: images of a model, not an edit of this canvas
+    preview = Signal(object, object)  # a job's image as it grows; its mask (None: not a canvas edit)
+    finished = Signal(object)  # every finished GenerationResult (the gallery keeps them)
+    busy_changed = Signal(bool, str)  # a job started (True) or ended; the progress bar's text
+    progress = Signal(float, str)  # fraction done, what it is doing
+    failed = Signal(str, str)  # the message, the details
+    refused = Signal(str, str)  # a run that cannot start (e.g. no mask painted): a title, why
+    model_errors = Signal(object)  # list[str]: problems found while listing the models (bad cards)
+    device_failed = Signal(str)  # the chosen device could not be used
+
+    def __init__(self, model: WindowModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
         self.service: EngineService | None = None
         self.job_id: int | None = None
         self._job_mask: np.ndarray | None = None
-        self.staged_result: GenerationResult | None = None
         self.last_error: str | None = None
         self.started_at = 0.0
         self._rerun = False  # a live change arrived while a job ran: run again when it ends
@@ -38,6 +47,9 @@ class JobRunner(QObject):
         self.live_timer.setSingleShot(True)
         self.live_timer.setInterval(LIVE_DEBOUNCE_MS)
         self.live_timer.timeout.connect(self._run_live)
+        self.staged.connect(model.stage)
+        self.busy_changed.connect(lambda busy, _text: model.set_busy(busy))
+        model.params_changed.connect(lambda: model.live and self.request_live())
 
     @property
     def busy(self) -> bool:
@@ -45,11 +57,11 @@ class JobRunner(QObject):
 
     def start(self, service: EngineService | None, device: str) -> None:
         self.service = service or EngineService(self)
-        svc, win = self.service, self.window
-        svc.models_listed.connect(win.set_models)
-        svc.model_errors.connect(win.picker.set_errors)
-        svc.device_ready.connect(win.status.set_device)
-        svc.device_failed.connect(lambda msg: QMessageBox.warning(win, "Device", msg))
+        svc = self.service
+        svc.models_listed.connect(self.model.set_models)
+        svc.model_errors.connect(self.model_errors)
+        svc.device_ready.connect(self.model.set_device)
+        svc.device_failed.connect(self.device_failed)
         svc.job_progress.connect(self._progress)
         svc.job_preview.connect(self._preview)
         svc.job_finished.connect(self._finished)
@@ -61,36 +73,34 @@ class JobRunner(QObject):
         if self.service is not None:
             self.service.set_device(name)
 
-    def run(self, model: ModelDescriptor | None, task: TaskSpec | None) -> int | None:
-        """Submit the chosen task on the current document; returns the job id, or None."""
-        win = self.window
+    def run(self) -> int | None:
+        """Submit the model's chosen task on its document; returns the job id, or None."""
+        m = self.model
+        model, task, doc = m.model, m.task, m.document
         if self.service is None or model is None or task is None:
-            win.statusBar().showMessage("No model selected yet", 4000)
+            m.say("No model selected yet")
             return None
         if self.busy:
-            win.statusBar().showMessage("A job is running: wait for it or cancel it", 4000)
+            m.say("A job is running: wait for it or cancel it")
             return None
-        doc = win.document
         if task.needs_mask and not doc.mask.any():
-            QMessageBox.information(win, task.label, "Paint a mask over the area to regenerate first.")
+            self.refused.emit(task.label, "Paint a mask over the area to regenerate first.")
             return None
-        if win.canvas.staged:
-            win.canvas.discard_staged()
+        m.discard_staged()
         mask = doc.mask.copy() if task.needs_mask else None
-        params = win.params.values()
+        params = dict(m.params)
         request = GenerationRequest(
             model_id=model.id,
             task=task.name,
             params=params,
-            seed=win.params.seed.next_seed(),
+            seed=m.next_seed(),
             image=doc.rgb() if task.takes_image(params) else None,  # a copy: only when it is used
             mask=mask,
         )
         self._job_mask = mask
         self.started_at = time.perf_counter()
         self.job_id = self.service.submit(request)
-        win.status.set_busy(True, f"{task.label}… %p%")
-        win.run_button.setEnabled(False)
+        self.busy_changed.emit(True, f"{task.label}… %p%")
         return self.job_id
 
     def request_live(self) -> None:
@@ -98,13 +108,13 @@ class JobRunner(QObject):
         self.live_timer.start()
 
     def _run_live(self) -> None:
-        if not self.window.params.live_enabled():
+        if not self.model.live:
             return
         if self.busy:  # the newer parameters supersede the running job
             self._rerun = True
             self.cancel()
             return
-        self.run(self.window.picker.current_model(), self.window.picker.current_task())
+        self.run()
 
     def cancel(self) -> None:
         if self.service is not None and self.job_id is not None:
@@ -115,63 +125,49 @@ class JobRunner(QObject):
 
     def _progress(self, job_id: int, fraction: float, message: str) -> None:
         if self._mine(job_id):
-            self.window.status.set_progress(fraction, message)
+            self.progress.emit(fraction, message)
 
     def _preview(self, job_id: int, image: np.ndarray) -> None:
-        if not self._mine(job_id):
-            return
-        if self._job_mask is not None and image.shape[:2] == self.window.document.mask.shape:
-            self.window.canvas.stage_result(image, self._job_mask)
-        else:
-            self.window.samples.show_preview(image, "Generating… (the first image, as it grows)")
-            self.window.samples_dock.show()
+        if self._mine(job_id):
+            on_canvas = self._job_mask is not None and image.shape[:2] == self.model.document.mask.shape
+            self.preview.emit(image, self._job_mask if on_canvas else None)
 
     def _finished(self, job_id: int, result: GenerationResult) -> None:
         if not self._mine(job_id):
             return
         precision = result.info.get("precision", "float32")  # said only when it is not the usual
         self._done(f"done in {result.elapsed_s:.2f} s" + ("" if precision == "float32" else f", {precision}"))
-        self.window.gallery.add_result(result)
+        self.finished.emit(result)
         self.show_result(result)
         for note in [*(result.info.get("notes") or []), result.info.get("summary")]:
             if note:
-                self.window.statusBar().showMessage(str(note), 8000)
+                self.model.say(str(note), NOTE_MS)
 
     def show_result(self, result: GenerationResult) -> None:
-        """Stage a result over the canvas when it is one edit of the canvas image; else show the images
-        in the samples panel (several frames, e.g. an interpolation from the canvas, are choices)."""
+        """Stage a result over the canvas when it is one edit of the canvas image; else offer its images
+        as samples (several frames, e.g. an interpolation from the canvas, are choices)."""
         image = result.images[0]
-        doc = self.window.document
+        doc = self.model.document
         analysis = "summary" in result.info  # e.g. a likelihood map: a reading of the image, not an edit
         one = len(result.images) == 1
         if one and image.shape[:2] == doc.mask.shape and result.request.image is not None and not analysis:
             mask = result.request.mask if result.request.mask is not None else _everything(doc.mask)
-            self.stage(result, mask)
-        else:  # samples of a model, not an edit of this canvas: shown in the samples panel
-            self.window.show_samples(result)
-
-    def stage(self, result: GenerationResult, mask: np.ndarray) -> None:
-        """Show `result` (full canvas size) over the canvas through `mask`, to accept or discard."""
-        self.staged_result = result
-        self.window.canvas.stage_result(result.images[0], mask)
-
-    def forget_staged(self) -> None:
-        self.staged_result = None
+            self.staged.emit(result, mask)
+        else:
+            self.samples.emit(result)
 
     def _failed(self, job_id: int, message: str, details: str) -> None:
         if not self._mine(job_id):
             return
         self._done("failed")
         self.last_error = message
-        self.window.canvas.discard_staged()
-        box = QMessageBox(QMessageBox.Icon.Warning, "The job failed", message, parent=self.window)
-        box.setDetailedText(details)
-        box.open()  # not exec(): a message never blocks the worker's signals
+        self.model.discard_staged()  # the job's preview over the canvas goes too
+        self.failed.emit(message, details)
 
     def _cancelled(self, job_id: int) -> None:
         if self._mine(job_id):
             self._done("cancelled")
-            self.window.canvas.discard_staged()
+            self.model.discard_staged()
 
     def _done(self, text: str) -> None:
         if self._rerun:
@@ -179,8 +175,7 @@ class JobRunner(QObject):
             QTimer.singleShot(0, self._run_live)
         self.job_id = None
         self._job_mask = None
-        self.window.status.set_busy(False, text)
-        self.window.run_button.setEnabled(self.window.picker.current_task() is not None)
+        self.busy_changed.emit(False, text)
 
     def shutdown(self) -> None:
         if self.service is not None:

@@ -1,7 +1,9 @@
 """The main window: canvas in the centre, docks for models, parameters and the gallery.
 
-The window owns the document and the undo stack; compute happens on the EngineService's worker
-thread, reached only through GenerationRequest and signals.
+The window builds the widgets and wires them to its WindowModel (the open document, the staged
+result, the chosen model, task and parameters, the job state) and to the JobRunner. Widgets change the
+model; the runner takes a job's inputs from it to the EngineService's worker thread and its outcomes
+come back as signals, into the model and on to the widgets (docs/ARCHITECTURE.md, "The window model").
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.ui import actions, file_ops, sample_actions
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
+from genimg_desktop.ui.canvas.tool_controls import ToolControls
 from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.job_runner import JobRunner
 from genimg_desktop.ui.model_folder import ModelFolder
@@ -40,7 +43,8 @@ from genimg_desktop.ui.samples_panel import SamplesPanel
 from genimg_desktop.ui.settings import Settings
 from genimg_desktop.ui.staging_bar import StagingBar
 from genimg_desktop.ui.status import StatusBar
-from genimg_desktop.ui.training import train_view
+from genimg_desktop.ui.training.train_view import TrainView
+from genimg_desktop.ui.window_model import WindowModel
 
 BLANK_SIZE = (1024, 768)
 
@@ -52,26 +56,27 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
         self.undo_stack = make_undo_stack(self)
-        self.document = Document.blank(*BLANK_SIZE)
+        self.model = WindowModel(Document.blank(*BLANK_SIZE), self)
         self.autosaver = Autosaver(self, self.settings.autosave_interval_s)
-        self.autosaver.attach(self.document)
-        self.autosaver.failed.connect(
-            lambda msg: self.statusBar().showMessage(f"Autosave failed: {msg}", 8000)
-        )
-        self.canvas = CanvasView(self.document, self.undo_stack, self)
+        self.autosaver.attach(self.model.document)
+        self.autosaver.failed.connect(lambda msg: self.model.say(f"Autosave failed: {msg}", 8000))
+        self.canvas = CanvasView(self.model.document, self.undo_stack, self)
         self.canvas.set_brush_size(self.settings.brush_size)
         self.canvas.set_brush_hardness(self.settings.brush_hardness)
+        self.tool_controls = ToolControls(self.canvas.brush_size, self.canvas.brush_hardness)
         self._build_centre()
         self._build_docks()
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self.jobs = JobRunner(self)
-        self.model_folder = ModelFolder(self)
+        self.jobs = JobRunner(self.model, self)
+        self.model_folder = ModelFolder(self, self.model, self.jobs)
         self.acts = actions.build_menus(self)
         self.addToolBar(actions.build_toolbar(self, self.acts))
         self._connect()
+        self._connect_model()
+        self._connect_jobs()
         self._pending_restore: dict[str, Any] | None = None
-        self.train_view: train_view.TrainView | None = None  # Models > Train a model… creates it
+        self.train_view: TrainView | None = None  # Models > Train a model… creates it
         self.update_title()
         self.resize(1400, 900)
         self._restore_geometry()
@@ -118,18 +123,32 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    @property
+    def document(self) -> Document:
+        """The open document (the model holds it)."""
+        return self.model.document
+
     def _connect(self) -> None:
-        self.picker.selection_changed.connect(self._selection_changed)
+        """Widgets to widgets, and widgets' requests to the model and the runner."""
+        self.picker.selection_changed.connect(self.model.select)
+        for changed in (
+            self.params.values_changed,
+            self.params.live.toggled,
+            self.params.seed.random.toggled,
+        ):
+            changed.connect(self._params_to_model)
         self.run_button.clicked.connect(self.run_job)
-        self.params.values_changed.connect(lambda: self.params.live_enabled() and self.jobs.request_live())
         self.canvas.zoom_changed.connect(self.status.set_zoom)
         self.canvas.cursor_moved.connect(self.status.set_position)
         self.canvas.brush_changed.connect(self._brush_changed)
+        self.tool_controls.size_changed.connect(self.canvas.set_brush_size)
+        self.tool_controls.hardness_changed.connect(self.canvas.set_brush_hardness)
         self.canvas.staged_changed.connect(self.staging.show_staged)
+        self.canvas.staged_changed.connect(self._canvas_staged_changed)
         self.staging.accept_requested.connect(self.accept_result)
-        self.staging.discard_requested.connect(self.canvas.discard_staged)
+        self.staging.discard_requested.connect(self.model.discard_staged)
         self.staging.before_toggled.connect(self.canvas.set_show_before)
-        self.status.cancel_requested.connect(self.cancel_job)
+        self.status.cancel_requested.connect(self.jobs.cancel)
         self.gallery.stage_requested.connect(self.jobs.show_result)
         self.gallery.save_requested.connect(lambda result: file_ops.save_result(self, result))
         self.gallery.reuse_requested.connect(lambda result: self.restore_parameters(result.metadata()))
@@ -137,7 +156,35 @@ class MainWindow(QMainWindow):
         self.samples.place_requested.connect(lambda r, i: sample_actions.place_sample(self, r, i))
         self.samples.save_requested.connect(lambda r, i: sample_actions.save_sample(self, r, i))
         self.samples.animation_requested.connect(lambda r: sample_actions.save_sample_animation(self, r))
+        # Bound methods, not lambdas, where a child may still signal while the window is deleted:
+        # Qt drops a bound method's connection with its object.
         self.undo_stack.indexChanged.connect(self._undo_index_changed)
+
+    def _connect_model(self) -> None:
+        """The widgets follow the model."""
+        m = self.model
+        m.document_changed.connect(self._document_changed)
+        m.saved.connect(self._saved)
+        m.selection_changed.connect(self._selection_changed)
+        m.seed_drawn.connect(self.params.seed.spin.setValue)
+        m.staged_changed.connect(self._staged_changed)
+        m.busy_changed.connect(self._update_run_button)
+        m.models_changed.connect(self._models_listed)
+        m.device_changed.connect(self.status.set_device)
+        m.message.connect(self.statusBar().showMessage)
+
+    def _connect_jobs(self) -> None:
+        """The widgets follow what the runner announces about a job."""
+        jobs = self.jobs
+        jobs.busy_changed.connect(self.status.set_busy)
+        jobs.progress.connect(self.status.set_progress)
+        jobs.preview.connect(self._preview)
+        jobs.samples.connect(self.show_samples)
+        jobs.finished.connect(self.gallery.add_result)
+        jobs.failed.connect(self._job_failed)
+        jobs.refused.connect(lambda title, text: QMessageBox.information(self, title, text))
+        jobs.model_errors.connect(self.picker.set_errors)
+        jobs.device_failed.connect(lambda message: QMessageBox.warning(self, "Device", message))
 
     # --------------------------------------------------------------- engine
 
@@ -146,9 +193,8 @@ class MainWindow(QMainWindow):
         self.jobs.start(service, self.settings.device_choice)
         self.gallery.load_history()
 
-    def set_models(self, models: list[ModelDescriptor]) -> None:
+    def _models_listed(self, models: list[ModelDescriptor]) -> None:
         self.picker.set_models(models)
-        self.model_folder.models_listed(models)
         if self.train_view is not None:  # a model just trained can be the next run's start
             self.train_view.form.set_models(models)
         if self._pending_restore is not None:
@@ -161,12 +207,27 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self, model: ModelDescriptor | None, task: TaskSpec | None) -> None:
         self.params.set_task(task)
-        self.run_button.setEnabled(task is not None)
+        self._update_run_button()
         self.run_button.setText(f"{task.label}" if task else "Run")
         self.run_button.setToolTip(task.help if task else "")
 
+    def _update_run_button(self, *_args: object) -> None:
+        self.run_button.setEnabled(self.model.task is not None and not self.model.busy)
+
+    def _params_to_model(self) -> None:
+        seed = None if self.params.seed.random.isChecked() else self.params.seed.spin.value()
+        self.model.set_params(self.params.values(), seed, self.params.live_enabled())
+
     def run_job(self) -> None:
-        self.jobs.run(self.picker.current_model(), self.picker.current_task())
+        self.jobs.run()
+
+    def _preview(self, image: np.ndarray, mask: np.ndarray | None) -> None:
+        """A job's image as it grows: over the canvas when it edits it, else in the samples panel."""
+        if mask is not None:
+            self.canvas.stage_result(image, mask)
+        else:
+            self.samples.show_preview(image, "Generating… (the first image, as it grows)")
+            self.samples_dock.show()
 
     def show_samples(self, result: Any) -> None:
         """A generation result that is not an edit of the canvas: its images in the samples panel."""
@@ -174,18 +235,30 @@ class MainWindow(QMainWindow):
         self.samples_dock.show()
         self.samples_dock.raise_()
 
-    def cancel_job(self) -> None:
-        self.jobs.cancel()
+    def _job_failed(self, message: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "The job failed", message, parent=self)
+        box.setDetailedText(details)
+        box.open()  # not exec(): a message never blocks the worker's signals
 
     def escape(self) -> None:
         """Esc: cancel a running job, else discard a staged result."""
-        if self.jobs.busy:
+        if self.model.busy:
             self.jobs.cancel()
         elif self.canvas.staged:
+            self.model.discard_staged()
+
+    def _canvas_staged_changed(self, staged: bool) -> None:
+        if not staged:  # the canvas dropped it (a new document, accept): the model forgets it too
+            self.model.discard_staged()
+
+    def _staged_changed(self, result: Any) -> None:
+        if result is None:
             self.canvas.discard_staged()
+        else:
+            self.canvas.stage_result(result.images[0], self.model.staged_mask)
 
     def accept_result(self, feather_px: float) -> None:
-        result = self.jobs.staged_result
+        result = self.model.staged
         if self.canvas.accept_staged(feather_px) and result is not None:
             self.document.metadata = result.metadata()  # a saved PNG records how it was made
             self.settings.feather_px = int(feather_px)
@@ -200,17 +273,18 @@ class MainWindow(QMainWindow):
         if loaded.metadata:
             self.restore_parameters(loaded.metadata)
         if loaded.notes:  # after the restore's own message: what was converted or left out stays shown
-            self.statusBar().showMessage("; ".join(loaded.notes), 8000)
+            self.model.say("; ".join(loaded.notes), 8000)
 
     def set_document(self, document: Document) -> None:
-        self.document = document
+        self.model.set_document(document)
+
+    def _document_changed(self, document: Document) -> None:
         self.autosaver.attach(document)
         self.canvas.set_document(document)
-        self.jobs.forget_staged()
         self.update_title()
 
     def ask_new_blank(self) -> None:
-        if not self.confirm_discard_changes():
+        if not file_ops.confirm_discard_changes(self):
             return
         text, ok = QInputDialog.getText(self, "New blank canvas", "Size (width x height):", text="1024 x 768")
         if not ok:
@@ -229,40 +303,27 @@ class MainWindow(QMainWindow):
         model_id, task = meta.get("model"), meta.get("task")
         if not isinstance(model_id, str):
             return False
-        if not self.picker.models():
+        if not self.model.models:
             self._pending_restore = dict(meta)  # models are listed a moment after start-up
             return False
         if not self.picker.select(model_id, task if isinstance(task, str) else None):
-            self.statusBar().showMessage(
-                f"The image was made with model '{model_id}', which is not installed", 8000
-            )
+            self.model.say(f"The image was made with model '{model_id}', which is not installed", 8000)
             return False
         skipped = self.params.set_values(meta.get("params") or {})
         if isinstance(meta.get("seed"), (int, float)):
             self.params.seed.set_fixed(int(meta["seed"]))
         note = f" (skipped: {', '.join(skipped)})" if skipped else ""
-        self.statusBar().showMessage(f"Parameters restored from the image: {model_id} / {task}{note}", 8000)
+        self.model.say(f"Parameters restored from the image: {model_id} / {task}{note}", 8000)
         return True
-
-    def confirm_discard_changes(self) -> bool:
-        """True when it is fine to replace the document (saved, discarded, or nothing to lose)."""
-        if not self.document.modified:
-            return True
-        answer = QMessageBox.question(
-            self,
-            APP_NAME,
-            "The image has unsaved changes. Save them first?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return file_ops.ask_save(self)
-        return answer == QMessageBox.StandardButton.Discard
 
     def _undo_index_changed(self, _index: int) -> None:
         self.update_title()
+
+    def _saved(self, _path: Path) -> None:
+        self.update_title()
+
+    def _brush_changed(self) -> None:
+        self.tool_controls.show_brush(self.canvas.brush_size, self.canvas.brush_hardness)
 
     def update_title(self) -> None:
         name = self.document.path.name if self.document.path else "Untitled"
@@ -270,22 +331,22 @@ class MainWindow(QMainWindow):
         star = "*" if self.document.modified else ""
         self.setWindowTitle(f"{name}{star} ({w}×{h}) — {APP_NAME}")
 
-    # -------------------------------------------------------------- brush
+    # ------------------------------------------------------------ training
 
-    def set_tool(self, name: str) -> None:
-        self.canvas.set_tool(name)
+    def open_train_view(self) -> TrainView:
+        """Show the training view (one per window, kept while hidden so a run goes on)."""
+        if self.train_view is None:
+            self.train_view = TrainView(self, self.settings)
+            self.train_view.trained.connect(lambda _model_id: self.model_folder.reload())
+        self.train_view.form.set_models(self.model.models)
+        self.train_view.show()
+        self.train_view.raise_()
+        self.train_view.activateWindow()
+        return self.train_view
 
-    def step_brush(self, factor: float) -> None:
-        size = self.canvas.brush_size
-        self.canvas.set_brush_size(max(1, round(size * factor) if factor > 1 else int(size * factor)))
-
-    def _brush_changed(self) -> None:
-        self.size_spin.blockSignals(True)
-        self.size_spin.setValue(int(self.canvas.brush_size))
-        self.size_spin.blockSignals(False)
-        self.hardness_slider.blockSignals(True)
-        self.hardness_slider.setValue(int(round(self.canvas.brush_hardness * 100)))
-        self.hardness_slider.blockSignals(False)
+    def _training_may_end(self) -> bool:
+        """On closing: False keeps the window open (the artist chose to keep training)."""
+        return self.train_view is None or self.train_view.confirm_close()  # stops a run it lets go
 
     # --------------------------------------------------- drag, drop, close
 
@@ -313,7 +374,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.confirm_discard_changes() or not train_view.close_ok(self):  # close_ok stops training
+        if not file_ops.confirm_discard_changes(self) or not self._training_may_end():
             event.ignore()
             return
         self.shut_down()

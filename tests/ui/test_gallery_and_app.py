@@ -27,7 +27,7 @@ def window(qtbot, photo_rgb, monkeypatch):
     win = MainWindow()
     qtbot.addWidget(win)
     card = ModelCard(id="fake", name="Fake", family="classical", card_path=Path("fake.json"))
-    win.set_models([ModelDescriptor(card=card, tasks=(INPAINT,), builtin=True)])
+    win.model.set_models([ModelDescriptor(card=card, tasks=(INPAINT,), builtin=True)])
     rgba = np.dstack([photo_rgb, np.full(photo_rgb.shape[:2], 255, np.uint8)])
     win.set_loaded(LoadedImage(rgba, "RGB", "PNG", (512, 512), {}, []), None)
     yield win

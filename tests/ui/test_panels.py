@@ -103,18 +103,6 @@ def test_param_panel_set_values_reset_and_skips(qtbot):
     assert panel.values() == {} and not panel.reset_button.isEnabled()
 
 
-def test_seed_field_random_and_fixed(qtbot):
-    panel = ParamPanel()
-    qtbot.addWidget(panel)
-    seed = panel.seed
-    assert seed.random.isChecked() and not seed.spin.isEnabled()
-    drawn = {seed.next_seed() for _ in range(5)}
-    assert len(drawn) > 1 and seed.spin.value() in drawn  # the seed used is on show
-    seed.set_fixed(1234)
-    assert not seed.random.isChecked() and seed.spin.isEnabled()
-    assert seed.next_seed() == seed.next_seed() == 1234
-
-
 def _descriptor(model_id: str, builtin: bool, *tasks: TaskSpec) -> ModelDescriptor:
     card = ModelCard(
         id=model_id,

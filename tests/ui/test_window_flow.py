@@ -201,7 +201,7 @@ def test_brush_size_keys(qtbot, window):
     assert window.canvas.brush_size == 50
     window.acts["smaller"].trigger()
     assert window.canvas.brush_size == 40
-    assert window.size_spin.value() == 40
+    assert window.tool_controls.size_spin.value() == 40
 
 
 def test_window_import_does_not_load_torch():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +22,8 @@ from genimg_desktop.ui.panels.param_widgets import INT_LIMIT, ParamEditor, make_
 
 
 class SeedField(QWidget):
-    """A seed spin box with a "Random" toggle; a random seed is drawn and shown at each run."""
+    """A seed spin box with a "Random" toggle; the window model draws a random seed at each run and
+    this shows it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,12 +40,6 @@ class SeedField(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.spin, 1)
         layout.addWidget(self.random)
-
-    def next_seed(self) -> int:
-        """The seed for the next run: a fresh one when random (displayed so it can be reused)."""
-        if self.random.isChecked():
-            self.spin.setValue(random.randint(0, INT_LIMIT))
-        return self.spin.value()
 
     def set_fixed(self, seed: int) -> None:
         self.random.setChecked(False)

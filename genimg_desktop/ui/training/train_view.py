@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -51,7 +51,7 @@ from genimg_desktop.ui.training.train_process import Outcome, TrainProcess, Trai
 
 if TYPE_CHECKING:
     from genimg_desktop.core.model_card import ModelDescriptor
-    from genimg_desktop.ui.main_window import MainWindow
+    from genimg_desktop.ui.settings import Settings
 
 FOLDER_CHOICE = "My images (a folder)"
 NEW_MODEL = "Nothing: a new model"
@@ -289,9 +289,13 @@ class GridView(QLabel):
 
 
 class TrainView(QDialog):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.main_window = window
+    """Emits `trained(model id)` when a run has written its model into the user's models folder."""
+
+    trained = Signal(str)
+
+    def __init__(self, parent: QWidget, settings: Settings) -> None:
+        super().__init__(parent)
+        self.settings = settings
         self.setObjectName("train_view")
         self.setWindowTitle(f"Train a model — {APP_NAME}")
         self.state = IDLE
@@ -375,7 +379,7 @@ class TrainView(QDialog):
     def start(self) -> bool:
         """Start the run the form describes (asking first when its run folder or model already exists)."""
         try:
-            spec = self.form.spec(self.main_window.settings.device_choice)
+            spec = self.form.spec(self.settings.device_choice)
         except ValueError as exc:
             self._set_message(str(exc), error=True)
             return False
@@ -415,7 +419,7 @@ class TrainView(QDialog):
         if not self.process.running:
             return True
         answer = QMessageBox.question(
-            self.main_window,
+            self.parentWidget(),
             APP_NAME,
             "A model is training. Stop the training and quit?\n\n"
             "It stops at a checkpoint: start the same model again later to continue it.",
@@ -481,7 +485,7 @@ class TrainView(QDialog):
         self.timer.stop()
         if outcome.kind == "done":
             self._set_state(DONE, f"{outcome.message} It is listed as '{self.spec.model_id}'.")
-            self.main_window.model_folder.reload()  # the folder watcher does too; this is not delayed
+            self.trained.emit(self.spec.model_id)  # the window lists it at once (the folder watcher waits)
         elif outcome.kind == "stopped":
             self._set_state(PAUSED, f"Paused at step {self.step}. Resume continues from the checkpoint.")
         elif outcome.kind == "cancelled":
@@ -537,25 +541,6 @@ class TrainView(QDialog):
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
-
-
-def open_train_view(window: MainWindow) -> TrainView:
-    """Show the window's training view (one per window, kept while hidden so a run goes on)."""
-    view = getattr(window, "train_view", None)
-    if view is None:
-        view = TrainView(window)
-        window.train_view = view
-    view.form.set_models(window.picker.models())
-    view.show()
-    view.raise_()
-    view.activateWindow()
-    return view
-
-
-def close_ok(window: MainWindow) -> bool:
-    """For the window's closeEvent: False keeps the window open (the user chose to keep training)."""
-    view = getattr(window, "train_view", None)
-    return view is None or view.confirm_close()
 
 
 def _combo(items: tuple[str, ...]) -> QComboBox:

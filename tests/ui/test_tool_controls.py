@@ -34,3 +34,12 @@ def test_bracket_keys_change_even_a_tiny_brush(window):
     window.acts["smaller"].trigger()
     window.acts["smaller"].trigger()
     assert window.canvas.brush_size == 1 and window.tool_controls.size_spin.value() == 1
+
+
+def test_the_controls_keep_their_size_in_a_wide_toolbar(qtbot, window):
+    """The size box does not stretch over the spare width of the toolbar."""
+    window.resize(1600, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    controls = window.tool_controls
+    assert controls.width() == controls.sizeHint().width()

@@ -7,7 +7,7 @@ It shows the canvas' brush (`show_brush`, without echoing a change back) and ask
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QSpinBox, QWidget
 
 MAX_SIZE = 1000  # px, as the canvas allows
 
@@ -19,6 +19,7 @@ class ToolControls(QWidget):
     def __init__(self, size: float, hardness: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tool_controls")
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # no wider in a wide toolbar
         self.size_spin = QSpinBox()
         self.size_spin.setRange(1, MAX_SIZE)
         self.size_spin.setSuffix(" px")

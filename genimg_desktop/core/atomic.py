@@ -36,6 +36,13 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> Path:
     return path
 
 
+def leftover_temporaries(folder: Path) -> list[Path]:
+    """The temporaries `write_atomic` leaves (`.NAME.HEX.tmp` beside the target) only when its process
+    dies mid-write: kill -9, a power cut. Only whoever owns the folder may remove them, as a live
+    writer's temporary looks the same (core.run_lock; ui.recovery for the autosave folder)."""
+    return sorted(path for path in folder.glob(".*.*.tmp") if path.is_file())
+
+
 def _fsync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX); a power cut could otherwise undo it."""
     if os.name != "posix":

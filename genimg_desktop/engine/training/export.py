@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,20 @@ def check_id_free(config: TrainConfig) -> None:
     builtin = paths.builtin_models_dir()
     if target != builtin.resolve() and (builtin / f"{model_id}.json").is_file():
         raise ValueError(f"model id '{model_id}' belongs to a built-in model; choose another with --id")
+
+
+def check_models_folder_writable(config: TrainConfig) -> None:
+    """Fail before training, not after it: a read-only models folder was found only at the export."""
+    try:
+        folder = models_dir_for(config)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        where = config.models_dir or "in your data folder"
+        raise ValueError(
+            f"the models folder {where} cannot be written ({exc.strerror or exc}), so the finished "
+            "model could not be saved there: make it writable or choose another with --models-dir"
+        ) from None
 
 
 def export_model(trainer: FamilyTrainer, config: TrainConfig, info: RunInfo) -> Path:

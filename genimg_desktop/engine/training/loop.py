@@ -11,6 +11,7 @@ from its checkpoint ends with the same weights as one that ran straight through.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 import time
@@ -21,13 +22,19 @@ from typing import Any
 import numpy as np
 import torch
 
+from genimg_desktop.core.run_lock import run_folder_lock
 from genimg_desktop.engine.device import device_label
 from genimg_desktop.engine.families import trainable
 from genimg_desktop.engine.training import checkpoint as ckpt
 from genimg_desktop.engine.training.batches import BatchStream, DeviceImages, mix_seed
 from genimg_desktop.engine.training.distributed import DistContext, session
 from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
-from genimg_desktop.engine.training.export import RunInfo, check_id_free, export_model
+from genimg_desktop.engine.training.export import (
+    RunInfo,
+    check_id_free,
+    check_models_folder_writable,
+    export_model,
+)
 from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
@@ -56,7 +63,12 @@ def train(
     if config.init_from:
         start = resolve(config, trainable(config.family).any_size)
         config = start.config
-    with session(config.device) as ctx:
+    # One run per folder (core.run_lock): a second is refused at once instead of sharing the
+    # checkpoint. Rank 0 holds it for its DDP siblings, which write nothing there.
+    with (
+        session(config.device) as ctx,
+        run_folder_lock(Path(config.out)) if ctx.is_main else contextlib.nullcontext(),
+    ):
         run = _Run(config, ctx, on_event or (lambda _event: None), should_stop or (lambda: False), start)
         return run.run()
 
@@ -76,6 +88,7 @@ def check_config(config: TrainConfig) -> None:
     if config.init_from and not family.warm_modules:
         raise ValueError(f"the {config.family} family cannot start from a model's weights: drop --init-from")
     check_id_free(config)
+    check_models_folder_writable(config)
 
 
 def trainer_class(family: str) -> type[FamilyTrainer]:

@@ -27,6 +27,7 @@ EXPECTED = {
     "deep_nesting.json": "nested too deeply",
     "class_names_text.json": "class_names must be a list of texts",
     "weights_nul.json": "'weights' must be a file name",
+    "id_two_lines.json": "id must be one line of at most 200 characters",
 }
 
 

@@ -24,6 +24,7 @@ MAX_CHANNELS = 4
 MAX_CLASSES = 65_536
 MAX_SETTING = 1_000_000  # any number in a card's "config": widths, counts, steps, rates
 MAX_NESTING = 32  # objects and lists inside the card's "config"
+MAX_NAME = 200  # characters in an id or family name
 
 
 class ModelCardError(ValueError):
@@ -90,7 +91,12 @@ def json_text(data: bytes, name: str) -> Any:
 
 def check_card_values(data: dict[str, Any], name: str) -> None:
     """The fields the app reads as numbers or lists hold usable values: finite, whole where a count is
-    meant, within the bounds above. Display-only fields (description, metrics) are not judged."""
+    meant, within the bounds above; the id and family are short single-line names (they go into
+    lists, messages and file names). Display-only fields (description, metrics) are not judged."""
+    for key in ("id", "family"):
+        text = data.get(key)
+        if isinstance(text, str) and (len(text) > MAX_NAME or any(c < " " for c in text)):
+            raise ModelCardError(f"{name}: {key} must be one line of at most {MAX_NAME} characters")
     resolution = data.get("resolution")
     if resolution is not None and resolution != 0:  # 0 and null: the model works at any size
         whole_number(resolution, f"{name}: resolution", 1, MAX_SIDE)

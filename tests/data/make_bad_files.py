@@ -216,6 +216,7 @@ def bad_model_cards(folder: Path) -> None:
         # Deeper than the JSON reader's recursion limit: RecursionError.
         "deep_nesting.json": _telea("bad-deep", '"extra": ' + "[" * 50_000 + "]" * 50_000),
         "class_names_text.json": _telea("bad-class-text", '"class_names": "abc"'),
+        "id_two_lines.json": _telea("bad\\nid", '"name": "two lines"'),
         # A NUL in a file name ended up in messages and paths.
         "weights_nul.json": '{"id": "bad-nul", "family": "gan", "weights": "a\\u0000b.safetensors"}',
     }

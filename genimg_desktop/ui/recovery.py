@@ -16,6 +16,7 @@ from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QMessageBox
 
 from genimg_desktop import APP_NAME
+from genimg_desktop.core.atomic import leftover_temporaries
 from genimg_desktop.core.document import Document
 from genimg_desktop.core.imageio import ImageLoadError
 from genimg_desktop.core.ora_read import load_ora
@@ -45,7 +46,7 @@ def abandoned(folder: Path) -> Iterator[tuple[Path, QLockFile]]:
 
 def _remove_temporaries(ora: Path) -> None:
     """core.atomic's temporaries for `ora` (a kill -9 mid-save leaves one)."""
-    for tmp in ora.parent.glob(f".{ora.name}.*.tmp"):
+    for tmp in (t for t in leftover_temporaries(ora.parent) if t.name.startswith(f".{ora.name}.")):
         with contextlib.suppress(OSError):  # litter only: never a reason to fail the start-up
             tmp.unlink(missing_ok=True)
 

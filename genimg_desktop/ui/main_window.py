@@ -34,6 +34,7 @@ from genimg_desktop.ui import actions, file_ops, sample_actions
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
+from genimg_desktop.ui.fit_guard import FitGuard
 from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.job_runner import JobRunner
 from genimg_desktop.ui.model_folder import ModelFolder
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.jobs = JobRunner(self.model, self)
+        self.fit_guard = FitGuard(self.picker, self.model, self)
         self.model_folder = ModelFolder(self, self.model, self.jobs)
         self.acts = actions.build_menus(self)
         self.addToolBar(actions.build_toolbar(self, self.acts))
@@ -219,7 +221,8 @@ class MainWindow(QMainWindow):
         self.model.set_params(self.params.values(), seed, self.params.live_enabled())
 
     def run_job(self) -> None:
-        self.jobs.run()
+        if self.fit_guard.confirm_run(self):  # a model that cannot work on this picture asks first
+            self.jobs.run()
 
     def _preview(self, image: np.ndarray, mask: np.ndarray | None) -> None:
         """A job's image as it grows: over the canvas when it edits it, else in the samples panel."""

@@ -1,0 +1,35 @@
+"""The real main window over the shipped models (models/), started and listed, for UI tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from genimg_desktop.core.imageio import save_image
+from genimg_desktop.ui import file_ops
+from genimg_desktop.ui.main_window import MainWindow
+
+TIMEOUT_MS = 60_000
+ID_ROLE = Qt.ItemDataRole.UserRole  # the picker keeps each item's model id here
+
+
+def shipped_window(qtbot) -> Iterator[MainWindow]:
+    """Yield the shown window once the shipped models are listed; close it afterwards."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.start_engine()
+    qtbot.waitUntil(lambda: len(win.picker.models()) >= 5, timeout=TIMEOUT_MS)
+    yield win
+    win.document.modified = False  # no "save changes?" question when the test closes it
+    win.close()
+
+
+def open_picture(qtbot, win: MainWindow, path, pixels: np.ndarray) -> None:
+    """Save `pixels` to `path` and open it as an artist would (File > Open's own path)."""
+    save_image(path, pixels)
+    file_ops.open_path(win, path)
+    qtbot.waitUntil(lambda: win.document.size == (pixels.shape[1], pixels.shape[0]), timeout=TIMEOUT_MS)

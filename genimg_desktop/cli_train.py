@@ -21,6 +21,11 @@ STOP_REQUEST = "stop-request"
 EXIT_STOPPED = 3
 
 
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def add_parser(sub: Any) -> None:
     train = sub.add_parser(
         "train",
@@ -179,22 +184,27 @@ def command_line(args: argparse.Namespace) -> str:
 
 @contextmanager
 def _ctrl_c_stops() -> Iterator[Callable[[], bool]]:
-    """The first Ctrl-C asks the loop to checkpoint and stop; a second one aborts at once."""
+    """The first Ctrl-C asks the loop to checkpoint and stop; a second one aborts at once. SIGTERM and
+    SIGHUP do the same: a logout or a shutdown sends them to every process of the session, the app's
+    training child included, which would otherwise die without its checkpoint."""
     asked = [False]
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
 
-    def on_interrupt(_signum: int, _frame: Any) -> None:
+    def on_signal(number: int, _frame: Any) -> None:
         if asked[0]:
             raise KeyboardInterrupt
         asked[0] = True
-        print("\ngenimg: stopping after this step (Ctrl-C again to abort)", file=sys.stderr)
+        what = "Ctrl-C" if number == signal.SIGINT else signal.Signals(number).name
+        print(f"\ngenimg: {what}: stopping after this step (Ctrl-C again to abort)", file=sys.stderr)
 
     try:
-        signal.signal(signal.SIGINT, on_interrupt)
+        for number in STOP_SIGNALS:
+            signal.signal(number, on_signal)
     except ValueError:  # not the main thread: no handler, Ctrl-C behaves as usual
         yield lambda: False
         return
     try:
         yield lambda: asked[0]
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)

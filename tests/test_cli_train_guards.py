@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from genimg_desktop.cli_train import EXIT_STOPPED
 from genimg_desktop.core.run_lock import LOCK
 from tests.conftest import REPO
 from tests.engine.training_helpers import TINY
@@ -38,16 +40,23 @@ def run(args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
+def start_training(data: Path, out: Path, log_path: Path) -> subprocess.Popen:
+    """A run of a million steps, returned once it has trained its first step."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(train_args(data, out, 1_000_000), cwd=REPO, stdout=log, stderr=log)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not (out / "losses.jsonl").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the run did not start training:\n{log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+    return proc
+
+
 def test_a_second_run_into_a_busy_folder_is_refused_and_a_killed_runs_litter_is_cleaned(tmp_path):
     data, out = make_shape_folder(tmp_path / "pictures"), tmp_path / "run"
-    with (tmp_path / "first.log").open("wb") as log:
-        first = subprocess.Popen(train_args(data, out, 1_000_000), cwd=REPO, stdout=log, stderr=log)
+    first = start_training(data, out, tmp_path / "first.log")
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (out / "losses.jsonl").exists():  # training: it holds the folder
-            assert first.poll() is None, (tmp_path / "first.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "the first run did not start training"
-            time.sleep(0.2)
         second = run(train_args(data, out, 2))
         assert second.returncode != 0
         assert f"in use by another genimg train (process {first.pid})" in second.stderr
@@ -85,3 +94,16 @@ def test_a_read_only_models_folder_is_refused_before_the_first_step(tmp_path):
         os.chmod(tmp_path / "read-only-models", 0o755)
     assert proc.returncode == 2 and f"the models folder {models} cannot be written" in proc.stderr
     assert not (out / "losses.jsonl").exists()  # refused at start: no training step ran
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_stops_a_run_at_a_checkpoint(tmp_path, number):
+    """A logout or a shutdown sends these to every process of the session: `genimg train` used to die
+    at once without a checkpoint. Now it stops as after Ctrl-C; the same command resumes."""
+    data, out = make_shape_folder(tmp_path / "pictures"), tmp_path / "run"
+    proc = start_training(data, out, tmp_path / "run.log")
+    proc.send_signal(number)
+    assert proc.wait(timeout=300) == EXIT_STOPPED
+    assert (out / "checkpoint.pt").is_file()
+    assert f"{signal.Signals(number).name}: stopping after this step" in (tmp_path / "run.log").read_text()

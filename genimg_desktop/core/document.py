@@ -67,14 +67,18 @@ class Document:
         """(H, W, 3) RGB copy for the engine; alpha is dropped (the colour under it is kept)."""
         return np.ascontiguousarray(self.image[:, :, :3])
 
-    def replace(self, image_rgba: np.ndarray, path: Path | None = None) -> None:
-        """New pixels (any size): the mask is cleared and listeners get "reset".
+    def replace(
+        self, image_rgba: np.ndarray, path: Path | None = None, mask: np.ndarray | None = None
+    ) -> None:
+        """New pixels (any size): the mask becomes `mask` (cleared when None) and listeners get "reset".
 
         With a `path` this is a freshly opened file (not modified); without, an edit of the current
-        document such as a crop (path kept, modified). Callers may set `modified` afterwards.
+        document such as a crop, whose `mask` follows it (path kept, modified). Callers may set
+        `modified` afterwards.
         """
-        self.image = _check_rgba(image_rgba)
-        self.mask = np.zeros(image_rgba.shape[:2], dtype=np.uint8)
+        image = _check_rgba(image_rgba)
+        new_mask = _check_mask(mask, image) if mask is not None else np.zeros(image.shape[:2], np.uint8)
+        self.image, self.mask = image, new_mask  # both checked first: a bad pair changes nothing
         self.modified = path is None
         if path is not None:
             self.path = Path(path)

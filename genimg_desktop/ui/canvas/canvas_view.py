@@ -1,5 +1,6 @@
 """CanvasView: the centre widget. Tiled image + translucent mask overlay + staged result, mask tools,
-whole-mask operations and result staging, every edit one step on the shared QUndoStack."""
+the colour brush and picker, the crop frame, whole-mask operations and result staging, every edit one
+step on the shared QUndoStack."""
 
 from __future__ import annotations
 
@@ -9,22 +10,31 @@ import weakref
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QUndoStack
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from genimg_desktop.core.document import Document, Listener
 from genimg_desktop.core.rect import Rect
 from genimg_desktop.ui.canvas.brush_outline import BrushOutline
 from genimg_desktop.ui.canvas.commands import push_patch
+from genimg_desktop.ui.canvas.crop_tool import CropTool
 from genimg_desktop.ui.canvas.mask_actions import MaskActions
 from genimg_desktop.ui.canvas.navigation import ZoomPanView
 from genimg_desktop.ui.canvas.staging import StagedResult
 from genimg_desktop.ui.canvas.tiled_layers import TiledLayer, image_source, mask_colour_table, mask_source
-from genimg_desktop.ui.canvas.tools import TOOL_NAMES, BrushSettings, MaskTool, make_tool
+from genimg_desktop.ui.canvas.tools import (
+    MASK_TOOLS,
+    STROKE_TOOLS,
+    TOOL_NAMES,
+    BrushSettings,
+    CanvasTool,
+    make_tool,
+)
 
 IMAGE_Z, OVERLAY_Z = 0.0, 10.0
 DEFAULT_MASK_COLOUR = QColor(255, 0, 0, 128)
 MAX_BRUSH = 1000
+CROP_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
 
 
 def _document_listener(view: CanvasView) -> Listener:
@@ -49,6 +59,7 @@ class CanvasView(ZoomPanView):
     mask_changed = Signal()
     brush_changed = Signal()
     staged_changed = Signal(bool)
+    crop_requested = Signal(object)  # Rect: Enter, or a double-click inside the crop frame
 
     def __init__(self, document: Document, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,7 +76,8 @@ class CanvasView(ZoomPanView):
         self._tool_name = "brush"
         self._eraser_mode = False
         self._brush = BrushSettings()
-        self._active: MaskTool | None = None
+        self._active: CanvasTool | None = None
+        self._crop: CropTool | None = None  # a crop frame drawn and waiting for Enter or Esc
         self._outline = BrushOutline(self, self._brush)
         self._listener = _document_listener(self)
         self.set_document(document)
@@ -80,6 +92,7 @@ class CanvasView(ZoomPanView):
     def set_document(self, document: Document) -> None:
         """Show a new document: rebuild the layers, drop staging and undo history, fit to window."""
         self._cancel_tool(keep=False)
+        self.drop_crop()
         if self._doc is not None:
             self._doc.remove_listener(self._listener)
         self._doc = document
@@ -110,6 +123,7 @@ class CanvasView(ZoomPanView):
     def _on_document_changed(self, kind: str, rect: Rect | None) -> None:
         if kind == "reset":
             self._cancel_tool(keep=False)  # its recorder holds tiles of the replaced mask
+            self.drop_crop()
             old_size = self._layer_size
             self._rebuild()
             if old_size != self.document.size:
@@ -142,6 +156,7 @@ class CanvasView(ZoomPanView):
         if name not in TOOL_NAMES:
             raise ValueError(f"unknown tool {name!r}; expected one of {', '.join(TOOL_NAMES)}")
         self._cancel_tool()
+        self.drop_crop()
         self._tool_name = name
         self.restore_cursor()
         self.viewport().update()
@@ -174,6 +189,32 @@ class CanvasView(ZoomPanView):
         if hardness != self._brush.hardness:
             self._brush.hardness = hardness
             self.brush_changed.emit()
+
+    @property
+    def paint_colour(self) -> QColor:
+        """The colour brush's colour (P paints it; the picker or Alt+click with it takes a new one)."""
+        return QColor(*self._brush.colour)
+
+    def set_paint_colour(self, colour: QColor) -> None:
+        rgb = (colour.red(), colour.green(), colour.blue())
+        if colour.isValid() and rgb != self._brush.colour:
+            self._brush.colour = rgb
+            self.brush_changed.emit()
+
+    # -- crop frame ----------------------------------------------------------------------------
+    @property
+    def crop_rect(self) -> Rect | None:
+        """The crop frame waiting to be applied, or None."""
+        return self._crop.rect if self._crop is not None else None
+
+    def drop_crop(self) -> None:
+        if self._crop is not None:
+            self._crop.cancel()
+            self._crop = None
+
+    def _request_crop(self) -> None:
+        if self._crop is not None and self._crop.rect is not None:
+            self.crop_requested.emit(self._crop.rect)
 
     # -- mask display --------------------------------------------------------------------------
     @property
@@ -271,8 +312,7 @@ class CanvasView(ZoomPanView):
         if self.wants_pan(event.button()) and self._active is None:
             self.begin_pan(event.position().toPoint())
         elif event.button() == Qt.MouseButton.LeftButton and self._active is None:
-            erase = self._eraser_mode or bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-            self._active = make_tool(self._tool_name, self.document, self.scene(), self._brush, erase)
+            self._active = self._new_tool(bool(event.modifiers() & Qt.KeyboardModifier.AltModifier))
             self._active.press(self.to_scene(event.position()))
         else:
             super().mousePressEvent(event)
@@ -296,12 +336,51 @@ class CanvasView(ZoomPanView):
             tool, self._active = self._active, None
             patch = tool.release(self.to_scene(event.position()))
             if patch is not None:
-                push_patch(self.undo_stack, self.document, "mask", patch, tool.text)
+                push_patch(self.undo_stack, self.document, tool.target, patch, tool.text)
+            if isinstance(tool, CropTool):
+                self._crop = tool if tool.rect is not None else None
+                if self._crop is None:
+                    tool.cancel()
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._crop is not None and self._crop.contains(self.to_scene(event.position())):
+            self._request_crop()
+            event.accept()
+            return
         # Qt sends a double-click instead of the second press: treat it as a press so no dab is lost.
         self.mousePressEvent(event)
+
+    def _new_tool(self, alt: bool) -> CanvasTool:
+        """The tool for one drag. Alt erases with the mask tools and picks a colour with the colour brush."""
+        if self._tool_name == "crop":
+            self.drop_crop()  # a new frame replaces the old one
+            return CropTool(self.document, self.scene())
+        erase = alt or (self._eraser_mode and self._tool_name in MASK_TOOLS)
+        pick = lambda rgb: self.set_paint_colour(QColor(*rgb))  # noqa: E731 - a one-line callback
+        return make_tool(self._tool_name, self.document, self.scene(), self._brush, erase, pick)
+
+    # -- keys: the crop frame's Enter and Esc come before the window's shortcuts ---------------
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and self._crop is not None
+            and isinstance(event, QKeyEvent)
+            and event.key() in CROP_KEYS
+        ):
+            event.accept()  # the key comes to keyPressEvent instead of triggering an action
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._crop is not None and event.key() in CROP_KEYS:
+            if event.key() == Qt.Key.Key_Escape:
+                self.drop_crop()
+            else:
+                self._request_crop()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _cancel_tool(self, keep: bool = True) -> None:
         """Stop a drag in progress; with `keep`, what it painted stays as one undo step."""
@@ -311,7 +390,7 @@ class CanvasView(ZoomPanView):
         tool.cancel()
         patch = tool.recorder.finish()
         if keep and not patch.empty and self._doc is not None:
-            push_patch(self.undo_stack, self._doc, "mask", patch, tool.text)
+            push_patch(self.undo_stack, self._doc, tool.target, patch, tool.text)
 
     # -- brush outline cursor ------------------------------------------------------------------
     def restore_cursor(self) -> None:
@@ -325,5 +404,5 @@ class CanvasView(ZoomPanView):
         super().leaveEvent(event)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        if self._tool_name in ("brush", "eraser") and not self.panning:
+        if self._tool_name in STROKE_TOOLS and not self.panning:
             self._outline.paint(painter)

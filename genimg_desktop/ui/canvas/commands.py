@@ -1,8 +1,10 @@
-"""Undo commands over a Document: each holds a TilePatch (only the changed tiles), so memory stays
-bounded even for 200 steps on an 8192 x 8192 image."""
+"""Undo commands over a Document. A pixel edit holds a TilePatch (only the changed tiles), so memory
+stays bounded even for 200 steps on an 8192 x 8192 image; a geometry change (crop, resize, rotate...)
+holds the arrays before it, or nothing when it has an exact inverse."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -15,6 +17,8 @@ from genimg_desktop.core.tiles import TilePatch
 UNDO_LIMIT = 200
 
 Target = Literal["image", "mask"]
+Arrays = tuple[np.ndarray, np.ndarray]  # (image RGBA, mask)
+Reshape = Callable[[np.ndarray, np.ndarray], Arrays]  # a pure function of core/geometry.py
 
 
 def make_undo_stack(parent: QObject | None = None) -> QUndoStack:
@@ -87,3 +91,59 @@ def apply_and_push(
         return None
     document.notify(target, patch.apply_after(current))
     return push_patch(stack, document, target, patch, text)
+
+
+class GeometryCommand(QUndoCommand):
+    """Undo/redo of a change of the picture's size or orientation: new image and mask arrays together.
+
+    Each redo (the first is QUndoStack.push's) runs the pure `forward` on the arrays of the moment, so
+    a redo gives the same pixels every time. Undo puts the arrays before it back, or, when an exact
+    `inverse` is given (a rotation, a flip), runs that and keeps no pixels at all.
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        forward: Reshape,
+        text: str,
+        inverse: Reshape | None = None,
+        first: Arrays | None = None,
+    ):
+        super().__init__(text)
+        self.document = document
+        self.forward = forward
+        self.inverse = inverse
+        self._first = first  # forward's result, already computed for the first redo
+        self._before: Arrays | None = None
+
+    def redo(self) -> None:
+        doc = self.document
+        after, self._first = self._first or self.forward(doc.image, doc.mask), None
+        if self.inverse is None:
+            self._before = (doc.image, doc.mask)
+        _show(doc, after)
+
+    def undo(self) -> None:
+        doc = self.document
+        if self.inverse is not None:
+            _show(doc, self.inverse(doc.image, doc.mask))
+        elif self._before is not None:
+            before, self._before = self._before, None
+            _show(doc, before)
+
+
+def _show(document: Document, arrays: Arrays) -> None:
+    """The document takes new arrays as an edit (path kept, modified; views are rebuilt)."""
+    image, mask = arrays
+    document.replace(image, mask=mask)
+
+
+def push_geometry(
+    stack: QUndoStack, document: Document, forward: Reshape, text: str, inverse: Reshape | None = None
+) -> GeometryCommand:
+    """Apply `forward` to the document's image and mask as one undo step. `forward` runs before anything
+    changes, so its ValueError (a size past the limits, a crop outside the picture) changes nothing."""
+    first = forward(document.image, document.mask)
+    command = GeometryCommand(document, forward, text, inverse, first)
+    stack.push(command)
+    return command

@@ -23,6 +23,7 @@ from genimg_desktop.core import paths
 from genimg_desktop.core.atomic import write_atomic
 from genimg_desktop.core.imageio import ImageLoadError, load_image, save_image
 from genimg_desktop.core.mask import mask_bbox
+from genimg_desktop.core.metadata import clean_metadata
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 
 MAX_ENTRIES = 500  # the oldest are deleted beyond this
@@ -71,10 +72,10 @@ class History:
         found = []
         for folder in sorted(self.root.glob("*")) if self.root.is_dir() else []:
             try:
-                meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                meta = _checked(json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8")))
+            except (OSError, ValueError, RecursionError):
                 continue
-            if isinstance(meta, dict):
+            if meta is not None:
                 found.append(HistoryEntry(folder, meta))
         return found
 
@@ -154,6 +155,34 @@ def _kept_pixels(result: GenerationResult) -> tuple[list[np.ndarray], tuple[int,
         return images, None
     x, y, w, h = box
     return [np.ascontiguousarray(image[y : y + h, x : x + w]) for image in images], box
+
+
+def _checked(meta: Any) -> dict[str, Any] | None:
+    """entry.json's content with only values the gallery can use (core.metadata.clean_metadata), or
+    None when what `load` needs is unusable: a damaged or hand-edited entry is skipped like an
+    unreadable one instead of raising when the gallery shows or reuses it."""
+    if not isinstance(meta, dict):
+        return None
+    clean, _notes = clean_metadata(meta)
+    if not _whole_numbers(clean.get("images"), 1, 1, 10_000):
+        return None
+    if "box" in clean and not _whole_numbers(clean["box"], 4, 0, 1 << 20):
+        return None
+    if "image_size" in clean and not _whole_numbers(clean["image_size"], 2, 1, 1 << 20):
+        clean.pop("image_size")
+    if isinstance(clean.get("elapsed_s"), (bool, str)):
+        clean.pop("elapsed_s")
+    return clean
+
+
+def _whole_numbers(value: Any, count: int, low: int, high: int) -> bool:
+    """`value` is one whole number (count 1) or a list of `count` of them, each in low..high."""
+    values = [value] if count == 1 else value
+    return (
+        isinstance(values, list)
+        and len(values) == count
+        and all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in values)
+    )
 
 
 def _rebuild(

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genimg_desktop.core.imageio import ImageLoadError, load_image
+from genimg_desktop.core.imageio import ImageLoadError, load_image, save_image
 from genimg_desktop.core.mask_file import MaskFileError, mask_from_rgba
 from genimg_desktop.core.metadata import clean_metadata, parse_parameters, read_metadata_checked
 from genimg_desktop.core.ora_read import load_ora
@@ -160,3 +160,28 @@ def test_an_alpha_mask_is_read_from_alpha_and_grey_masks_stay_as_they_were():
     assert mask_from_rgba(grey)[0][0, 0] == 77 and not mask_from_rgba(grey)[1]
     with pytest.raises(MaskFileError, match="empty"):
         mask_from_rgba(np.zeros((4, 4, 4), np.uint8) + np.array([0, 0, 0, 255], np.uint8))
+
+
+def test_damaged_history_entries_are_skipped_or_cleaned_never_raised(tmp_path):
+    """entry.json files on disk are outside data too (a crash, a sync tool, a hand edit): a seed of
+    1e999 made reusing the entry raise OverflowError in the gallery's slot."""
+    from genimg_desktop.core.history import History
+
+    base = '{"model": "opencv-telea", "task": "inpaint", "params": {"radius": 5}, "saved_at": 1.0, '
+    entries = {
+        "0001": base + '"seed": 1e999, "images": 1}',  # kept, without its seed
+        "0002": base + '"seed": 3, "images": "two"}',  # skipped: how many images is unknown
+        "0003": base + '"seed": 3, "images": 1, "box": [1, 2]}',  # skipped: the box is unusable
+        "0004": '{"images": ' + "[" * 50_000 + "]" * 50_000 + "}",  # skipped: nested too deep
+        "0005": base + '"seed": 4, "images": 1, "elapsed_s": "slow", "image_size": [0, -1]}',  # cleaned
+    }
+    for name, text in entries.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "entry.json").write_text(text, encoding="utf-8")
+        save_image(tmp_path / name / "image_000.png", np.zeros((4, 4, 3), np.uint8))
+    history = History(tmp_path)
+    found = history.entries()
+    assert [entry.folder.name for entry in found] == ["0001", "0005"]
+    first, fifth = (history.load(entry) for entry in found)
+    assert first.request.seed == 0 and first.request.params == {"radius": 5}
+    assert fifth.request.seed == 4 and fifth.elapsed_s == 0.0

@@ -27,6 +27,7 @@ from genimg_desktop.core.ora import save_ora
 from genimg_desktop.core.rect import Rect
 
 FAST_PNG = 1  # zlib level: several times faster than 6 on photos, for files nobody keeps
+MAX_INTERVAL_S = 24 * 3600  # a QTimer counts milliseconds in an int32: about 24 days at most
 
 
 def autosave_dir() -> Path:
@@ -97,7 +98,7 @@ class Autosaver(QObject):
     def set_interval(self, seconds: int) -> None:
         """Autosave every `seconds` (0 turns the timer off; accepted results still autosave)."""
         if seconds > 0:
-            self._timer.start(int(seconds * 1000))
+            self._timer.start(int(min(seconds, MAX_INTERVAL_S) * 1000))
         else:
             self._timer.stop()
 

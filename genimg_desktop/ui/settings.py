@@ -6,6 +6,7 @@ conftest points IniFormat's user path at a temporary folder), so tests never tou
 
 from __future__ import annotations
 
+import math
 from typing import Any, Generic, TypeVar, overload
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -13,6 +14,7 @@ from PySide6.QtCore import QByteArray, QSettings
 ORGANISATION = "GenImg"
 APPLICATION = "GenImg Desktop"
 DEVICES = ("auto", "cpu", "cuda", "mps")
+QT_INT_MAX = 2**31 - 1
 
 T = TypeVar("T")
 
@@ -36,7 +38,7 @@ class Setting(Generic[T]):
             return self.default
         try:
             return _convert(raw, self.default)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return self.default  # a hand-edited or stale value must never break start-up
 
     def __set__(self, obj: Settings, value: T) -> None:
@@ -49,10 +51,11 @@ def _convert(raw: Any, default: Any) -> Any:
         if isinstance(raw, str):
             return raw.strip().lower() in ("1", "true", "yes", "on")
         return bool(raw)
-    if isinstance(default, int):
-        return int(float(raw))
-    if isinstance(default, float):
-        return float(raw)
+    if isinstance(default, (int, float)):
+        number = float(raw)
+        if not math.isfinite(number) or abs(number) > QT_INT_MAX:  # Qt's widgets and timers take int32
+            raise ValueError(f"{raw!r} is out of range")
+        return int(number) if isinstance(default, int) else number
     if isinstance(default, QByteArray):
         return raw if isinstance(raw, QByteArray) else QByteArray(bytes(raw))
     return str(raw)

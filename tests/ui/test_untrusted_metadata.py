@@ -11,6 +11,7 @@ import pytest
 
 from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.main_window import MainWindow
+from genimg_desktop.ui.settings import Settings
 from tests.conftest import DATA
 
 TIMEOUT_MS = 20_000
@@ -48,3 +49,18 @@ def test_bad_parameters_open_the_picture_and_say_what_was_left_out(qtbot, window
     assert any(said in text for text in shown), shown
     if "nested" not in name:  # the usable rest is restored
         assert window.picker.current_model_id() == "opencv-telea"
+
+
+def test_a_hand_edited_settings_file_with_numbers_out_of_range_never_stops_the_start(qtbot):
+    """brush_size=inf raised OverflowError out of MainWindow(): the app did not start at all."""
+    store = Settings().store
+    for key, raw in (("canvas/brush_size", "inf"), ("canvas/feather_px", "1e400"),
+                     ("canvas/brush_hardness", "nan"), ("files/autosave_interval_s", "2e9")):  # fmt: skip
+        store.setValue(key, raw)
+    store.sync()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    settings = Settings()
+    assert settings.brush_size == 48 and settings.feather_px == 6 and settings.brush_hardness == 0.8
+    assert settings.autosave_interval_s == 2 * 10**9  # a setting in range; the timer caps it at a day
+    assert win.canvas.brush_size == 48

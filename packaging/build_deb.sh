@@ -35,7 +35,7 @@ Upstream-Name: GenImg Desktop
 Files: *
 License: MIT
 Comment: The bundle under $PREFIX also contains Python, PyTorch (BSD-3-Clause), Qt for Python
- (LGPL-3.0), OpenCV (Apache-2.0), NumPy and Pillow under their own licences; see the
+ (LGPL-3.0), OpenCV (Apache-2.0), PyPatchMatch (MIT), NumPy and Pillow under their own licences; see the
  licence files inside $PREFIX/_internal/*.dist-info.
 EOF
 # Files root-owned (dpkg-deb --root-owner-group), not writable by others, directories 0755.

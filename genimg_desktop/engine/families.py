@@ -12,6 +12,7 @@ from genimg_desktop.engine.gan.model import GanModel
 from genimg_desktop.engine.gan.trainer import GanTrainer
 from genimg_desktop.engine.inpaint.model import InpaintModel
 from genimg_desktop.engine.inpaint.trainer import InpaintTrainer
+from genimg_desktop.engine.patchmatch import PatchMatchInpaint
 from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer
@@ -48,6 +49,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(PixelCNNModel, PixelCNNTrainer, lr=1e-3, any_size=False),
     Family(InpaintModel, InpaintTrainer, lr=3e-4, any_size=True),
     Family(ClassicalInpaint, None, lr=None, any_size=True),
+    Family(PatchMatchInpaint, None, lr=None, any_size=True),
     Family(Classifier, ClassifierTrainer, lr=2e-3, any_size=False),
 )
 

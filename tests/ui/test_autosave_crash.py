@@ -30,9 +30,12 @@ RECT = (40, 50, 100, 60)  # x, y, w, h
 START_TIMEOUT_S = 45  # usually a few seconds; below the 60 s default, so the 1 s setting must work
 
 
-def start_app(photo, config, log, interval_s: int = 1, **hooks: str) -> subprocess.Popen:
+def start_app(
+    photo, config, log, interval_s: int = 1, session: bool = False, **hooks: str
+) -> subprocess.Popen:
     """The app with `photo` open, the mask rectangle painted, an autosave every `interval_s` and any
-    further test hooks (ui/test_hooks.py) as environment variables."""
+    further test hooks (ui/test_hooks.py) as environment variables; `session`: in a session (and
+    process group) of its own, as a desktop login is."""
     # QSettings' IniFormat lives under XDG_CONFIG_HOME: never the user's own settings.
     ini = config / ORGANISATION / f"{APPLICATION}.ini"
     store = QSettings(str(ini), QSettings.Format.IniFormat)
@@ -41,7 +44,9 @@ def start_app(photo, config, log, interval_s: int = 1, **hooks: str) -> subproce
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config), **hooks)
     env[MASK_RECT] = ",".join(map(str, RECT))
     cmd = [sys.executable, "-m", "genimg_desktop", "gui", "--open", str(photo)]
-    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=session
+    )
 
 
 def wait_for_autosave(proc: subprocess.Popen, log_path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from genimg_desktop import __version__, cli_bench, cli_eval, cli_generate, cli_train
+from genimg_desktop.core.errors import one_line
 
 COMMANDS = ("gui", "models", "generate", "inpaint", "self-test", "bench", "train", "eval")
 
@@ -51,7 +52,7 @@ def _run(handler: Any, payload: Any) -> int:
     except Exception as exc:
         if os.environ.get("GENIMG_DEBUG"):
             raise
-        print(f"genimg: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"genimg: error: {one_line(exc)}", file=sys.stderr)
         return 2 if _is_usage_error(exc) else 1
 
 
@@ -214,8 +215,3 @@ def _is_usage_error(exc: Exception) -> bool:
         return False
     # Unknown models (LookupError), bad parameters, devices and masks (ValueError) are the caller's to fix.
     return isinstance(exc, (UsageError, LookupError, ValueError))
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -13,13 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# A file in --out that asks a running `genimg train` to checkpoint and stop, like Ctrl-C: the app's
-# training view pauses a run this way, which works on every OS (no signals to another process).
-STOP_REQUEST = "stop-request"
-# The exit code of a run stopped (Ctrl-C or the stop request) after writing its checkpoint: running the
-# same command again resumes it. Other failures exit 1 (2 for a bad command line), success 0.
-EXIT_STOPPED = 3
-
+from genimg_desktop.core.run_folder import EXIT_STOPPED, STOP_REQUEST
 
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -112,11 +106,8 @@ def _is_rank_zero() -> bool:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from genimg_desktop.engine.families import trainable
     from genimg_desktop.engine.training.family_trainer import TrainConfig
 
-    if args.lr is None:  # the family's rate, spelled out in the card's command line too
-        args = argparse.Namespace(**{**vars(args), "lr": trainable(args.family).lr})
     return TrainConfig(
         family=args.family,
         data=args.data,
@@ -124,7 +115,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         out=Path(args.out),
         steps=args.steps,
         batch_size=args.batch_size,
-        lr=args.lr,
+        lr=learning_rate(args),
         lr_decay_from=args.lr_decay_from,
         seed=args.seed,
         channels=args.channels,
@@ -140,6 +131,15 @@ def config_from_args(args: argparse.Namespace) -> Any:
         command=command_line(args),
         init_from=args.init_from or None,
     )
+
+
+def learning_rate(args: argparse.Namespace) -> float:
+    """--lr, or the family's default (engine/families.py): the card's command line spells it out."""
+    if args.lr is not None:
+        return float(args.lr)
+    from genimg_desktop.engine.families import trainable
+
+    return float(trainable(args.family).lr or 0.0)
 
 
 def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def command_line(args: argparse.Namespace) -> str:
     """The command that reproduces this run, every option spelled out (defaults included)."""
     words = ["genimg", "train", "--family", args.family, "--data", args.data, "--size", str(args.size)]
     words += ["--out", args.out, "--steps", str(args.steps), "--batch-size", str(args.batch_size)]
-    words += ["--lr", repr(args.lr)]
+    words += ["--lr", repr(learning_rate(args))]
     if args.lr_decay_from is not None:
         words += ["--lr-decay-from", str(args.lr_decay_from)]
     words += ["--seed", str(args.seed)]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from genimg_desktop import __version__
+from genimg_desktop.core.errors import one_line
 
 SIZE = 256
 SEED = 0
@@ -114,7 +115,7 @@ def run_self_test(
         resolved = resolve_device(device)
         device_text = device_label(resolved)
     except Exception as exc:  # torch or its libraries missing: nothing else can work
-        checks.append(Check("engine", "import", False, _one_line(exc)))
+        checks.append(Check("engine", "import", False, one_line(exc, with_type=True)))
         resolved = None
     echo(
         f"genimg {__version__} self-test: python {platform.python_version()}, torch {torch_version}, "
@@ -168,7 +169,7 @@ def _check_models(folder: Path, device: Any, out_dir: Path, echo: Echo) -> list[
         try:
             model = registry.load(model_id, device)
         except Exception as exc:
-            add(Check(model_id, "load", False, _one_line(exc)))
+            add(Check(model_id, "load", False, one_line(exc, with_type=True)))
             continue
         load_s = time.perf_counter() - t0
         for task in model.tasks:
@@ -187,7 +188,7 @@ def _list_user_models(builtin: Path, folder: Path) -> list[Check]:
         registry = ModelRegistry([(builtin, True), (folder, False)])
         usable = registry.refresh() + registry.evaluation_models()
     except Exception as exc:  # listing must never fail, whatever is in the folder
-        return [Check("your models", "list", False, _one_line(exc))]
+        return [Check("your models", "list", False, one_line(exc, with_type=True))]
     ids = sorted(d.id for d in usable if not d.builtin)
     shown = ", ".join(ids) if ids else "none"
     checks = [Check("your models", "list", True, f"{len(ids)} usable in {folder}: {shown}")]
@@ -214,7 +215,7 @@ def _check_evaluation_model(registry: Any, model_id: str, device: Any) -> Check:
         if tuple(logits.shape) != (1, classes) or not bool(torch.isfinite(logits).all()):
             return Check(model_id, "classify", False, f"logits {tuple(logits.shape)}, want (1, {classes})")
     except Exception as exc:
-        return Check(model_id, "classify", False, _one_line(exc))
+        return Check(model_id, "classify", False, one_line(exc, with_type=True))
     return Check(model_id, "classify", True, f"{classes} classes", load_s, time.perf_counter() - t0)
 
 
@@ -241,7 +242,7 @@ def _check_task(model: Any, task: Any, load_s: float, out_dir: Path) -> Check:
         if not np.array_equal(back.rgba[..., :3], out) or back.metadata.get("model") != model_id:
             return Check(model_id, task.name, False, f"{path.name} did not read back as written")
     except Exception as exc:
-        return Check(model_id, task.name, False, _one_line(exc))
+        return Check(model_id, task.name, False, one_line(exc, with_type=True))
     height, width = out.shape[:2]
     return Check(model_id, task.name, True, f"{width}x{height} -> {path}", load_s, run_s)
 
@@ -285,15 +286,9 @@ def _check_qt() -> Check:
         if missing:
             return Check("qt", "png", False, f"Qt platform plugin(s) {missing} missing in {plugins}")
     except Exception as exc:
-        return Check("qt", "png", False, _one_line(exc))
+        return Check("qt", "png", False, one_line(exc, with_type=True))
     detail = f"Qt {qVersion()}, platform plugins in {plugins}"
     return Check("qt", "png", True, detail, 0.0, time.perf_counter() - t0)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def main(device: str = "auto", out_dir: str | None = None, qt: bool = True) -> int:

@@ -1,16 +1,18 @@
 """Atomic file writes: a temporary file beside the target, fsync, then rename over it.
 
 Readers (and the artist, after a crash, a full disk or a permission error) only ever see the old
-file or the whole new one. Shared by every writer in `core` (images, OpenRaster projects, autosave).
+file or the whole new one. Shared by every writer (images, OpenRaster projects, autosave, the gallery,
+and the engine's run files, checkpoints and exported models). The target's folder must exist.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> Path:
@@ -34,6 +36,12 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> Path:
         if tmp.exists():
             tmp.unlink(missing_ok=True)
     return path
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """`data` as indented UTF-8 JSON (a model card, say), written atomically."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def leftover_temporaries(folder: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 
+from genimg_desktop.core.errors import one_line
 from genimg_desktop.core.progress import JobCancelled, JobControl, ProgressEvent
 from genimg_desktop.core.request import GenerationRequest
 
@@ -225,8 +226,7 @@ def short_message(exc: BaseException) -> str:
         return "Out of GPU memory: paint a smaller area or switch to the CPU"
     if isinstance(exc, MemoryError) and name != "ModelOutOfMemory":  # that one is worded for the user
         return "Out of memory: paint a smaller area"
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return one_line(exc)
 
 
 class EngineService(QObject):

@@ -13,7 +13,7 @@ CLASSICAL = {"family": "classical", "config": {"method": "telea"}}
 
 def test_the_registry_knows_every_listed_family():
     assert FAMILIES["classical"] is ClassicalInpaint
-    assert FAMILIES == {entry.name: entry.model for entry in FAMILY_LIST}
+    assert {entry.name: entry.model for entry in FAMILY_LIST} == FAMILIES
 
 
 def test_finds_the_builtin_classical_cards():

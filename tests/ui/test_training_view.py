@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
-from genimg_desktop.cli_train import STOP_REQUEST
+from genimg_desktop.core.run_folder import STOP_REQUEST
 from genimg_desktop.ui.main_window import MainWindow
 from genimg_desktop.ui.training import train_process
 from genimg_desktop.ui.training.loss_plot import LossPlot, nice_ticks

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from genimg_desktop.core.atomic import write_json
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.engine.device import device_label, resolve_device
 from genimg_desktop.engine.evaluation.likelihood import likelihood_metrics
@@ -24,7 +25,6 @@ from genimg_desktop.engine.evaluation.sample_metrics import (
     frechet_with_floor,
 )
 from genimg_desktop.engine.registry import ModelRegistry
-from genimg_desktop.engine.training.atomic import write_json
 
 BATCH = 250  # images per call into a model or the classifier
 Report = Callable[[str], None]

@@ -1,4 +1,4 @@
-"""Resumable checkpoints: `out/checkpoint.pt`, written atomically by rank 0.
+"""Resumable checkpoints: `out/checkpoint.pt` (core/run_folder.py), written atomically by rank 0.
 
 Only tensors and plain values go in (no pickled classes), so it is read back with
 `torch.load(weights_only=True)` like every other file the app loads.
@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from genimg_desktop.engine.training.atomic import write_atomic
+from genimg_desktop.core.atomic import write_atomic
 from genimg_desktop.engine.training.family_trainer import TrainConfig
 
-CHECKPOINT_NAME = "checkpoint.pt"
 FORMAT = 1
 # What must be equal to resume, because it changes what is being trained. The others may differ on a
 # resume: more --steps, other intervals, another device, output folders, id, name, command line.
@@ -53,6 +52,7 @@ def save_checkpoint(
         "rng": rng_state(),
         "origin": dict(origin) if origin else {},
     }
+    path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(path, lambda handle: torch.save(payload, handle))
 
 

@@ -14,9 +14,9 @@ import torch
 from safetensors.torch import save as safetensors_bytes
 
 from genimg_desktop.core import paths
+from genimg_desktop.core.atomic import write_atomic, write_json
 from genimg_desktop.core.hash_cache import hash_file
 from genimg_desktop.engine.families import family
-from genimg_desktop.engine.training.atomic import write_atomic, write_json
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer, TrainConfig
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from genimg_desktop.core.run_folder import CHECKPOINT, LOSS_LOG, sample_grid
 from genimg_desktop.core.run_lock import run_folder_lock
 from genimg_desktop.engine.device import device_label
 from genimg_desktop.engine.families import trainable
@@ -41,7 +42,7 @@ from genimg_desktop.engine.training.family_trainer import (
     TrainConfig,
     wrapping,
 )
-from genimg_desktop.engine.training.loss_log import LOG_NAME, LossLog
+from genimg_desktop.engine.training.loss_log import LossLog
 from genimg_desktop.engine.training.samples import write_sample_grid
 from genimg_desktop.engine.training.warm_start import InitFrom, resolve, warm_start
 
@@ -112,7 +113,7 @@ class _Run:
         self.origin = None if start is None else start.origin  # for checkpoints and the card
         self.emit = emit if ctx.is_main else (lambda _event: None)
         self.out = Path(config.out)
-        self.checkpoint_path = self.out / ckpt.CHECKPOINT_NAME
+        self.checkpoint_path = self.out / CHECKPOINT
         # Reset when the steps begin: the wall time and the ETA leave data loading out, so a card's
         # training time is the same whether the run went straight through or was resumed (or only
         # re-exported, resumed at its last step).
@@ -131,7 +132,7 @@ class _Run:
         )
         trainer = self._build(info)
         self.first_step = self._resume(trainer, _data_note(dataset))
-        log = LossLog(self.out / LOG_NAME, self.first_step) if self.ctx.is_main else None
+        log = LossLog(self.out / LOSS_LOG, self.first_step) if self.ctx.is_main else None
         try:
             self._steps(trainer, images, log)
         finally:
@@ -188,7 +189,7 @@ class _Run:
 
     def _sample(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
         if self.ctx.is_main:  # sampling uses no collectives, so the other ranks need not wait
-            path = write_sample_grid(trainer, self.out / "samples" / f"step_{step:06d}.png", self.config.seed)
+            path = write_sample_grid(trainer, sample_grid(self.out, step), self.config.seed)
             self.emit(self._event("sample", step, losses, path=path))
 
     def _checkpoint(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
@@ -205,7 +206,7 @@ class _Run:
             device = device_label(self.ctx.device)
             if self.ctx.world > 1:
                 device += f" x{self.ctx.world} processes"
-            grid = self.out / "samples" / f"step_{self.config.steps:06d}.png"
+            grid = sample_grid(self.out, self.config.steps)
             if trainer.finish(images):  # the shipped grid shows what the finished model draws
                 write_sample_grid(trainer, grid, self.config.seed)
                 self.emit(self._event("sample", self.config.steps, path=grid))  # the app shows it again

@@ -1,13 +1,12 @@
-"""`out/losses.jsonl`: one JSON object per step ({"step", "time_s", <loss>: value, ...}) for plots."""
+"""`out/losses.jsonl` (core/run_folder.py): one JSON object per step ({"step", "time_s", <loss>: value,
+...}) for plots."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from genimg_desktop.engine.training.atomic import write_atomic
-
-LOG_NAME = "losses.jsonl"
+from genimg_desktop.core.atomic import write_atomic
 
 
 class LossLog:
@@ -16,6 +15,7 @@ class LossLog:
         last checkpoint are trained again and logged again, never twice."""
         self.path = path
         kept = _lines_up_to(path, resume_step) if resume_step else []
+        path.parent.mkdir(parents=True, exist_ok=True)  # the first file of a new run folder
         write_atomic(path, lambda handle: handle.write("".join(kept).encode("utf-8")))
         self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
 

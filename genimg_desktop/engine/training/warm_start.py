@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from genimg_desktop.core.model_card import ModelCard
+from genimg_desktop.core.run_folder import CHECKPOINT
 from genimg_desktop.engine.training import checkpoint as ckpt
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer, TrainConfig
 from genimg_desktop.engine.weights import load_weights
@@ -62,7 +63,7 @@ def resolve(config: TrainConfig, any_size: bool) -> InitFrom:
     """Read the source model for a fresh run; for a run whose checkpoint started from the same model,
     take what the checkpoint recorded instead (the source may be gone by now)."""
     assert config.init_from
-    recorded = ckpt.peek_checkpoint(Path(config.out) / ckpt.CHECKPOINT_NAME)
+    recorded = ckpt.peek_checkpoint(Path(config.out) / CHECKPOINT)
     if recorded is not None:
         saved, origin = recorded
         if saved.get("init_from") == config.init_from and origin is not None:

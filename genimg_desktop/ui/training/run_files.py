@@ -12,9 +12,8 @@ import os
 from collections import deque
 from pathlib import Path
 
-LOSS_LOG = "losses.jsonl"  # engine/training/loss_log.py's LOG_NAME (the ui does not import the engine)
-SAMPLES = "samples"
-CHECKPOINT = "checkpoint.pt"
+from genimg_desktop.core.run_folder import CHECKPOINT, LOSS_LOG, sample_grids
+
 _RATE_WINDOW = 50  # steps the ETA averages over
 
 
@@ -57,8 +56,8 @@ def _parse(line: bytes) -> dict[str, float] | None:
 
 
 def newest_sample(run_dir: Path) -> Path | None:
-    """The latest sample grid (`samples/step_NNNNNN.png`: the names sort by step)."""
-    grids = sorted((run_dir / SAMPLES).glob("step_*.png"))
+    """The latest sample grid."""
+    grids = sample_grids(run_dir)
     return grids[-1] if grids else None
 
 

@@ -18,8 +18,8 @@ from typing import Literal
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from genimg_desktop.cli_train import EXIT_STOPPED, STOP_REQUEST
 from genimg_desktop.core import paths
+from genimg_desktop.core.run_folder import EXIT_STOPPED, STOP_REQUEST
 
 OUTPUT_LINES = 300  # process output kept for the view (the tail is what explains a failure)
 KILL_AFTER_MS = 5000  # Cancel: how long a stop request may take before the process is killed

@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 
 from genimg_desktop import APP_NAME
 from genimg_desktop.core import paths
+from genimg_desktop.core.run_folder import LOSS_LOG
 from genimg_desktop.ui.training.loss_plot import LossPlot
 from genimg_desktop.ui.training.run_files import (
-    LOSS_LOG,
     LossTail,
     StepClock,
     format_duration,

@@ -8,6 +8,7 @@ crash) leaves the previous file intact.
 from __future__ import annotations
 
 import io
+import math
 import os
 import warnings
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from genimg_desktop.core.png_text import without_text_chunks
 MAX_PIXELS = 8192 * 8192 * 2
 MAX_SIDE = 16384  # also the usual maximum texture / QImage paint size
 MIN_SIDE = 1
+STRIP_PIXELS = 4_000_000  # converted to RGBA a strip at a time: progress, cancel points, one full copy
+READ_SHARE = 0.5  # of a load's progress: reading and decoding the file; the rest is converting
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 _EXIF_ORIENTATION = 0x0112
@@ -35,6 +38,22 @@ _EXIF_ORIENTATION = 0x0112
 
 class ImageLoadError(Exception):
     """The file cannot be opened as an image; str(exc) is a message for the user."""
+
+
+class ImageTooLarge(ImageLoadError):
+    """The picture is over the size limits; `fit` is the largest size within them (same shape)."""
+
+    def __init__(self, message: str, width: int, height: int) -> None:
+        super().__init__(message)
+        self.width, self.height = width, height
+        self.fit = fit_size(width, height)
+
+
+class LoadCancelled(Exception):
+    """Raised by a load's progress callback to stop it; nothing was loaded. Not an ImageLoadError."""
+
+
+Progress = Callable[[float], None]  # the fraction of a load done (0..1); it may raise LoadCancelled
 
 
 class ImageSaveError(Exception):
@@ -49,23 +68,36 @@ class LoadedImage:
     size: tuple[int, int]  # (width, height) after EXIF rotation
     metadata: dict[str, Any] = field(default_factory=dict)  # generation parameters, if embedded
     notes: list[str] = field(default_factory=list)  # conversions done, to show in the status bar
+    scaled_from: tuple[int, int] | None = None  # (width, height) of a picture opened scaled down to fit
 
 
 # ---------------------------------------------------------------- loading
 
 
-def load_image(source: Path | str | bytes) -> LoadedImage:
-    """Decode `source` (a path or the file's bytes) fully into RGBA, or raise ImageLoadError."""
+def _no_progress(_fraction: float) -> None:
+    pass
+
+
+def load_image(
+    source: Path | str | bytes, progress: Progress = _no_progress, fit: bool = False
+) -> LoadedImage:
+    """Decode `source` (a path or the file's bytes) fully into RGBA, or raise ImageLoadError.
+
+    `progress` hears how far the load is and may raise LoadCancelled to stop it. A picture over the
+    size limits raises ImageTooLarge, unless `fit`: then it is opened scaled down to fit them.
+    """
     fp, name = open_source(source)
     try:
         try:
-            return _load(fp, name)
+            return _load(_Watched(fp, progress), name, progress, fit)
+        except ImageTooLarge:
+            raise
         except ImageLoadError:
             fp.seek(0)
             plain = without_text_chunks(fp.read())  # a PNG whose text alone is unreadable still opens
             if plain is None:
                 raise
-        loaded = _load(io.BytesIO(plain), name)
+        loaded = _load(_Watched(io.BytesIO(plain), progress), name, progress, fit)
         loaded.notes.append(
             "the file's embedded text (generation parameters) could not be read, or is over 1 MB, "
             "and was ignored"
@@ -75,14 +107,32 @@ def load_image(source: Path | str | bytes) -> LoadedImage:
         fp.close()
 
 
-def _load(fp: BinaryIO, name: str) -> LoadedImage:
+class _Watched:
+    """A file whose reads report how much of it was read: Pillow reads as it decodes, so this is the
+    decode's progress, and a cancel raised from `progress` stops the decoder between two reads."""
+
+    def __init__(self, fp: BinaryIO, progress: Progress) -> None:
+        self._fp, self._progress = fp, progress
+        self._total = max(1, fp.seek(0, io.SEEK_END))
+        fp.seek(0)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fp.read(size)
+        self._progress(READ_SHARE * min(1.0, self._fp.tell() / self._total))
+        return data
+
+    def __getattr__(self, name: str) -> Any:  # seek, tell, fileno ... as the file has them
+        return getattr(self._fp, name)
+
+
+def _load(fp: Any, name: str, progress: Progress, fit: bool) -> LoadedImage:
     try:
         with warnings.catch_warnings():
             # We check the size ourselves against MAX_PIXELS, which is above Pillow's warning level
             # (and a test run with -W error would otherwise refuse big images).
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(fp) as im:
-                return _decode(im, name)
+                return _decode(im, name, progress, fit)
     except ImageLoadError:
         raise
     except Image.DecompressionBombError as exc:
@@ -128,19 +178,44 @@ def open_source(source: Path | str | bytes) -> tuple[BinaryIO, str]:
 
 
 def check_size(width: int, height: int, name: str = "The image") -> None:
-    """Raise ImageLoadError when a width x height image is outside the supported limits."""
+    """Raise ImageLoadError when a width x height image has no pixels, ImageTooLarge when it is over
+    the supported limits (the message says which: pixels per side, megapixels, or both)."""
     if width < MIN_SIDE or height < MIN_SIDE:
         raise ImageLoadError(f"{name} has no pixels ({width} x {height}).")
-    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-        raise ImageLoadError(
-            f"{name} is {width} x {height} pixels; the largest supported size is {MAX_SIDE} pixels "
-            f"per side and {MAX_PIXELS // 1_000_000} megapixels in all."
+    passed = []
+    if max(width, height) > MAX_SIDE:
+        passed.append(f"more than {MAX_SIDE} pixels per side")
+    if width * height > MAX_PIXELS:
+        passed.append(f"more than {MAX_PIXELS // 1_000_000} megapixels in all")
+    if passed:
+        raise ImageTooLarge(
+            f"{name} is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels): "
+            f"{' and '.join(passed)}. The largest supported size is {MAX_SIDE} pixels per side and "
+            f"{MAX_PIXELS // 1_000_000} megapixels in all.",
+            width,
+            height,
         )
 
 
-def _decode(im: Image.Image, name: str) -> LoadedImage:
+def fit_size(width: int, height: int) -> tuple[int, int]:
+    """The largest size of the same shape within MAX_SIDE and MAX_PIXELS (the size itself if it fits)."""
+    scale = min(1.0, MAX_SIDE / max(width, height), math.sqrt(MAX_PIXELS / (width * height)))
+    w, h = max(MIN_SIDE, math.floor(width * scale)), max(MIN_SIDE, math.floor(height * scale))
+    while w * h > MAX_PIXELS:  # float rounding can leave one row too many
+        w, h = (w - 1, h) if w >= h else (w, h - 1)
+    return w, h
+
+
+def _decode(im: Image.Image, name: str, progress: Progress, fit: bool) -> LoadedImage:
     # The header is read; check its claimed size BEFORE decoding (decompression bombs).
-    check_size(im.width, im.height, name)
+    full = im.size
+    try:
+        check_size(*full, name)
+        fit = False
+    except ImageTooLarge:
+        if not fit:
+            raise
+        im.draft(None, fit_size(*full))  # a JPEG decodes at 1/2, 1/4 or 1/8 of its size: fast, small
     notes: list[str] = []
     fmt, mode = im.format or "unknown", im.mode
     if _is_animated(im):
@@ -153,11 +228,26 @@ def _decode(im: Image.Image, name: str) -> LoadedImage:
     if orientation in range(2, 9):  # 1 = upright; other values are invalid and ignored
         im = ImageOps.exif_transpose(im)
         notes.append("rotated by EXIF orientation")
-    rgba, more = _to_rgba(im)
+        full = full if orientation < 5 else (full[1], full[0])  # 5 to 8 turn it a quarter
+    if fit:
+        im = _scale_down(im, fit_size(*full))
+        notes.append(f"scaled down from {full[0]} x {full[1]} to {im.width} x {im.height} pixels to fit")
+    rgba, more = _to_rgba(im, progress)
     if sixteen:
         notes.append("16-bit image reduced to 8 bits per channel")
     notes += more
-    return LoadedImage(rgba, mode, fmt, (rgba.shape[1], rgba.shape[0]), metadata or {}, notes)
+    size = (rgba.shape[1], rgba.shape[0])
+    return LoadedImage(rgba, mode, fmt, size, metadata or {}, notes, full if fit else None)
+
+
+def _scale_down(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    if im.size == size:
+        return im
+    if im.mode.startswith("I;16"):
+        im = im.convert("I")  # resized as 32-bit integers, reduced to 8 bits after (_to_rgba)
+    elif im.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
+        im = im.convert("RGBA")  # palette, 1-bit, CMYK ...: resampled in colour, not by nearest pixel
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def _is_animated(im: Image.Image) -> bool:
@@ -182,7 +272,7 @@ def _exif_orientation(im: Image.Image) -> int | None:
         return None  # damaged EXIF: ignore it rather than refuse the picture
 
 
-def _to_rgba(im: Image.Image) -> tuple[np.ndarray, list[str]]:
+def _to_rgba(im: Image.Image, progress: Progress) -> tuple[np.ndarray, list[str]]:
     """Convert any Pillow mode to RGBA uint8, with notes about lossy steps."""
     mode = im.mode
     if mode.startswith("I") or mode == "F":
@@ -196,11 +286,16 @@ def _to_rgba(im: Image.Image) -> tuple[np.ndarray, list[str]]:
         notes.append("CMYK converted to RGB (colours may differ slightly)")
     elif mode not in ("1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX"):
         notes.append(f"{mode} colours converted to RGB")
-    try:
-        converted = im.convert("RGBA")
-    except ValueError as exc:
-        raise ImageLoadError(f"Images in the colour mode {mode} are not supported.") from exc
-    return np.array(converted, dtype=np.uint8), notes
+    rgba = np.empty((im.height, im.width, 4), np.uint8)
+    rows = max(1, STRIP_PIXELS // im.width)
+    for top in range(0, im.height, rows):
+        bottom = min(im.height, top + rows)
+        try:
+            rgba[top:bottom] = np.asarray(im.crop((0, top, im.width, bottom)).convert("RGBA"))
+        except ValueError as exc:
+            raise ImageLoadError(f"Images in the colour mode {mode} are not supported.") from exc
+        progress(READ_SHARE + (1 - READ_SHARE) * bottom / im.height)
+    return rgba, notes
 
 
 def _wide_gray_to_8bit(values: np.ndarray, mode: str) -> tuple[np.ndarray, str]:

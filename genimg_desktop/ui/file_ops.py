@@ -2,7 +2,8 @@
 
 Routed by extension: `.ora` projects (image + mask + metadata) go through core.ora / core.ora_read,
 pictures through core.imageio. Both refuse unreadable or oversized files with a clear ImageLoadError;
-the canvas is only touched after a load succeeded, so a bad file changes nothing. Saves are atomic.
+the canvas is only touched after a load succeeded, so a bad file changes nothing. Files are read on a
+worker thread (ui/image_opener.py) and come back here to replace the document. Saves are atomic.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from genimg_desktop import APP_NAME
 from genimg_desktop.core.imageio import (
     ImageLoadError,
     ImageSaveError,
+    ImageTooLarge,
     LoadedImage,
     check_size,
-    load_image,
     save_image,
 )
 from genimg_desktop.core.ora import save_ora
-from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.core.request import GenerationResult
+from genimg_desktop.ui.image_opener import Opened, is_project
 from genimg_desktop.ui.qimage import qimage_to_rgba
 from genimg_desktop.ui.window_host import WindowHost
 
@@ -48,21 +49,41 @@ def ask_open(host: WindowHost) -> None:
 
 
 def open_path(host: WindowHost, path: Path) -> bool:
-    """Open `path` into the canvas; a failure shows the loader's message and changes nothing."""
+    """Start opening `path` on a worker (the window stays live; the status bar shows it with Cancel).
+    False when the artist kept the open work. The outcome comes back to `finish_open` or `open_failed`."""
     if not confirm_discard_changes(host):
         return False
-    try:
-        if is_project(path):
-            project = load_ora(path)
-            loaded, mask = project.loaded(), project.mask
-        else:
-            loaded, mask = load_image(path), None
-    except ImageLoadError as exc:
-        QMessageBox.warning(host.window(), "Cannot open image", str(exc))
-        return False
-    host.settings.last_folder = str(path.parent)
-    host.set_loaded(loaded, path, mask)
+    host.opener.start(path)
     return True
+
+
+def finish_open(host: WindowHost, opened: Opened) -> bool:
+    """A file has loaded: it replaces the document, after asking again if the work changed meanwhile."""
+    if opened.touched and not confirm_discard_changes(host):
+        host.model.say(f"'{opened.path.name}' was not opened: the open image changed while it loaded")
+        return False
+    host.settings.last_folder = str(opened.path.parent)
+    host.set_loaded(opened.loaded, opened.path, opened.mask)
+    return True
+
+
+def open_failed(host: WindowHost, path: Path, error: ImageLoadError, was_fitted: bool) -> None:
+    """Say why `path` did not open; a picture over the size limits may be opened scaled down instead."""
+    if not isinstance(error, ImageTooLarge) or is_project(path) or was_fitted:
+        QMessageBox.warning(host.window(), "Cannot open image", str(error))
+        return
+    w, h = error.fit
+    box = QMessageBox(QMessageBox.Icon.Question, "Image too large", str(error), parent=host.window())
+    box.setInformativeText(f"It can be opened scaled down to {w} x {h} pixels, the largest size that fits.")
+    scale = box.addButton("Open scaled down to fit", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    if box.clickedButton() is scale:
+        host.opener.start(path, fit=True)
+
+
+def open_cancelled(host: WindowHost, path: Path) -> None:
+    host.model.say(f"Opening '{path.name}' was cancelled; the open image is unchanged")
 
 
 def confirm_discard_changes(host: WindowHost) -> bool:
@@ -81,10 +102,6 @@ def confirm_discard_changes(host: WindowHost) -> bool:
     if answer == QMessageBox.StandardButton.Save:
         return ask_save(host)
     return answer == QMessageBox.StandardButton.Discard
-
-
-def is_project(path: Path) -> bool:
-    return path.suffix.lower() == ".ora"
 
 
 def paste_clipboard(host: WindowHost) -> bool:

@@ -36,8 +36,10 @@ from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
 from genimg_desktop.ui.fit_guard import FitGuard
 from genimg_desktop.ui.gallery import Gallery
+from genimg_desktop.ui.image_opener import ImageOpener
 from genimg_desktop.ui.job_runner import JobRunner
 from genimg_desktop.ui.model_folder import ModelFolder
+from genimg_desktop.ui.open_progress import OpenProgress
 from genimg_desktop.ui.panels.model_picker import ModelPicker
 from genimg_desktop.ui.panels.param_panel import ParamPanel
 from genimg_desktop.ui.samples_panel import SamplesPanel
@@ -70,6 +72,9 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.jobs = JobRunner(self.model, self)
+        self.opener = ImageOpener(self.model, self)  # files load on a worker: the window stays live
+        self.open_progress = OpenProgress(self.model)
+        self.status.insertPermanentWidget(0, self.open_progress)
         self.fit_guard = FitGuard(self.picker, self.model, self)
         self.model_folder = ModelFolder(self, self.model, self.jobs)
         self.acts = actions.build_menus(self)
@@ -151,6 +156,10 @@ class MainWindow(QMainWindow):
         self.staging.discard_requested.connect(self.model.discard_staged)
         self.staging.before_toggled.connect(self.canvas.set_show_before)
         self.status.cancel_requested.connect(self.jobs.cancel)
+        self.open_progress.cancel_requested.connect(self.opener.cancel)
+        self.opener.opened.connect(lambda opened: file_ops.finish_open(self, opened))
+        self.opener.failed.connect(lambda path, error, fit: file_ops.open_failed(self, path, error, fit))
+        self.opener.cancelled.connect(lambda path: file_ops.open_cancelled(self, path))
         self.gallery.stage_requested.connect(self.jobs.show_result)
         self.gallery.save_requested.connect(lambda result: file_ops.save_result(self, result))
         self.gallery.reuse_requested.connect(lambda result: self.restore_parameters(result.metadata()))
@@ -244,8 +253,10 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): a message never blocks the worker's signals
 
     def escape(self) -> None:
-        """Esc: cancel a running job, else discard a staged result."""
-        if self.model.busy:
+        """Esc: cancel opening a file, else a running job, else discard a staged result."""
+        if self.model.opening is not None:
+            self.opener.cancel()
+        elif self.model.busy:
             self.jobs.cancel()
         elif self.canvas.staged:
             self.model.discard_staged()
@@ -271,8 +282,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ documents
 
     def set_loaded(self, loaded: LoadedImage, path: Path | None, mask: np.ndarray | None = None) -> None:
-        """Show a freshly loaded image (and mask, from a project) as the document; undo starts anew."""
-        self.set_document(Document.from_loaded(loaded, path, mask))
+        """Show a freshly loaded image (and mask, from a project) as the document; undo starts anew.
+        A picture opened scaled down is a new, unsaved document: saving must not replace the original."""
+        scaled = loaded.scaled_from is not None and path is not None
+        document = Document.from_loaded(loaded, None if scaled else path, mask)
+        document.modified = scaled
+        self.model.set_document(document, f"{path.name} scaled down" if scaled and path else "")
         if loaded.metadata:
             self.restore_parameters(loaded.metadata)
         if loaded.notes:  # after the restore's own message: what was converted or left out stays shown
@@ -329,7 +344,7 @@ class MainWindow(QMainWindow):
         self.tool_controls.show_brush(self.canvas.brush_size, self.canvas.brush_hardness)
 
     def update_title(self) -> None:
-        name = self.document.path.name if self.document.path else "Untitled"
+        name = self.model.title_name()
         w, h = self.document.size
         star = "*" if self.document.modified else ""
         self.setWindowTitle(f"{name}{star} ({w}×{h}) — {APP_NAME}")
@@ -387,6 +402,7 @@ class MainWindow(QMainWindow):
         """Stop what the window runs. A clean exit removes the autosave; `keep_work` (a signal ends the
         app, ui/exit_signals.py) writes it and keeps it for the next start. Returns an autosave error."""
         self.save_settings()
+        self.opener.shutdown()
         self.jobs.shutdown()
         self.gallery.shutdown()  # the last results finish going into the history
         if keep_work:

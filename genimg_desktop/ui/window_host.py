@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtWidgets import QWidget
 
 from genimg_desktop.core.imageio import LoadedImage
+from genimg_desktop.ui.image_opener import ImageOpener
 from genimg_desktop.ui.settings import Settings
 from genimg_desktop.ui.window_model import WindowModel
 
@@ -23,6 +24,7 @@ class WindowHost(Protocol):
 
     model: WindowModel
     settings: Settings
+    opener: ImageOpener  # reads files on a worker thread
 
     def window(self) -> QWidget:
         """The top-level widget (QWidget.window()): the parent of dialogs."""

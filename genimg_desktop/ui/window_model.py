@@ -36,6 +36,8 @@ class WindowModel(QObject):
     models_changed = Signal(object)  # list[ModelDescriptor]: the installed models were listed
     device_changed = Signal(str)  # the device the engine runs on, in words
     message = Signal(str, int)  # a status line for the artist and how long it stays (ms)
+    opening_changed = Signal(object)  # Path | None: a file began loading in the background, or ended
+    open_progress = Signal(float)  # how far the file being opened has loaded (0..1)
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,19 +52,31 @@ class WindowModel(QObject):
         self.busy = False
         self.models: list[ModelDescriptor] = []
         self.device = ""
+        self.opening: Path | None = None  # the file loading in the background (ui/image_opener.py)
+        self.unsaved_name = ""  # what the title calls a document with no file yet ("" = Untitled)
 
     # ------------------------------------------------------------- document
 
-    def set_document(self, document: Document) -> None:
-        """Another document replaces the open one; a result staged over the old one is dropped."""
+    def set_document(self, document: Document, unsaved_name: str = "") -> None:
+        """Another document replaces the open one; a result staged over the old one is dropped.
+        `unsaved_name` names it in the title until it is saved (e.g. a picture opened scaled down)."""
         self.discard_staged()
-        self.document = document
+        self.document, self.unsaved_name = document, unsaved_name
         self.document_changed.emit(document)
 
     def mark_saved(self, path: Path) -> None:
         self.document.path = path
         self.document.modified = False
         self.saved.emit(path)
+
+    def set_opening(self, path: Path | None) -> None:
+        if path != self.opening:
+            self.opening = path
+            self.opening_changed.emit(path)
+
+    def title_name(self) -> str:
+        path = self.document.path
+        return path.name if path is not None else self.unsaved_name or "Untitled"
 
     def say(self, text: str, ms: int = STATUS_MS) -> None:
         self.message.emit(text, ms)

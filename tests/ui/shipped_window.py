@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from genimg_desktop.core.imageio import save_image
-from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.main_window import MainWindow
+from tests.ui.opening import open_file
 
 TIMEOUT_MS = 60_000
 ID_ROLE = Qt.ItemDataRole.UserRole  # the picker keeps each item's model id here
@@ -31,5 +31,5 @@ def shipped_window(qtbot) -> Iterator[MainWindow]:
 def open_picture(qtbot, win: MainWindow, path, pixels: np.ndarray) -> None:
     """Save `pixels` to `path` and open it as an artist would (File > Open's own path)."""
     save_image(path, pixels)
-    file_ops.open_path(win, path)
+    open_file(win, path)
     qtbot.waitUntil(lambda: win.document.size == (pixels.shape[1], pixels.shape[0]), timeout=TIMEOUT_MS)

@@ -14,10 +14,11 @@ from genimg_desktop.core.imageio import ImageSaveError, save_image
 from genimg_desktop.core.ora import save_ora
 from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
-from genimg_desktop.ui import autosave, file_ops, recovery
+from genimg_desktop.ui import autosave, recovery
 from genimg_desktop.ui.autosave import autosave_dir
 from genimg_desktop.ui.main_window import MainWindow
 from tests.ui.dialogs import click_when_shown
+from tests.ui.opening import open_file
 
 INTERVAL_S = 0.2
 
@@ -56,7 +57,7 @@ def test_autosave_after_the_interval_only_when_changed(qtbot, make_window, photo
     )
     win = make_window()
     win.autosaver.set_interval(INTERVAL_S)
-    assert file_ops.open_path(win, photo_file)
+    assert open_file(win, photo_file)
     qtbot.wait(int(INTERVAL_S * 3000))
     assert not win.autosaver.path.exists() and not threads  # a freshly opened file is safe on disk
 
@@ -77,7 +78,7 @@ def test_autosave_after_the_interval_only_when_changed(qtbot, make_window, photo
 def test_an_accepted_result_is_autosaved_at_once(qtbot, make_window, photo_file, photo_rgb):
     win = make_window()
     win.autosaver.set_interval(0)  # timer off: only the accept may trigger it
-    file_ops.open_path(win, photo_file)
+    open_file(win, photo_file)
     paint(win)
     request = GenerationRequest(
         "test-model", "inpaint", {"radius": 3}, 42, photo_rgb, win.document.mask.copy()

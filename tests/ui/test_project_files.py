@@ -17,6 +17,7 @@ from genimg_desktop.core.imageio import save_image
 from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.main_window import MainWindow
+from tests.ui.opening import open_file, wait_for_open
 
 
 @pytest.fixture
@@ -44,10 +45,11 @@ def drop(win: MainWindow, path: Path) -> None:
     data.setUrls([QUrl.fromLocalFile(str(path))])
     no_button, no_mod = Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
     win.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data, no_button, no_mod))
+    wait_for_open(win)
 
 
 def test_save_project_keeps_the_mask_and_opens_again(win, photo_file, tmp_path, monkeypatch, messages):
-    file_ops.open_path(win, photo_file)
+    open_file(win, photo_file)
     win.document.metadata = {"model": "opencv-telea", "seed": 5}
     mask = paint(win)
     chosen = tmp_path / "work"  # no extension typed: the project gets .ora
@@ -64,7 +66,7 @@ def test_save_project_keeps_the_mask_and_opens_again(win, photo_file, tmp_path, 
     assert win.document.modified  # in a project the mask is part of the work
 
     win.document.modified = False
-    file_ops.open_path(win, photo_file)  # something else, then the project again, by drag and drop
+    open_file(win, photo_file)  # something else, then the project again, by drag and drop
     assert not win.document.mask.any()
     drop(win, saved)
     assert win.document.path == saved and not win.document.modified
@@ -74,7 +76,7 @@ def test_save_project_keeps_the_mask_and_opens_again(win, photo_file, tmp_path, 
 
 
 def test_save_as_ora_and_open_dialog_accept_projects(win, photo_file, tmp_path, monkeypatch):
-    file_ops.open_path(win, photo_file)
+    open_file(win, photo_file)
     mask = paint(win)
     target = tmp_path / "copy.ora"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
@@ -90,6 +92,7 @@ def test_save_as_ora_and_open_dialog_accept_projects(win, photo_file, tmp_path, 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", pick)
     win.document.modified = False
     win.acts["open"].trigger()
+    wait_for_open(win)
     assert win.document.path == target and (win.document.mask == mask).all()
 
 
@@ -108,7 +111,7 @@ def fail_open(*args, **kwargs):
 def test_a_failed_save_keeps_the_old_file_and_says_so(
     win, photo_file, tmp_path, monkeypatch, messages, name, fault, words
 ):
-    file_ops.open_path(win, photo_file)
+    open_file(win, photo_file)
     target = tmp_path / name
     assert file_ops.save_to(win, target)
     old = target.read_bytes()
@@ -133,7 +136,7 @@ def test_saving_into_a_read_only_folder(win, photo_file, tmp_path, messages):
     old = target.read_bytes()
     folder.chmod(0o555)
     try:
-        file_ops.open_path(win, photo_file)
+        open_file(win, photo_file)
         assert not file_ops.save_to(win, target)
     finally:
         folder.chmod(0o755)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.main_window import MainWindow
 from genimg_desktop.ui.settings import Settings
 from tests.conftest import DATA
+from tests.ui.opening import open_file
 
 TIMEOUT_MS = 20_000
 
@@ -43,7 +43,7 @@ def window(qtbot, messages):
 def test_bad_parameters_open_the_picture_and_say_what_was_left_out(qtbot, window, messages, name, said):
     shown: list[str] = []
     window.statusBar().messageChanged.connect(shown.append)
-    assert file_ops.open_path(window, DATA / "bad" / name)
+    assert open_file(window, DATA / "bad" / name)
     assert window.document.path == DATA / "bad" / name and window.document.size == (4, 4)
     assert not messages  # no error box: the picture is fine, only some parameters are not
     assert any(said in text for text in shown), shown

@@ -18,6 +18,7 @@ from genimg_desktop.engine.registry import FAMILIES
 from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.main_window import MainWindow
 from tests.ui.mouse import drag
+from tests.ui.opening import open_file, wait_for_open
 
 TIMEOUT_MS = 20_000
 
@@ -79,7 +80,7 @@ def run_and_wait(qtbot, win: MainWindow, signal_name: str = "job_finished"):
 
 def test_open_paint_undo_inpaint_accept_save_and_restore(qtbot, window, photo_file, tmp_path, messages):
     win = window
-    assert file_ops.open_path(win, photo_file)
+    assert open_file(win, photo_file)
     original = win.document.image.copy()
     assert win.document.size == (512, 512)
 
@@ -120,7 +121,7 @@ def test_open_paint_undo_inpaint_accept_save_and_restore(qtbot, window, photo_fi
     # A fresh window restores the parameters from the saved PNG's metadata.
     win.picker.select("opencv-ns", "inpaint")
     win.params.set_values({"radius": 9})
-    assert file_ops.open_path(win, out)
+    assert open_file(win, out)
     assert win.picker.current_model_id() == "opencv-telea"
     assert win.params.values()["radius"] == 4 and win.params.seed.spin.value() == 7
     assert not messages
@@ -128,7 +129,7 @@ def test_open_paint_undo_inpaint_accept_save_and_restore(qtbot, window, photo_fi
 
 def test_cancel_stops_a_running_job_and_changes_nothing(qtbot, window, photo_file, messages):
     win = window
-    file_ops.open_path(win, photo_file)
+    open_file(win, photo_file)
     paint_stroke(win)
     before = win.document.image.copy()
     assert win.picker.select("slow", "inpaint")
@@ -146,7 +147,7 @@ def test_cancel_stops_a_running_job_and_changes_nothing(qtbot, window, photo_fil
 
 
 def test_inpaint_without_mask_explains_and_runs_nothing(qtbot, window, photo_file, messages):
-    file_ops.open_path(window, photo_file)
+    open_file(window, photo_file)
     window.picker.select("opencv-telea", "inpaint")
     window.run_button.click()
     assert messages and "mask" in messages[-1][1].lower()
@@ -158,7 +159,7 @@ def test_bad_file_gives_a_message_and_keeps_the_canvas(window, messages, name):
     from tests.conftest import DATA
 
     before = window.document
-    assert not file_ops.open_path(window, DATA / "bad" / name)
+    assert not open_file(window, DATA / "bad" / name)
     assert messages and messages[-1][0] == "warning"
     assert window.document is before
 
@@ -174,6 +175,7 @@ def test_drop_and_paste_open_images(qtbot, window, photo_file, photo_rgb):
         Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(drop)
+    wait_for_open(window)
     assert window.document.path == photo_file
 
     image = QImage(64, 48, QImage.Format.Format_RGB32)
@@ -215,7 +217,7 @@ def test_window_import_does_not_load_torch():
 def test_fill_network_paints_out_a_stroke_accepted_and_saved(qtbot, window, photo_file, tmp_path, messages):
     """As a new user: a photo, a stroke over part of it, the shipped fill network, Accept, Save."""
     win = window
-    assert file_ops.open_path(win, photo_file)
+    assert open_file(win, photo_file)
     original = win.document.image.copy()
     paint_stroke(win)
     hole = win.document.mask > 0

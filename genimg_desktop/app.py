@@ -83,6 +83,6 @@ def _after_start(window: MainWindow, path: Path | None, offer_recovery: bool) ->
 
     if offer_recovery:
         recovery.offer_recovery(window)
+    apply_test_hooks(window, path)  # inert unless a test asks; they run once `path` is open
     if path is not None:
         file_ops.open_path(window, path)
-    apply_test_hooks(window)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from genimg_desktop.core.rect import clip_rect
 
 if TYPE_CHECKING:
+    from genimg_desktop.core.document import Document
     from genimg_desktop.ui.main_window import MainWindow
 
 MASK_RECT = "GENIMG_TEST_MASK_RECT"  # "x,y,w,h": paint this rectangle into the mask once started
@@ -19,13 +22,29 @@ TRAIN = "GENIMG_TEST_TRAIN"  # a TrainSpec as a JSON object: start that run from
 READY = "genimg: test hooks applied"  # printed on stdout once the hooks above have run
 
 
-def apply_test_hooks(window: MainWindow) -> None:
+def apply_test_hooks(window: MainWindow, opening: Path | None = None) -> None:
+    """Run the hooks the environment asks for, once `opening` (the file the app was started with, if
+    any) is the open document: call this before opening it, as a file may open at once or on a worker."""
     hooks = [_paint_mask] if os.environ.get(MASK_RECT) else []
     hooks += [_start_training] if os.environ.get(TRAIN) else []
+    if not hooks:
+        return
+    if opening is None:
+        _run(window, hooks)
+        return
+
+    def arrived(document: Document) -> None:
+        if document.path is not None and Path(document.path).resolve() == Path(opening).resolve():
+            window.model.document_changed.disconnect(arrived)
+            _run(window, hooks)
+
+    window.model.document_changed.connect(arrived)
+
+
+def _run(window: MainWindow, hooks: list[Callable[[MainWindow], None]]) -> None:
     for hook in hooks:
         hook(window)
-    if hooks:
-        print(READY, flush=True)
+    print(READY, flush=True)
 
 
 def _start_training(window: MainWindow) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from genimg_desktop.cli_train import EXIT_STOPPED
+from genimg_desktop.core.run_folder import EXIT_STOPPED
 from genimg_desktop.core.run_lock import LOCK
 from tests.conftest import REPO
 from tests.engine.training_helpers import TINY

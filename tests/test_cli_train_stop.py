@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from genimg_desktop import cli
-from genimg_desktop.cli_train import stop_when
+from genimg_desktop.cli.train import stop_when
 from genimg_desktop.core.run_folder import EXIT_STOPPED, STOP_REQUEST
 from genimg_desktop.engine.training import progress_bar
 from genimg_desktop.engine.training.loss_log import read_log

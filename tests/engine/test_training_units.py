@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from genimg_desktop import cli
-from genimg_desktop.cli_train import command_line, config_from_args, parse_settings
+from genimg_desktop.cli.common import parse_settings
+from genimg_desktop.cli.train import command_line, config_from_args
 from genimg_desktop.engine.evaluation.frechet import frechet_distance
 from genimg_desktop.engine.training.batches import BatchStream, to_uint8, to_unit_range
 from genimg_desktop.engine.training.distributed import DistContext

@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file
 
 from genimg_desktop import cli
-from genimg_desktop.cli_train import command_line, config_from_args
+from genimg_desktop.cli.train import command_line, config_from_args
 from genimg_desktop.engine.training.checkpoint import CheckpointError
 from genimg_desktop.engine.training.events import TrainEvent, TrainingStopped
 from genimg_desktop.engine.training.loop import train

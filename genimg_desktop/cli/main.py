@@ -14,14 +14,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from genimg_desktop import __version__, cli_bench, cli_eval, cli_generate, cli_train
+from genimg_desktop import __version__
+from genimg_desktop.cli import bench, evaluate, generate, inpaint, train
+from genimg_desktop.cli.common import UsageError
 from genimg_desktop.core.errors import one_line
 
 COMMANDS = ("gui", "models", "generate", "inpaint", "self-test", "bench", "train", "eval")
-
-
-class UsageError(Exception):
-    """The command line asks for something impossible (exit code 2)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,17 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="machine-readable output")
     models.set_defaults(handler=_cmd_models)
 
-    inpaint = sub.add_parser("inpaint", help="regenerate the masked part of an image")
-    inpaint.add_argument("--model", required=True, help="model id (see `genimg models`)")
-    inpaint.add_argument("--image", required=True, help="input picture")
-    inpaint.add_argument("--mask", required=True, help="same-size picture; white = regenerate")
-    inpaint.add_argument("--out", required=True, help="output file (.png keeps the parameters)")
-    inpaint.add_argument("--seed", type=int, default=0)
-    inpaint.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
-    inpaint.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
-    inpaint.add_argument("--task", default="inpaint", help=argparse.SUPPRESS)
-    inpaint.set_defaults(handler=_cmd_inpaint)
-
     selftest = sub.add_parser(
         "self-test", help="check this installation: run every built-in model once (also --self-test)"
     )
@@ -88,10 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--out", metavar="DIR", help="keep the result images in DIR")
     selftest.add_argument("--no-qt", action="store_true", help="skip the Qt library check")
     selftest.set_defaults(handler=_cmd_self_test)
-    cli_train.add_parser(sub)  # each subcommand's options and logic live in its own module
-    cli_generate.add_parser(sub)
-    cli_eval.add_parser(sub)
-    cli_bench.add_parser(sub)
+    for command in (inpaint, train, generate, evaluate, bench):  # each in its own module: options and logic
+        command.add_parser(sub)
     return parser
 
 
@@ -139,73 +124,6 @@ def _model_row(descriptor: Any) -> dict[str, Any]:
         "path": str(card.card_path),
         "weights": str(card.weights) if card.weights else None,
     }
-
-
-def _cmd_inpaint(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from genimg_desktop.core.composite import composite_masked
-    from genimg_desktop.core.imageio import load_image, save_image
-    from genimg_desktop.core.progress import JobControl
-    from genimg_desktop.core.request import GenerationRequest
-    from genimg_desktop.engine.device import resolve_device
-    from genimg_desktop.engine.registry import ModelRegistry
-
-    params = parse_params(args.param)
-    image = load_image(args.image)
-    mask = _load_mask(args.mask)
-    if mask.shape != image.rgba.shape[:2]:
-        raise UsageError(
-            f"the mask is {mask.shape[1]}x{mask.shape[0]} but the image is {image.size[0]}x{image.size[1]}"
-        )
-    registry = ModelRegistry()
-    registry.descriptor(args.model)  # an unknown id fails before the device is set up
-    model = registry.load(args.model, resolve_device(args.device))
-    rgb = np.ascontiguousarray(image.rgba[..., :3])
-    request = GenerationRequest(args.model, args.task, params, args.seed, rgb, mask)
-    result = model.run(request, JobControl(_progress_printer()))
-    # The window applies results through core.composite too: soft mask edges blend, alpha is kept.
-    out = composite_masked(image.rgba, result.images[0], mask)
-    if (image.rgba[..., 3] == 255).all():
-        out = out[..., :3]
-    save_image(args.out, out, metadata=result.metadata())
-    print(args.out)
-    return 0
-
-
-def parse_params(pairs: Sequence[str]) -> dict[str, str]:
-    """NAME=VALUE strings to a dict; values stay text, the task's ParamSpecs convert and check them."""
-    params: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--param expects NAME=VALUE, got '{pair}'")
-        params[name.strip()] = value.strip()
-    return params
-
-
-def _load_mask(path: str) -> Any:
-    """Any picture as an (H, W) uint8 mask (core.mask_file: grey level, soft values kept; 0/1 label
-    maps, one-channel and alpha masks read as meant and said on stderr; an empty mask refused)."""
-    from genimg_desktop.core.imageio import load_image
-    from genimg_desktop.core.mask_file import mask_from_rgba
-
-    mask, notes = mask_from_rgba(load_image(path).rgba)
-    for note in notes:
-        print(f"genimg: note: {note}", file=sys.stderr)
-    return mask
-
-
-def _progress_printer() -> Any:
-    """Progress on an interactive terminal only, so scripts and logs stay clean."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(event: Any) -> None:
-        end = "\n" if event.fraction >= 1.0 else ""
-        print(f"\r{event.fraction:4.0%} {event.message:<60}", end=end, file=sys.stderr, flush=True)
-
-    return show
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from genimg_desktop.cli.common import parse_settings
 from genimg_desktop.core.run_folder import EXIT_STOPPED, STOP_REQUEST
 
 STOP_SIGNALS = tuple(
@@ -140,20 +140,6 @@ def learning_rate(args: argparse.Namespace) -> float:
     from genimg_desktop.engine.families import trainable
 
     return float(trainable(args.family).lr or 0.0)
-
-
-def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
-    """KEY=VALUE pairs; a value is read as JSON when it parses (3, 0.5, true, [64,128]), else as text."""
-    settings: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"--set expects KEY=VALUE, got '{pair}'")
-        try:
-            settings[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            settings[key.strip()] = value.strip()
-    return settings
 
 
 def command_line(args: argparse.Namespace) -> str:

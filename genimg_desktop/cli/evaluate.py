@@ -30,7 +30,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from genimg_desktop.cli_train import parse_settings
+    from genimg_desktop.cli.common import parse_settings
     from genimg_desktop.engine.evaluation import EvalOptions, evaluate, write_card_metrics
     from genimg_desktop.engine.registry import ModelRegistry
 

@@ -46,7 +46,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from genimg_desktop.cli import _progress_printer, parse_params
+    from genimg_desktop.cli.common import parse_params, progress_printer
     from genimg_desktop.core.progress import JobControl
     from genimg_desktop.core.request import GenerationRequest
     from genimg_desktop.engine.device import resolve_device
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     out_dir = _output_dir(args.out)  # before the run, which may take minutes
     model = registry.load(args.model, resolve_device(args.device))
     request = GenerationRequest(args.model, task.name, params, args.seed, image)
-    result = model.run(request, JobControl(_progress_printer()))
+    result = model.run(request, JobControl(progress_printer()))
     for path in write_results(result, out_dir):
         print(path)
     extra = extra_info(result.info)
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 def choose_model(registry: ModelRegistry, model_id: str) -> ModelDescriptor:
     """The model's descriptor; a usage error lists the ones there are. Only generative models count:
     the registry also knows the evaluation classifiers, which make no images."""
-    from genimg_desktop.cli import UsageError
+    from genimg_desktop.cli.common import UsageError
 
     models = {descriptor.id: descriptor for descriptor in registry.refresh()}
     if model_id not in models:
@@ -86,7 +86,7 @@ def choose_model(registry: ModelRegistry, model_id: str) -> ModelDescriptor:
 
 def choose_task(descriptor: ModelDescriptor, name: str | None) -> TaskSpec:
     """The TaskSpec asked for, else `sample`; a usage error names the tasks the model offers."""
-    from genimg_desktop.cli import UsageError
+    from genimg_desktop.cli.common import UsageError
 
     offered = ", ".join(spec.name for spec in descriptor.tasks)
     wanted = name or DEFAULT_TASK
@@ -107,7 +107,7 @@ def choose_task(descriptor: ModelDescriptor, name: str | None) -> TaskSpec:
 
 def with_shorthands(task: TaskSpec, params: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """`params` plus --class / --count, each mapped onto the task's parameter of that name."""
-    from genimg_desktop.cli import UsageError
+    from genimg_desktop.cli.common import UsageError
 
     names = [spec.name for spec in task.params]
     out = dict(params)
@@ -131,7 +131,7 @@ def with_shorthands(task: TaskSpec, params: dict[str, Any], args: argparse.Names
 def _check_count(task: TaskSpec, params: dict[str, Any], count: int | None) -> None:
     """ParamSpec clamps numbers silently (right for a spin box); asking for N images and getting fewer
     deserves an error instead."""
-    from genimg_desktop.cli import UsageError
+    from genimg_desktop.cli.common import UsageError
 
     if count is None:
         return
@@ -145,7 +145,7 @@ def _check_count(task: TaskSpec, params: dict[str, Any], count: int | None) -> N
 
 def _input_image(task: TaskSpec, path: str | None) -> Any:
     """The --image picture as (H, W, 3) uint8 RGB (alpha dropped, as `genimg inpaint` does), or None."""
-    from genimg_desktop.cli import UsageError
+    from genimg_desktop.cli.common import UsageError
     from genimg_desktop.core.imageio import load_rgb
 
     if path is None:
@@ -156,7 +156,7 @@ def _input_image(task: TaskSpec, path: str | None) -> Any:
 
 
 def _output_dir(path: str) -> Path:
-    from genimg_desktop.cli import UsageError
+    from genimg_desktop.cli.common import UsageError
 
     folder = Path(path)
     if folder.exists() and not folder.is_dir():

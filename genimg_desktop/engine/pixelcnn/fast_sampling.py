@@ -29,7 +29,6 @@ Gumbel-max lead against the exact per-level slopes of its log-probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -45,9 +44,7 @@ from genimg_desktop.engine.pixelcnn.heads import (
 )
 from genimg_desktop.engine.pixelcnn.layers import GatedLayer
 from genimg_desktop.engine.pixelcnn.network import PixelCNN
-
-if TYPE_CHECKING:  # sampling.py registers this sampler, so it cannot be imported from here at run time
-    from genimg_desktop.engine.pixelcnn.sampling import RowCallback, SampleJob
+from genimg_desktop.engine.pixelcnn.sample_job import RowCallback, SampleJob
 
 # How far the cached output may be from the naive one, in epsilons of the network's dtype relative to
 # 1 + max |output| of the pixel. Measured: at most 4 on a trained 8-layer, 32-hidden model (mean 0.9),

@@ -5,16 +5,12 @@ distinct, which gives clearer class shapes at the cost of variety."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 
 from genimg_desktop.engine.pixelcnn.heads import LEVELS, LogisticMixtureHead, SoftmaxHead
 from genimg_desktop.engine.pixelcnn.network import PixelCNN, PixelCNNConfig
+from genimg_desktop.engine.pixelcnn.sample_job import SampleJob
 from genimg_desktop.engine.training.batches import mix_seed
-
-if TYPE_CHECKING:  # sampling.py imports this module
-    from genimg_desktop.engine.pixelcnn.sampling import SampleJob
 
 # The default of a model trained with class dropout (measured on Fashion-MNIST: docs/MODELS.md).
 DEFAULT_GUIDANCE = 2.0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -19,26 +18,11 @@ from genimg_desktop.engine.pixelcnn.fast_sampling import cached_sample
 from genimg_desktop.engine.pixelcnn.guidance import check_guidance, draw, row_gumbel
 from genimg_desktop.engine.pixelcnn.heads import SoftmaxHead, levels_to_unit
 from genimg_desktop.engine.pixelcnn.network import PixelCNN
+from genimg_desktop.engine.pixelcnn.sample_job import RowCallback, SampleJob
 
 PLACEHOLDER = 128  # value of a not-yet-sampled pixel: never seen by the network, only by previews
 
 
-@dataclass(frozen=True)
-class SampleJob:
-    levels: torch.Tensor  # (B, C, H, W) int64: known values; unknown ones get overwritten
-    known: torch.Tensor  # (B, H, W) bool: True = keep the given value
-    labels: torch.Tensor | None  # (B,) int64 class indices, or None (unconditional)
-    noise: torch.Tensor  # (B, D, H, W) uniform [0, 1), D = head.noise_dims
-    temperature: float = 1.0
-    # Classifier-free guidance: 1 samples the model as trained. Otherwise the batch is doubled, the
-    # second half with label -1 (unconditional), and both halves take `guidance.draw`'s values.
-    guidance: float = 1.0
-    gumbel_seed: int | None = None  # guided colour jobs: seeds each row's Gumbel noise (`row_gumbel`)
-    # Two-scale networks: context features of the small picture drawn first, (B, K, H, W).
-    features: torch.Tensor | None = None
-
-
-RowCallback = Callable[[int, torch.Tensor], None]  # (finished row, current levels (B, C, H, W))
 Sampler = Callable[[PixelCNN, SampleJob, RowCallback | None], torch.Tensor]
 
 

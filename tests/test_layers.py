@@ -45,3 +45,19 @@ def test_jobs_use_only_qtcore() -> None:
     for path in (REPO / "genimg_desktop" / "jobs").rglob("*.py"):
         qt = {m for m in _imported_modules(path) if m.startswith("PySide6")}
         assert qt <= {"PySide6", "PySide6.QtCore"}, f"{path.name} imports {qt}"
+
+
+def test_no_import_circles_anywhere_in_the_package() -> None:
+    """No module reaches itself again through its imports, in any layer (grimp's graph, as
+    import-linter builds it: imports under TYPE_CHECKING and inside functions count too). A circle
+    is reported once, as the chain of modules that closes it."""
+    import grimp
+
+    graph = grimp.build_graph("genimg_desktop", cache_dir=None)
+    circles: dict[frozenset[str], str] = {}
+    for importer in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back:
+                circles.setdefault(frozenset(back), " -> ".join((importer, *back)))
+    assert not circles, "import circles:\n" + "\n".join(sorted(circles.values()))

@@ -185,3 +185,15 @@ def test_damaged_history_entries_are_skipped_or_cleaned_never_raised(tmp_path):
     first, fifth = (history.load(entry) for entry in found)
     assert first.request.seed == 0 and first.request.params == {"radius": 5}
     assert fifth.request.seed == 4 and fifth.elapsed_s == 0.0
+
+
+@pytest.mark.parametrize("path", sorted(p for p in BAD.iterdir() if p.is_file()), ids=lambda p: p.name)
+def test_every_file_in_the_bad_corpus_opens_or_says_why(path):
+    """The whole corpus through the reader its extension picks: a picture, or ImageLoadError naming
+    the file, never another exception (as the window and the CLI see it)."""
+    try:
+        loaded = load_ora(path).loaded() if path.suffix == ".ora" else load_image(path)
+    except ImageLoadError as exc:
+        assert path.name in str(exc)
+    else:
+        assert loaded.rgba.ndim == 3 and loaded.rgba.shape[2] == 4 and loaded.rgba.dtype == np.uint8

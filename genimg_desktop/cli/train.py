@@ -51,6 +51,12 @@ def add_parser(sub: Any) -> None:
     train.add_argument("--channels", type=int, choices=(1, 3), help="default: the dataset's own")
     train.add_argument("--limit", type=int, help="use only N training images, spread over the set")
     train.add_argument("--sample-every", type=int, default=500, help="steps between sample grids")
+    train.add_argument(
+        "--sample-minutes",
+        type=float,
+        default=0.0,
+        help="also a sample grid every M minutes of training (0: off)",
+    )
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="family setting")
     train.add_argument(
@@ -120,6 +126,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         seed=args.seed,
         channels=args.channels,
         sample_every=args.sample_every,
+        sample_every_s=max(args.sample_minutes, 0.0) * 60.0,
         checkpoint_every=args.checkpoint_every,
         model_id=args.id,
         name=args.name,
@@ -160,6 +167,8 @@ def command_line(args: argparse.Namespace) -> str:
     if args.precision != "float32":
         words += ["--precision", args.precision]
     words += ["--sample-every", str(args.sample_every), "--checkpoint-every", str(args.checkpoint_every)]
+    if args.sample_minutes > 0:
+        words += ["--sample-minutes", repr(args.sample_minutes)]
     for pair in args.set:
         words += ["--set", pair]
     world = int(os.environ.get("WORLD_SIZE", "1") or 1)

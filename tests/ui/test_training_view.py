@@ -74,6 +74,7 @@ def _fill(view: TrainView, folder: Path, name: str, steps: int = STEPS) -> None:
     form.batch_size.setValue(4)
     form.sample_every.setValue(10)
     form.name.setText(name)
+    form.small_data.setChecked(False)  # the tiny network alone (its typed settings once replaced the recipe)
     form.settings.setText(" ".join(f"{key}={json.dumps(value)}" for key, value in GAN_TINY.items()))
 
 
@@ -206,21 +207,21 @@ def test_a_gan_on_a_small_set_gets_the_small_data_recipe_but_typed_settings_stay
 
     form = TrainForm()
     qtbot.addWidget(form)
-    recipe = SMALL_DATA_SETTINGS["gan"]
+    recipe = tuple(SMALL_DATA_SETTINGS["gan"].split())
     form.data.setCurrentText(FOLDER_CHOICE)
     form.family.setCurrentText("gan")
-    assert form.settings.text() == recipe and "augment=" in form.family_settings()[0]
-    form.family.setCurrentText("vae")  # the suggestion follows the family ...
-    assert form.settings.text() == ""
+    assert form.small_data.isChecked() and form.family_settings() == recipe
+    form.family.setCurrentText("vae")  # the recipe follows the family ...
+    assert form.small_data.isHidden() and form.family_settings() == ()
     form.family.setCurrentText("gan")
     form.data.setCurrentText("fashion-mnist")  # ... and the data: 60,000 images need no augmentation
-    assert form.settings.text() == ""
+    assert not form.small_data.isChecked() and form.family_settings() == ()
     form.data.setCurrentText("emoji")
-    assert form.settings.text() == recipe
+    assert form.family_settings() == recipe
     form.settings.setText("z_dim=64")  # the artist's own text is never replaced
     form.data.setCurrentText(FOLDER_CHOICE)
     form.family.setCurrentText("vae")
-    assert form.settings.text() == "z_dim=64"
+    assert form.settings.text() == "z_dim=64" and form.family_settings() == ("z_dim=64",)
 
 
 def test_the_fill_network_can_be_trained_from_the_view(qtbot):

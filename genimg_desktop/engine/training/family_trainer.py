@@ -42,6 +42,9 @@ class TrainConfig:
     seed: int = 0
     channels: int | None = None  # None: the dataset's own (1 for gray, 3 for colour)
     sample_every: int = 500
+    # Also a grid whenever this many seconds of training passed since the last one (0: off): a first
+    # look after minutes on any machine, where a step costs a second on a laptop CPU and 1 ms on a GPU.
+    sample_every_s: float = 0.0
     checkpoint_every: int = 500
     model_id: str = ""  # id of the finished model; default from family + data + size
     name: str = ""

@@ -118,6 +118,7 @@ class _Run:
         # training time is the same whether the run went straight through or was resumed (or only
         # re-exported, resumed at its last step).
         self.steps_started = time.perf_counter()
+        self.last_sample = self.steps_started  # when the last sample grid was drawn
         self.elapsed_before = 0.0
         self.first_step = 0
 
@@ -170,7 +171,7 @@ class _Run:
     def _steps(self, trainer: FamilyTrainer, images: DeviceImages, log: LossLog | None) -> None:
         config, ctx = self.config, self.ctx
         stream = BatchStream(len(images), config.batch_size, config.seed, ctx.rank, ctx.world)
-        self.steps_started = time.perf_counter()
+        self.steps_started = self.last_sample = time.perf_counter()
         for step in range(self.first_step + 1, config.steps + 1):
             _reseed(mix_seed(config.seed, step, ctx.rank))
             set_lr_scale(trainer, lr_scale(step, config))
@@ -179,7 +180,7 @@ class _Run:
             if log is not None:
                 log.write(step, self.elapsed(), losses)
             self.emit(self._event("step", step, losses))
-            if _due(step, config.sample_every, config.steps):
+            if _due(step, config.sample_every, config.steps) or self._sample_time_due():
                 self._sample(trainer, step, losses)
             if stop or _due(step, config.checkpoint_every, config.steps):
                 self._checkpoint(trainer, step, losses)
@@ -187,10 +188,15 @@ class _Run:
                 self.emit(self._event("stopped", step, losses, path=self.checkpoint_path))
                 raise TrainingStopped(step, self.checkpoint_path)
 
+    def _sample_time_due(self) -> bool:
+        every = self.config.sample_every_s
+        return every > 0 and time.perf_counter() - self.last_sample >= every
+
     def _sample(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
         if self.ctx.is_main:  # sampling uses no collectives, so the other ranks need not wait
             path = write_sample_grid(trainer, sample_grid(self.out, step), self.config.seed)
             self.emit(self._event("sample", step, losses, path=path))
+        self.last_sample = time.perf_counter()  # the next interval counts training, not drawing
 
     def _checkpoint(self, trainer: FamilyTrainer, step: int, losses: dict[str, float]) -> None:
         if self.ctx.is_main:
@@ -243,10 +249,13 @@ def _load_data(config: TrainConfig, ctx: DistContext) -> Any:
 
 
 def _data_note(dataset: Any) -> str:
-    """'60000 images of fashion-mnist' (+ what the loader skipped, so a user sees why a folder of 40
-    pictures gave 31)."""
-    skipped = dataset.skipped_summary()
-    return f"{len(dataset)} images of {dataset.name}" + (f" ({skipped})" if skipped else "")
+    """'60000 images of fashion-mnist' (+ what the loader skipped and how many pictures of a folder are
+    held out to test the model, so a user sees why a folder of 48 pictures gave 44)."""
+    notes = [dataset.skipped_summary()]
+    if dataset.held_out:
+        notes.append(f"{dataset.held_out} more held out to test the model")
+    shown = "; ".join(note for note in notes if note)
+    return f"{len(dataset)} images of {dataset.name}" + (f" ({shown})" if shown else "")
 
 
 def lr_scale(step: int, config: TrainConfig) -> float:

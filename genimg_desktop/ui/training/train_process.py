@@ -53,6 +53,7 @@ class TrainSpec:
     model_id: str
     name: str = ""
     sample_every: int = 100
+    sample_minutes: float = 0.0  # also a grid whenever this much training time passed (0: off)
     checkpoint_every: int = 500
     device: str = "auto"
     # bfloat16 mixed precision where the CPU or GPU has it natively, else float32: faster steps for
@@ -70,6 +71,8 @@ class TrainSpec:
         args += ["--out", str(self.run_dir), "--steps", str(self.steps)]
         args += ["--batch-size", str(self.batch_size), "--lr", repr(self.lr), "--id", self.model_id]
         args += ["--sample-every", str(self.sample_every), "--checkpoint-every", str(self.checkpoint_every)]
+        if self.sample_minutes > 0:
+            args += ["--sample-minutes", repr(self.sample_minutes)]
         args += ["--device", self.device, "--precision", self.precision]
         if self.name:
             args += ["--name", self.name]

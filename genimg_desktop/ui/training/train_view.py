@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -67,11 +68,15 @@ IDLE, RUNNING, PAUSING, PAUSED, CANCELLING = "idle", "running", "pausing", "paus
 DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 
 
-# Filled into "Settings" for a GAN on a small set (a folder of your pictures, the 1,676 emoji):
-# DiffAugment, class-sorted stddev groups and styles from w, the recipe of the shipped emoji GAN
+# Ticked by default for a GAN on a small set (a folder of your pictures, the 1,676 emoji): DiffAugment,
+# class-sorted stddev groups and styles from w, the recipe of the shipped emoji GAN
 # (engine/gan/config.py). Without them a GAN on a few dozen pictures collapses onto a few images.
 SMALL_DATA_SETTINGS = {"gan": "augment=translation,cutout,color class_groups=true style_from_w=true"}
+SMALL_DATA_WORDS = {
+    "gan": "Recipe for few pictures: shifted, cut-out and recoloured copies; classes kept apart",
+}
 SMALL_DATASETS = ("emoji",)
+SAMPLE_MINUTES = 2.0  # a first sample grid after this long on any machine, then one as often
 
 
 def trainable_families() -> dict[str, float]:
@@ -101,14 +106,31 @@ class TrainForm(QWidget):
         self.lr.setDecimals(6)
         self.lr.setRange(1e-6, 1.0)
         self.lr.setSingleStep(1e-4)
-        self.sample_every = _spin(0, 1_000_000, 100)
-        self.sample_every.setToolTip("Steps between sample grids (0: only at the end)")
+        self.sample_minutes = QDoubleSpinBox()
+        self.sample_minutes.setRange(0.0, 600.0)
+        self.sample_minutes.setDecimals(1)
+        self.sample_minutes.setSuffix(" min")
+        self.sample_minutes.setSpecialValueText("never")
+        self.sample_minutes.setValue(SAMPLE_MINUTES)
+        self.sample_minutes.setToolTip(
+            "Minutes of training between sample grids, so the first one comes early on any machine "
+            "(a step may take a second on a laptop CPU and a millisecond on a GPU)"
+        )
+        self.sample_every = _spin(0, 1_000_000, 0, " steps")
+        self.sample_every.setSpecialValueText("—")
+        self.sample_every.setToolTip(
+            "Also a grid every so many steps (—: by time only); always one at the end"
+        )
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. My drawings")
         self.id_label = QLabel()
+        self.small_data = QCheckBox()
+        self.small_data.setToolTip(
+            "Without it a GAN on a few dozen pictures collapses onto a few images. Sets "
+            + SMALL_DATA_SETTINGS["gan"]
+        )
         self.settings = QLineEdit()
-        self.settings.setPlaceholderText("advanced: family settings, KEY=VALUE …")
-        self._suggested = ""  # the settings text this form filled in itself (replaced when it changes)
+        self.settings.setPlaceholderText("advanced, for experts: KEY=VALUE …")
         self.start_from = QComboBox()
         self.start_from.setToolTip(
             "Fine-tune a model you have instead of starting from nothing: far better on a few dozen "
@@ -139,10 +161,15 @@ class TrainForm(QWidget):
         form.addRow("Length (steps)", self.steps)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.lr)
-        form.addRow("Sample every", self.sample_every)
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(self.sample_minutes, 1)
+        sample_row.addWidget(QLabel("or"))
+        sample_row.addWidget(self.sample_every, 1)
+        form.addRow("Sample every", sample_row)
         form.addRow("Model name", self.name)
         form.addRow("", self.id_label)
-        form.addRow("Settings", self.settings)
+        form.addRow("", self.small_data)
+        form.addRow("More settings", self.settings)
 
     def _data_changed(self, choice: str) -> None:
         is_folder = choice == FOLDER_CHOICE
@@ -192,12 +219,11 @@ class TrainForm(QWidget):
         return next((m for m in self._models if m.id == wanted), None) if wanted else None
 
     def _suggest_settings(self) -> None:
-        """Fill in the small-data recipe where it applies; never overwrite what the artist typed."""
-        small = self.data.currentText() in (FOLDER_CHOICE, *SMALL_DATASETS)
-        suggestion = SMALL_DATA_SETTINGS.get(self.family.currentText(), "") if small else ""
-        if self.settings.text().strip() in ("", self._suggested):
-            self.settings.setText(suggestion)
-            self._suggested = suggestion
+        """Offer the small-data recipe for a family that has one, ticked for a small set of pictures."""
+        family = self.family.currentText()
+        self.small_data.setVisible(family in SMALL_DATA_SETTINGS)
+        self.small_data.setText(SMALL_DATA_WORDS.get(family, ""))
+        self.small_data.setChecked(self.data.currentText() in (FOLDER_CHOICE, *SMALL_DATASETS))
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of your images", self.folder.text())
@@ -228,11 +254,13 @@ class TrainForm(QWidget):
         self.id_label.setText(f"model id: {self.model_id()}")
 
     def family_settings(self) -> tuple[str, ...]:
-        pairs = tuple(shlex.split(self.settings.text()))
-        bad = [pair for pair in pairs if "=" not in pair]
+        """The recipe's pairs when ticked, then the typed ones (a typed key wins)."""
+        recipe = SMALL_DATA_SETTINGS.get(self.family.currentText(), "") if self.small_data.isChecked() else ""
+        typed = tuple(shlex.split(self.settings.text()))
+        bad = [pair for pair in typed if "=" not in pair]
         if bad:
-            raise ValueError(f"Settings are KEY=VALUE pairs; '{bad[0]}' is not.")
-        return pairs
+            raise ValueError(f"More settings are KEY=VALUE pairs; '{bad[0]}' is not.")
+        return (*recipe.split(), *typed)
 
     def spec(self, device: str = "auto") -> TrainSpec:
         return TrainSpec(
@@ -245,6 +273,7 @@ class TrainForm(QWidget):
             model_id=self.model_id(),
             name=self.name.text().strip(),
             sample_every=self.sample_every.value(),
+            sample_minutes=float(self.sample_minutes.value()),
             device=device,
             settings=self.family_settings(),
             init_from=self.start_from.currentData() or "",
@@ -294,7 +323,13 @@ class TrainView(QDialog):
     trained = Signal(str)
 
     def __init__(self, parent: QWidget, settings: Settings) -> None:
-        super().__init__(parent)
+        # A window of its own, not a child of `parent`: a child is its transient, which the window
+        # manager minimises (and raises) together with it, so minimising the view hid the editor.
+        super().__init__(None)
+        self.owner = parent
+        parent.destroyed.connect(self.deleteLater)
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # the editor's closing ends the app
+        self.setWindowFlag(Qt.WindowType.WindowMinimizeButtonHint, True)
         self.settings = settings
         self.setObjectName("train_view")
         self.setWindowTitle(f"Train a model — {APP_NAME}")
@@ -419,7 +454,7 @@ class TrainView(QDialog):
         if not self.process.running:
             return True
         answer = QMessageBox.question(
-            self.parentWidget(),
+            self.owner,
             APP_NAME,
             "A model is training. Stop the training and quit?\n\n"
             "It stops at a checkpoint: start the same model again later to continue it.",

@@ -19,7 +19,7 @@ import numpy as np
 from genimg_desktop.core import paths
 from genimg_desktop.engine.training.data.dataset import ImageDataset
 
-CACHE_FORMAT = 1  # bump when the layout of the .npz itself changes
+CACHE_FORMAT = 2  # bump when the layout of the .npz or its meta changes (2: held_out)
 
 
 def datasets_dir() -> Path:
@@ -58,6 +58,7 @@ def load_cached(path: Path) -> ImageDataset | None:
                 source=meta["source"],
                 split=meta["split"],
                 skipped={str(k): int(v) for k, v in meta["skipped"].items()},
+                held_out=int(meta.get("held_out", 0)),
             )
     except FileNotFoundError:
         return None
@@ -72,6 +73,7 @@ def save_cached(path: Path, data: ImageDataset) -> None:
         "source": data.source,
         "split": data.split,
         "skipped": data.skipped,
+        "held_out": data.held_out,
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

@@ -41,6 +41,9 @@ class ImageDataset:
     source: str  # where the pictures came from, for model cards
     split: str = "train"
     skipped: dict[str, int] = field(default_factory=dict)
+    # Pictures of the same source kept in the other split (a folder's test pictures, held out to
+    # measure the model): said beside the count, so 44 images from a folder of 48 is not a surprise.
+    held_out: int = 0
 
     def __post_init__(self) -> None:
         im, lab = self.images, self.labels
@@ -118,6 +121,11 @@ def split_indices(labels: np.ndarray, split: str, fraction: float = TEST_FRACTIO
         part = order[:n_test] if split == "test" else order[n_test:]
         chosen.append(members[part])
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+
+
+def other_split_count(labels: np.ndarray, split: str) -> int:
+    """How many of the items with `labels` belong to the other split than `split`."""
+    return len(labels) - len(split_indices(labels, split))
 
 
 def spread(count: int, limit: int | None) -> np.ndarray:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from genimg_desktop.engine.training.data.dataset import ImageDataset
+from genimg_desktop.engine.training.data.dataset import ImageDataset, other_split_count
 from genimg_desktop.engine.training.data.errors import DatasetError
 from genimg_desktop.engine.training.data.imaging import decode_on_white, open_checked, resize_array, square
 from genimg_desktop.engine.training.data.items import Progress, make_dataset, prepare_items
@@ -87,6 +87,7 @@ def build(
         name=str(root),
         split=split,
         source=f"the user's folder {root}",
+        held_out=other_split_count(labels, split),
     )
 
 

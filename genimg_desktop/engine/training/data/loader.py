@@ -146,6 +146,7 @@ def _mixed(
         source="; ".join(part.source for part in parts),
         split=split,
         skipped={k: sum(p.skipped.get(k, 0) for p in parts) for p in parts for k in p.skipped},
+        held_out=sum(part.held_out for part in parts),
     )
 
 

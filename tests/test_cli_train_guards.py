@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from genimg_desktop.core.run_folder import EXIT_STOPPED
-from genimg_desktop.core.run_lock import LOCK
+from genimg_desktop.core.run_folder import CHECKPOINT, EXIT_STOPPED, LOCK, LOSS_LOG
 from tests.conftest import REPO
 from tests.engine.training_helpers import TINY
 from tests.support.shape_folder import make_shape_folder
@@ -45,7 +44,7 @@ def start_training(data: Path, out: Path, log_path: Path) -> subprocess.Popen:
     with log_path.open("wb") as log:
         proc = subprocess.Popen(train_args(data, out, 1_000_000), cwd=REPO, stdout=log, stderr=log)
     deadline = time.monotonic() + START_TIMEOUT_S
-    while not (out / "losses.jsonl").exists():
+    while not (out / LOSS_LOG).exists():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"the run did not start training:\n{log_path.read_text()[-2000:]}")
@@ -64,7 +63,7 @@ def test_a_second_run_into_a_busy_folder_is_refused_and_a_killed_runs_litter_is_
         first.kill()  # kill -9: the lock must go with the process, never stay stale
         first.wait(timeout=60)
     assert (out / LOCK).exists()
-    stale = out / ".checkpoint.pt.0badf00d.tmp"  # what a kill in the middle of a checkpoint leaves
+    stale = out / f".{CHECKPOINT}.0badf00d.tmp"  # what a kill in the middle of a checkpoint leaves
     stale.write_bytes(b"half a checkpoint")
     third = run(train_args(data, out, 2))
     assert third.returncode == 0, third.stderr[-2000:]
@@ -93,7 +92,7 @@ def test_a_read_only_models_folder_is_refused_before_the_first_step(tmp_path):
     finally:
         os.chmod(tmp_path / "read-only-models", 0o755)
     assert proc.returncode == 2 and f"the models folder {models} cannot be written" in proc.stderr
-    assert not (out / "losses.jsonl").exists()  # refused at start: no training step ran
+    assert not (out / LOSS_LOG).exists()  # refused at start: no training step ran
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
@@ -105,5 +104,5 @@ def test_sigterm_or_sighup_stops_a_run_at_a_checkpoint(tmp_path, number):
     proc = start_training(data, out, tmp_path / "run.log")
     proc.send_signal(number)
     assert proc.wait(timeout=300) == EXIT_STOPPED
-    assert (out / "checkpoint.pt").is_file()
+    assert (out / CHECKPOINT).is_file()
     assert f"{signal.Signals(number).name}: stopping after this step" in (tmp_path / "run.log").read_text()

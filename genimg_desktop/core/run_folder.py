@@ -6,6 +6,9 @@ training view reads, and the request by which the view pauses a run. Both sides 
 - `checkpoint.pt`: what a resume continues from (engine/training/checkpoint.py).
 - `stop-request`: created by anyone, it asks a running `genimg train` to checkpoint and stop, like
   Ctrl-C; this works on every OS (no signals to another process). A run deletes it when it starts.
+  SIGTERM and SIGHUP (a logout, a shutdown) stop a run the same way.
+- `train.lock`: held by the running `genimg train` (core/run_lock.py); a second run into the folder is
+  refused while it is held.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ LOSS_LOG = "losses.jsonl"
 SAMPLES = "samples"
 CHECKPOINT = "checkpoint.pt"
 STOP_REQUEST = "stop-request"
-# The exit code of a run stopped (Ctrl-C or the stop request) after writing its checkpoint: running the
-# same command again resumes it. Other failures exit 1 (2 for a bad command line), success 0.
+LOCK = "train.lock"
+# The exit code of a run stopped (Ctrl-C, SIGTERM, SIGHUP or the stop request) after writing its
+# checkpoint: running the same command again resumes it. Other failures exit 1 (2 for a bad command
+# line), success 0.
 EXIT_STOPPED = 3
 
 

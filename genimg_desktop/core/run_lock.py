@@ -1,4 +1,4 @@
-"""One `genimg train` at a time in a run folder (core.run_folder): it holds `train.lock` there.
+"""One `genimg train` at a time in a run folder (core.run_folder): it holds the folder's LOCK file.
 
 Two runs into one folder used to share a live checkpoint silently, each overwriting the other's work.
 The lock is the operating system's (flock, or msvcrt's byte lock on Windows), so it ends with its
@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from genimg_desktop.core.atomic import leftover_temporaries
-
-LOCK = "train.lock"
+from genimg_desktop.core.run_folder import LOCK, SAMPLES
 
 
 class RunFolderBusy(RuntimeError):
@@ -61,7 +60,7 @@ def _try_lock(fd: int) -> bool:
 
 def _remove_leftovers(run_dir: Path) -> list[Path]:
     removed = []
-    for folder in (run_dir, run_dir / "samples"):
+    for folder in (run_dir, run_dir / SAMPLES):
         for tmp in leftover_temporaries(folder):
             with contextlib.suppress(OSError):  # litter only: never a reason to refuse the run
                 tmp.unlink()

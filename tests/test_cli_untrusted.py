@@ -40,15 +40,6 @@ def test_inpaint_reads_a_label_or_red_mask_as_meant_and_says_so(tmp_path, pictur
     assert not changed[0, :].any()  # and nothing outside it
 
 
-def test_an_empty_mask_is_refused_rather_than_run_for_nothing(tmp_path, picture):
-    black = tmp_path / "black.png"
-    Image.new("L", (8, 8)).save(black)
-    proc = genimg("inpaint", "--model", "opencv-telea", "--image", str(picture), "--mask", str(black),
-                  "--out", str(tmp_path / "o.png"))  # fmt: skip
-    assert proc.returncode == 2 and "the mask is empty" in proc.stderr
-    assert not (tmp_path / "o.png").exists()
-
-
 @pytest.mark.parametrize("value", ["inf", "nan", "1" + "0" * 400])
 def test_a_parameter_that_is_no_number_is_a_one_line_error(tmp_path, picture, value):
     """--param radius=inf raised an uncaught OverflowError out of the parameter check."""

@@ -5,7 +5,7 @@ ways that read as almost nothing when taken as grey, so they are recognised and 
 - a label map of 0 and 1 (segmentation output): 1 becomes 255;
 - the selection in one colour channel only (e.g. red on black): that channel is the mask;
 - one colour everywhere with the selection in the alpha channel (our .ora mask layer): the alpha is.
-A mask that would change nothing is refused with a message rather than run for nothing.
+An empty mask is the engine's to refuse ("paint a mask first"), as for a mask painted in the window.
 """
 
 from __future__ import annotations
@@ -13,10 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 CHANNELS = ("red", "green", "blue")
-
-
-class MaskFileError(ValueError):
-    """The picture cannot serve as a mask; str(exc) says why."""
 
 
 def mask_from_rgba(rgba: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -33,8 +29,6 @@ def mask_from_rgba(rgba: np.ndarray) -> tuple[np.ndarray, list[str]]:
     if mask.max() == 1:
         mask = mask * np.uint8(255)
         notes.append("the mask holds only the values 0 and 1 (a label map): 1 read as regenerate")
-    if not mask.any():
-        raise MaskFileError("the mask is empty (all black): nothing would be regenerated")
     return mask, notes
 
 

@@ -1,7 +1,8 @@
 """The base class every model family derives from, and the one inpainting crop/paste strategy.
 
 The base does the work that must be identical across families (input checks, parameter resolution,
-seeding, inference mode, timing), so a family only declares its tasks and implements `_run`.
+seeding, inference mode, timing), so a family only declares its tasks and implements `_run`, which
+gets one `Job` (engine/job.py) per attempt.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from genimg_desktop.engine import oom
 from genimg_desktop.engine.crop_scale import CropFill, CropRefine
 from genimg_desktop.engine.device import device_label
 from genimg_desktop.engine.holes import fill_box
+from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.precision import Precision
 from genimg_desktop.engine.weights import ModelLoadError, load_into, load_weights
 
@@ -43,7 +45,7 @@ LoadedT = TypeVar("LoadedT")
 
 
 class GenerationModel(ABC):
-    """One loaded model on one device. Families subclass this and register with `@register_family`."""
+    """One loaded model on one device. Families subclass this; engine/families.py lists them."""
 
     family: ClassVar[str] = ""
     # Int parameters (e.g. "batch", "tile") that `run` halves, in this order, when a job runs out of
@@ -126,7 +128,7 @@ class GenerationModel(ABC):
         if request.image is not None or request.mask is not None:
             frozen = replace(request, image=_read_only(request.image), mask=_read_only(request.mask))
         start = time.perf_counter()
-        images, shrunk = self._run_shrinking(task, params, frozen, control)
+        job, images, shrunk = self._run_shrinking(task, params, frozen, control)
         elapsed = time.perf_counter() - start
         info: dict[str, Any] = {
             "params": params,
@@ -136,18 +138,20 @@ class GenerationModel(ABC):
         }
         if shrunk:
             info["notes"] = [oom.retry_note(shrunk)]
+        info.update(job.info)
         return GenerationResult(request=request, images=images, info=info, elapsed_s=elapsed)
 
     def _run_shrinking(
         self, task: TaskSpec, params: dict[str, Any], request: GenerationRequest, control: JobControl
-    ) -> tuple[list[np.ndarray], list[tuple[str, int, int]]]:
+    ) -> tuple[Job, list[np.ndarray], list[tuple[str, int, int]]]:
         """Attempt until one fits in memory, halving an `oom_params` value (in `params`) each time."""
         shrunk: list[tuple[str, int, int]] = []
         while True:
             control.check()
-            images, oom_text = self._attempt(task, params, request, control)
+            job = _job(task, params, request, control)  # re-seeded per try: a retry is reproducible too
+            images, oom_text = self._attempt(job)
             if images is not None:
-                return images, shrunk
+                return job, images, shrunk
             # The failed attempt's frames (and the tensors they held) are gone now, so this frees them.
             oom.free_memory(self.device)
             step = oom.shrink(task, params, self.oom_params) if len(shrunk) < oom.MAX_OOM_RETRIES else None
@@ -158,35 +162,32 @@ class GenerationModel(ABC):
             shrunk.append(step)
             control.report(0.0, f"Out of memory; retrying with {step[0]} {step[2]}")
 
-    def _attempt(
-        self, task: TaskSpec, params: dict[str, Any], request: GenerationRequest, control: JobControl
-    ) -> tuple[list[np.ndarray] | None, str]:
+    def _attempt(self, job: Job) -> tuple[list[np.ndarray] | None, str]:
         """One try: (images, "") or, when it ran out of memory, (None, what the error said)."""
-        generator = torch.Generator(device="cpu")  # re-seeded per try: a retry is reproducible too
-        generator.manual_seed(int(request.seed) & 0xFFFF_FFFF_FFFF_FFFF)
         try:
             with torch.inference_mode():
-                return self._run(task, dict(params), request, control, generator), ""
+                return self._run(job), ""
         except Exception as exc:
             if not oom.is_out_of_memory(exc):
                 raise
             return None, f"{type(exc).__name__}: {exc}"
 
     @abstractmethod
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        """Produce (H, W, 3) uint8 RGB images. Call `control.report` between steps (it also cancels)."""
+    def _run(self, job: Job) -> list[np.ndarray]:
+        """Produce (H, W, 3) uint8 RGB images. Call `job.control.report` between steps (it also
+        cancels); put what the task measured besides the images into `job.info`."""
 
     def noise(self, *shape: int, generator: torch.Generator) -> torch.Tensor:
         """Standard normal noise drawn on the CPU, then moved: the same seed gives the same image on
         every device (CUDA and MPS generators produce different streams)."""
         return torch.randn(shape, generator=generator).to(self.device)
+
+
+def _job(task: TaskSpec, params: dict[str, Any], request: GenerationRequest, control: JobControl) -> Job:
+    """A fresh attempt: its own copy of the parameters and a generator seeded from the request."""
+    generator = torch.Generator(device="cpu")
+    generator.manual_seed(int(request.seed) & 0xFFFF_FFFF_FFFF_FFFF)
+    return Job(task, dict(params), request.image, request.mask, control, generator, int(request.seed))
 
 
 def _check_inputs(task: TaskSpec, request: GenerationRequest) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
-import torch
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
-from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
 from genimg_desktop.engine.holes import inpaint_holes, report_to
+from genimg_desktop.engine.job import Job
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}
 
@@ -48,25 +44,18 @@ class ClassicalInpaint(GenerationModel):
         )
         return (inpaint,)
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        assert request.image is not None and request.mask is not None  # checked by run()
-        flag, radius = _method(self.card), params["radius"]
+    def _run(self, job: Job) -> list[np.ndarray]:
+        assert job.image is not None and job.mask is not None  # checked by run()
+        flag, radius = _method(self.card), job.params["radius"]
         # OpenCV propagates from known pixels within `radius`, so the crop must hold at least that many.
-        margin = max(params["context_margin"], radius + 1)
+        margin = max(job.params["context_margin"], radius + 1)
 
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
             return cv2.inpaint(crop, hole, radius, flag)
 
-        progress = report_to(control, f"Inpainting ({self.card.name})")
-        out = inpaint_holes(request.image, request.mask, margin, fill, progress=progress)
-        control.report(1.0, "Done")
+        progress = report_to(job.control, f"Inpainting ({self.card.name})")
+        out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress)
+        job.control.report(1.0, "Done")
         return [out]
 
 

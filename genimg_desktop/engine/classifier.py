@@ -20,10 +20,9 @@ from torch import nn
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
-from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.declared_shapes import build_checked
+from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.training.family_trainer import (
     DataInfo,
     FamilyTrainer,
@@ -187,14 +186,7 @@ class Classifier(GenerationModel):
         )
         self.net = self.load_state(net).requires_grad_(False)  # inference only
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
+    def _run(self, job: Job) -> list[np.ndarray]:
         raise ValueError("the classifier serves evaluation only and makes no images")
 
     @torch.inference_mode()

@@ -23,7 +23,6 @@ import torch
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, inpaint_crop
 from genimg_desktop.engine.latent_common import AUTO, class_param, image_to_tensor, resize_image, to_rgb_uint8
 
@@ -179,10 +178,8 @@ def ranked_fills(
     return [crop_fill(images[i], target.crop_shape) for i in order]
 
 
-def latent_inpaint(request: GenerationRequest, margin: int, fit: CropFit) -> list[np.ndarray]:
+def latent_inpaint(image: np.ndarray, mask: np.ndarray, margin: int, fit: CropFit) -> list[np.ndarray]:
     """Run `fit` on the crop around the mask; one full image per returned fill, best first."""
-    image, mask = request.image, request.mask
-    assert image is not None and mask is not None  # run() checked the task's needs
 
     def preview(fill: np.ndarray) -> np.ndarray:
         return inpaint_crop(image, mask, margin, lambda crop, hole: fill)

@@ -10,16 +10,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import GenerationModel
+from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.latent_common import class_labels
 from genimg_desktop.engine.latent_inpaint import CropFit, latent_inpaint
 from genimg_desktop.engine.precision import CHECK_COUNT, Draw, choose_draw, half_dtype
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
-Handler = Callable[[dict[str, Any], GenerationRequest, torch.Generator], list[np.ndarray]]
+Handler = Callable[[Job], list[np.ndarray]]
 
 
 class LatentModel(GenerationModel):
@@ -33,28 +32,22 @@ class LatentModel(GenerationModel):
     _draw: Draw | None = None  # set by `_check_draw` when the model loads
 
     def _handlers(self) -> dict[str, Handler]:
-        """Task name -> handler(params, request, generator) for every task but "inpaint"."""
+        """Task name -> handler(job) for every task but "inpaint"."""
         raise NotImplementedError
 
     def _inpaint_fit(self, params: dict[str, Any], control: JobControl, gen: torch.Generator) -> CropFit:
         """The crop fit that `latent_inpaint` runs on the masked crop."""
         raise NotImplementedError
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        control.report(0.0, f"{task.label} ({self.card.name})")
-        if task.name == "inpaint":
-            fit = self._inpaint_fit(params, control, generator)
-            images = latent_inpaint(request, params["context_margin"], fit)
+    def _run(self, job: Job) -> list[np.ndarray]:
+        job.control.report(0.0, f"{job.task.label} ({self.card.name})")
+        if job.task.name == "inpaint":
+            fit = self._inpaint_fit(job.params, job.control, job.generator)
+            assert job.image is not None and job.mask is not None  # run() checked the task's needs
+            images = latent_inpaint(job.image, job.mask, job.params["context_margin"], fit)
         else:
-            images = self._handlers()[task.name](params, request, generator)
-        control.report(1.0, "Done")
+            images = self._handlers()[job.task.name](job)
+        job.control.report(1.0, "Done")
         return images
 
     def sample_tensor(

@@ -22,17 +22,14 @@ import threading
 from dataclasses import replace
 from functools import cache
 from types import ModuleType
-from typing import Any
 
 import numpy as np
-import torch
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
-from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
 from genimg_desktop.engine.holes import inpaint_holes, report_to
+from genimg_desktop.engine.job import Job
 
 PATCH_RADIUS = ParamSpec(
     "patch_radius",
@@ -79,29 +76,22 @@ class PatchMatchInpaint(GenerationModel):
         )
         return (inpaint,)
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        assert request.image is not None and request.mask is not None  # checked by run()
-        radius = params["patch_radius"]
-        check_fillable(request.image.shape[:2], request.mask, radius)
+    def _run(self, job: Job) -> list[np.ndarray]:
+        assert job.image is not None and job.mask is not None  # checked by run()
+        radius = job.params["patch_radius"]
+        check_fillable(job.image.shape[:2], job.mask, radius)
         # The crop must hold at least one whole patch beside the hole to copy from.
-        margin = max(params["context_margin"], 2 * radius + 1)
-        seed = int(request.seed) & 0xFFFF_FFFF  # the library's seed is a 32-bit unsigned int
+        margin = max(job.params["context_margin"], 2 * radius + 1)
+        seed = int(job.seed) & 0xFFFF_FFFF  # the library's seed is a 32-bit unsigned int
 
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
             return fill_patchmatch(crop, hole, radius, seed)
 
         # One crop per group of holes; a cancel lands between groups (one library call is not
         # interruptible).
-        progress = report_to(control, f"Inpainting ({self.card.name})")
-        out = inpaint_holes(request.image, request.mask, margin, fill, progress=progress)
-        control.report(1.0, "Done")
+        progress = report_to(job.control, f"Inpainting ({self.card.name})")
+        out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress)
+        job.control.report(1.0, "Done")
         return [out]
 
 

@@ -28,18 +28,14 @@ class NoiseModel(GenerationModel):
             TaskSpec("inpaint", "Inpaint", params=(scale,), needs_image=True, needs_mask=True),
         )
 
-    def _run(self, task, params, request, control, generator):
+    def _run(self, job):
         assert not torch.is_grad_enabled()
-        size = 8 if request.image is None else request.image.shape[0]
-        noise = self.noise(size, size, 3, generator=generator) * params["scale"]
+        size = 8 if job.image is None else job.image.shape[0]
+        noise = self.noise(size, size, 3, generator=job.generator) * job.params["scale"]
         img = ((noise.clamp(-2, 2) + 2) * 63).to(torch.uint8).cpu().numpy()
-        if task.name == "sample":
+        if job.task.name == "sample":
             return [img]
-        return [
-            inpaint_crop(
-                request.image, request.mask, 0, lambda crop, m: img[: crop.shape[0], : crop.shape[1]]
-            )
-        ]
+        return [inpaint_crop(job.image, job.mask, 0, lambda crop, m: img[: crop.shape[0], : crop.shape[1]])]
 
 
 @pytest.fixture

@@ -39,15 +39,16 @@ class HungryModel(GenerationModel):
         super().__init__(card, device)
         self.attempts: list[tuple[int, int]] = []
 
-    def _run(self, task, params, request, control, generator):
+    def _run(self, job):
         cfg = self.card.config
-        self.attempts.append((params["batch"], params["tile"]))
-        control.report(0.1, "working")
+        self.attempts.append((job.params["batch"], job.params["tile"]))
+        job.info.setdefault("batches_tried", []).append(job.params["batch"])
+        job.control.report(0.1, "working")
         scratch = torch.empty(1024, 1024)  # held by this frame when it fails; must be freed
-        if params["batch"] > cfg.get("max_batch", 64) or params["tile"] > cfg.get("max_tile", 4096):
+        if job.params["batch"] > cfg.get("max_batch", 64) or job.params["tile"] > cfg.get("max_tile", 4096):
             raise ERRORS[cfg.get("error", "cuda")]()
         del scratch
-        noise = self.noise(params["batch"], 4, 4, 3, generator=generator)
+        noise = self.noise(job.params["batch"], 4, 4, 3, generator=job.generator)
         return [((n.clamp(-2, 2) + 2) * 63).to(torch.uint8).numpy() for n in noise]
 
 
@@ -65,6 +66,13 @@ def sample(seed=1, **params) -> GenerationRequest:
 def test_no_oom_no_note():
     result = hungry().run(sample(), JobControl())
     assert len(result.images) == 8 and "notes" not in result.info
+
+
+def test_a_retry_starts_with_a_fresh_job_and_only_the_finished_attempt_adds_to_the_info():
+    model = hungry(max_batch=2)
+    result = model.run(sample(), JobControl())
+    assert [batch for batch, _tile in model.attempts] == [8, 4, 2]
+    assert result.info["batches_tried"] == [2] and len(result.images) == 2
 
 
 @pytest.mark.parametrize("error", sorted(ERRORS))
@@ -171,9 +179,9 @@ def test_the_family_gets_read_only_inputs_and_cannot_touch_the_document():
         def task_specs(cls, card):
             return (TaskSpec("inpaint", "Inpaint", needs_image=True, needs_mask=True),)
 
-        def _run(self, task, params, request, control, generator):
-            request.image[:] = 0  # a buggy family writing into its input
-            return [request.image]
+        def _run(self, job):
+            job.image[:] = 0  # a buggy family writing into its input
+            return [job.image]
 
     image = np.full((8, 8, 3), 200, np.uint8)
     mask = np.full((8, 8), 255, np.uint8)
@@ -188,11 +196,11 @@ def test_a_real_cuda_out_of_memory_is_retried():
     total = torch.cuda.get_device_properties(0).total_memory
 
     class CudaHungry(HungryModel):
-        def _run(self, task, params, request, control, generator):
-            self.attempts.append((params["batch"], params["tile"]))
-            block = torch.empty(params["batch"] * total // 3, dtype=torch.uint8, device="cuda")
+        def _run(self, job):
+            self.attempts.append((job.params["batch"], job.params["tile"]))
+            block = torch.empty(job.params["batch"] * total // 3, dtype=torch.uint8, device="cuda")
             del block
-            return [np.zeros((2, 2, 3), np.uint8)] * params["batch"]
+            return [np.zeros((2, 2, 3), np.uint8)] * job.params["batch"]
 
     card = ModelCard(id="c", name="C", family="test-hungry", card_path=Path("c.json"))
     model = CudaHungry(card, "cuda")

@@ -43,7 +43,7 @@ class TinyFamily(GenerationModel):
     def load(self) -> None:
         self.net = self.load_state(TinyNet(int(self.card.config.get("width", 4))))
 
-    def _run(self, task, params, request, control, generator):
+    def _run(self, job):
         return [np.zeros((2, 2, 3), np.uint8)]
 
 

@@ -33,22 +33,22 @@ class FaultyModel(GenerationModel):
         fault = ParamSpec("fault", "choice", "none", choices=("none", "raise", "oom", "scribble", "slow"))
         return (TaskSpec("inpaint", "Inpaint", params=(batch, fault), needs_image=True, needs_mask=True),)
 
-    def _run(self, task, params, request, control, generator):
+    def _run(self, job):
         import torch
 
-        fault = params["fault"]
-        control.report(0.1, "started")
+        fault = job.params["fault"]
+        job.control.report(0.1, "started")
         if fault == "raise":
             raise RuntimeError("the model broke down half way")
-        if fault == "oom" and params["batch"] > int(self.card.config.get("max_batch", 0)):
+        if fault == "oom" and job.params["batch"] > int(self.card.config.get("max_batch", 0)):
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
         if fault == "scribble":
-            request.image[request.mask > 0] = 0  # a buggy family drawing into its input
+            job.image[job.mask > 0] = 0  # a buggy family drawing into its input
         for step in range(500 if fault == "slow" else 0):
             time.sleep(0.01)
-            control.report(step / 500, "slow")
-        out = np.array(request.image)
-        out[request.mask > 0] = (255, 0, 255)
+            job.control.report(step / 500, "slow")
+        out = np.array(job.image)
+        out[job.mask > 0] = (255, 0, 255)
         return [out]
 
 

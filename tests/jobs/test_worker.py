@@ -32,12 +32,12 @@ class SlowModel(GenerationModel):
         fail = ParamSpec("fail", "bool", False)
         return (TaskSpec("sample", "Sample", params=(steps, fail)),)
 
-    def _run(self, task, params, request, control, generator):
-        for step in range(params["steps"]):
-            if params["fail"]:
+    def _run(self, job):
+        for step in range(job.params["steps"]):
+            if job.params["fail"]:
                 raise RuntimeError("the model broke down\nsecond line")
             time.sleep(0.01)
-            control.report((step + 1) / params["steps"], f"step {step + 1}")
+            job.control.report((step + 1) / job.params["steps"], f"step {step + 1}")
         return [np.zeros((4, 4, 3), np.uint8)]
 
 

@@ -28,11 +28,11 @@ class SlowPainter(GenerationModel):
         level = ParamSpec("level", "int", 0, minimum=0, maximum=255)
         return (TaskSpec("paint", "Paint", (level, ParamSpec("steps", "int", 30, minimum=1))),)
 
-    def _run(self, task, params, request, control, generator):
-        for step in range(params["steps"]):
+    def _run(self, job):
+        for step in range(job.params["steps"]):
             time.sleep(0.01)
-            control.report((step + 1) / params["steps"])
-        return [np.full((8, 8, 3), params["level"], np.uint8)]
+            job.control.report((step + 1) / job.params["steps"])
+        return [np.full((8, 8, 3), job.params["level"], np.uint8)]
 
 
 @pytest.fixture

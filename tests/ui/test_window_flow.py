@@ -34,11 +34,11 @@ class SlowModel(GenerationModel):
             TaskSpec("inpaint", "Slow inpaint", (ParamSpec("steps", "int", 2000, minimum=1),), True, True),
         )
 
-    def _run(self, task, params, request, control, generator):
-        for step in range(params["steps"]):
+    def _run(self, job):
+        for step in range(job.params["steps"]):
             time.sleep(0.01)
-            control.report((step + 1) / params["steps"], f"step {step + 1}")
-        return [request.image.copy()]
+            job.control.report((step + 1) / job.params["steps"], f"step {step + 1}")
+        return [job.image.copy()]
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import torch
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.directions import gan_directions
@@ -20,6 +19,7 @@ from genimg_desktop.engine.gan.fused import FusedMapping, FusedSynthesis
 from genimg_desktop.engine.gan.inpaint import gan_crop_fit
 from genimg_desktop.engine.gan.networks import Generator
 from genimg_desktop.engine.gan.tasks import gan_tasks
+from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.latent_common import (
     SAME,
     edit_amounts,
@@ -104,17 +104,15 @@ class GanModel(LatentModel):
     def _inpaint_fit(self, params: dict[str, Any], control: JobControl, gen: torch.Generator) -> CropFit:
         return gan_crop_fit(self.net, params, self.card.class_names, self._noise(gen), control)
 
-    def _sample(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _sample(self, job: Job) -> list[np.ndarray]:
+        params, gen = job.params, job.generator
         z = self._latents(params["count"], gen)  # z first: the class leaves it alone
         labels = self._labels(params["class"], params["count"], gen)
         w = self._truncate(self.map(z), params["truncation"])
         return to_rgb_uint8(self.synthesize(w, self.net.embed(labels)))
 
-    def _interpolate(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _interpolate(self, job: Job) -> list[np.ndarray]:
+        params, gen = job.params, job.generator
         z_a = self._latents(1, gen)[0]  # (Z,)
         label_a = self._labels(params["class"], 1, gen)
         gen_b = torch.Generator().manual_seed(int(params["seed_b"]))
@@ -128,9 +126,8 @@ class GanModel(LatentModel):
         frames = to_rgb_uint8(self.synthesize(w, embedding))
         return output_frames(frames, params["strip"])
 
-    def _variations(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _variations(self, job: Job) -> list[np.ndarray]:
+        params, gen = job.params, job.generator
         count, strength = params["count"], params["strength"]
         z0 = self._latents(1, gen)  # (1, Z)
         labels = self._labels(params["class"], 1, gen).expand(count)
@@ -140,9 +137,8 @@ class GanModel(LatentModel):
         w = self._truncate(self.map(z), params["truncation"])  # as Sample draws the seed's image
         return to_rgb_uint8(self.synthesize(w, self.net.embed(labels)))
 
-    def _directions_strip(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _directions_strip(self, job: Job) -> list[np.ndarray]:
+        params, gen = job.params, job.generator
         assert self._directions is not None  # computed by load()
         z = self._latents(1, gen)
         label = self._labels(params["class"], 1, gen)

@@ -9,21 +9,18 @@ feathered when the result is accepted (core.composite, the staging bar's feather
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
-from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
 from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
+from genimg_desktop.engine.job import Job
 
 MAX_SIDE = ParamSpec(
     "max_side",
@@ -78,25 +75,18 @@ class InpaintModel(GenerationModel):
     def net(self) -> FillNet:
         return self._loaded(self._net)
 
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        assert request.image is not None and request.mask is not None  # checked by run()
+    def _run(self, job: Job) -> list[np.ndarray]:
+        assert job.image is not None and job.mask is not None  # checked by run()
         out = inpaint_holes(
-            request.image,
-            request.mask,
-            params["context_margin"],
+            job.image,
+            job.mask,
+            job.params["context_margin"],
             self.fill,
-            max_side=params["max_side"],
-            refine=self.fill if params["refine"] else None,
-            progress=report_to(control, f"Inpainting ({self.card.name})"),
+            max_side=job.params["max_side"],
+            refine=self.fill if job.params["refine"] else None,
+            progress=report_to(job.control, f"Inpainting ({self.card.name})"),
         )
-        control.report(1.0, "Done")
+        job.control.report(1.0, "Done")
         return [out]
 
     def fill(self, crop: np.ndarray, hole: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:

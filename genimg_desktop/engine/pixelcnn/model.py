@@ -11,9 +11,9 @@ import torch
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.engine.base import GenerationModel, inpaint_crop, mask_bbox
 from genimg_desktop.engine.declared_shapes import build_checked
+from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.pixelcnn import filling, sampling, scoring
 from genimg_desktop.engine.pixelcnn.guidance import guidable
 from genimg_desktop.engine.pixelcnn.heads import levels_to_unit
@@ -38,7 +38,6 @@ class PixelCNNModel(GenerationModel):
         super().__init__(card, device)
         self.config = config_from_card(card)
         self._net: PixelCNN | None = None
-        self._info: dict[str, Any] = {}  # what the running task adds to the result's info
 
     @classmethod
     def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
@@ -52,85 +51,53 @@ class PixelCNNModel(GenerationModel):
     def net(self) -> PixelCNN:
         return self._loaded(self._net)
 
-    def run(self, request: GenerationRequest, control: JobControl) -> GenerationResult:
-        """The base run, plus the scores and maps the task computed (base.run builds `info` itself)."""
-        self._info = {}
-        result = super().run(request, control)
-        result.info.update(self._info)
-        return result
-
-    def _run(
-        self,
-        task: TaskSpec,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        self._info = {}  # an out-of-memory retry starts afresh
+    def _run(self, job: Job) -> list[np.ndarray]:
         handlers = {
             "sample": self._sample,
             "complete": self._complete,
             "likelihood": self._likelihood,
             "inpaint": self._inpaint,
         }
-        return handlers[task.name](params, request, control, generator)
+        return handlers[job.task.name](job)
 
     # --- tasks -------------------------------------------------------------------------------------
 
-    def _sample(
-        self,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
+    def _sample(self, job: Job) -> list[np.ndarray]:
+        params, generator = job.params, job.generator
         labels, names = self._labels(params["class"], params["count"], generator)
-        on_row = _previews(control, self.config.size)
+        on_row = _previews(job.control, self.config.size)
         levels = sampling.sample(
             self.net, params["count"], labels, generator, params["temperature"], on_row, _guidance(params)
         )
-        self._info["classes"] = names
+        job.info["classes"] = names
         return [to_rgb(image) for image in levels]
 
-    def _complete(
-        self,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        assert request.image is not None  # checked by run()
+    def _complete(self, job: Job) -> list[np.ndarray]:
+        assert job.image is not None  # checked by run()
         size = self.config.size
-        levels = to_levels(request.image, size, self.config.channels)
-        if request.mask is not None:
-            _check_mask(request.mask, request.image)
-            known = ~to_mask(request.mask, size)
+        levels = to_levels(job.image, size, self.config.channels)
+        if job.mask is not None:
+            _check_mask(job.mask, job.image)
+            known = ~to_mask(job.mask, size)
         else:
-            known = torch.arange(size)[:, None].expand(size, size) < round(params["keep_rows"] * size)
-        done = self._fill(levels, known, params, control, generator)
-        self._info.update(done.info(done.uncertainty, (0, size, 0, size), self.config.channels))
+            known = torch.arange(size)[:, None].expand(size, size) < round(job.params["keep_rows"] * size)
+        done = self._fill(levels, known, job)
+        job.info.update(done.info(done.uncertainty, (0, size, 0, size), self.config.channels))
         return [to_rgb(image) for image in done.levels]
 
-    def _inpaint(
-        self,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        assert request.image is not None and request.mask is not None  # checked by run()
-        image, mask, margin = request.image, request.mask, params["context_margin"]
+    def _inpaint(self, job: Job) -> list[np.ndarray]:
+        assert job.image is not None and job.mask is not None  # checked by run()
+        image, mask, margin = job.image, job.mask, job.params["context_margin"]
         crops: list[np.ndarray] = []
         maps: list[np.ndarray] = []
 
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
             size, (height, width) = self.config.size, crop.shape[:2]
             levels, known = to_levels(crop, size, self.config.channels), ~to_mask(hole, size)
-            done = self._fill(levels, known, params, control, generator)
+            done = self._fill(levels, known, job)
             crops.extend(resize(to_rgb(levels), width, height) for levels in done.levels)
             maps.extend(resize_map(m, width, height) * (hole > 0) for m in done.uncertainty)
-            self._info.update(done.info(maps, mask_bbox(mask, margin), self.config.channels))
+            job.info.update(done.info(maps, mask_bbox(mask, margin), self.config.channels))
             return crops[0]
 
         first = inpaint_crop(image, mask, margin, fill)
@@ -138,18 +105,12 @@ class PixelCNNModel(GenerationModel):
         rest = [inpaint_crop(image, mask, margin, lambda c, h, i=i: crops[i]) for i in range(1, len(crops))]
         return [first, *rest]
 
-    def _likelihood(
-        self,
-        params: dict[str, Any],
-        request: GenerationRequest,
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> list[np.ndarray]:
-        assert request.image is not None  # checked by run()
-        control.report(0.0, "Scoring")
-        levels = to_levels(request.image, self.config.size, self.config.channels)[None].to(self.device)
+    def _likelihood(self, job: Job) -> list[np.ndarray]:
+        assert job.image is not None  # checked by run()
+        job.control.report(0.0, "Scoring")
+        levels = to_levels(job.image, self.config.size, self.config.channels)[None].to(self.device)
         per_class = scoring.class_log_probs(self.net, levels)[0]  # (K,) nats, (1,) unconditional
-        chosen = params["class"]
+        chosen = job.params["class"]
         if chosen == ANY:
             index = int(per_class.argmax())
             log_p = float(per_class.logsumexp(0) - np.log(per_class.numel()))
@@ -158,9 +119,9 @@ class PixelCNNModel(GenerationModel):
             log_p = float(per_class[index])
         labels = torch.tensor([index], device=self.device) if self.config.num_classes else None
         nll = scoring.score(self.net, levels, labels).nll_bits[0].float().cpu().numpy()  # (S, S)
-        self._info.update(self._likelihood_info(log_p, per_class, index, nll))
-        height, width = request.image.shape[:2]
-        control.report(1.0, "Done")
+        job.info.update(self._likelihood_info(log_p, per_class, index, nll))
+        height, width = job.image.shape[:2]
+        job.control.report(1.0, "Done")
         return [enlarge_nearest(heatmap(nll, 8.0 * self.config.channels), width, height)]
 
     def _likelihood_info(
@@ -185,17 +146,12 @@ class PixelCNNModel(GenerationModel):
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _fill(
-        self,
-        levels: torch.Tensor,
-        known: torch.Tensor,
-        params: dict[str, Any],
-        control: JobControl,
-        generator: torch.Generator,
-    ) -> filling.Completions:
+    def _fill(self, levels: torch.Tensor, known: torch.Tensor, job: Job) -> filling.Completions:
+        """The job's completions of `levels` where not `known`; their classes go into `job.info`."""
+        params, generator = job.params, job.generator
         count = params["count"]
         labels, names = self._labels(params["class"], count, generator)
-        on_row = _previews(control, self.config.size)
+        on_row = _previews(job.control, self.config.size)
         done = filling.complete_ranked(
             self.net,
             levels,
@@ -207,7 +163,7 @@ class PixelCNNModel(GenerationModel):
             on_row,
             _guidance(params),
         )
-        self._info["classes"] = [names[i] for i in done.order]
+        job.info["classes"] = [names[i] for i in done.order]
         return done
 
     def _labels(

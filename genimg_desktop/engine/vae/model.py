@@ -12,8 +12,8 @@ from genimg_desktop.core.imageio import ImageLoadError, load_rgb
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.progress import JobControl
-from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.declared_shapes import build_checked
+from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.latent_common import (
     AUTO,
     RANDOM,
@@ -156,27 +156,24 @@ class VaeModel(LatentModel):
     def _inpaint_fit(self, params: dict[str, Any], control: JobControl, gen: torch.Generator) -> CropFit:
         return vae_crop_fit(self.vae, params, self.card.class_names, self._noise(gen), control)
 
-    def _sample(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _sample(self, job: Job) -> list[np.ndarray]:
+        params, gen = job.params, job.generator
         noise = self.noise(params["count"], self.config.z_dim, generator=gen)
         labels = self._labels(params["class"], params["count"], gen)
         z = self._latents(noise, labels, params["temperature"], gen)
         return to_rgb_uint8(self.draw(z, self.vae.embed(labels)))
 
-    def _reconstruct(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
-        z, labels = self._encode_canvas(request, params["class"])
-        return self._outputs(self.draw(z, self.vae.embed(labels)), request, params["output_size"])
+    def _reconstruct(self, job: Job) -> list[np.ndarray]:
+        params = job.params
+        z, labels = self._encode_canvas(job, params["class"])
+        return self._outputs(self.draw(z, self.vae.embed(labels)), job, params["output_size"])
 
-    def _interpolate(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _interpolate(self, job: Job) -> list[np.ndarray]:
+        params, gen = job.params, job.generator
         temperature = params["temperature"]
         if params["start"] == CANVAS:
             choice = AUTO if params["class"] == RANDOM else params["class"]
-            z_a, labels_a = self._encode_canvas(request, choice)
+            z_a, labels_a = self._encode_canvas(job, choice)
         else:
             noise = self.noise(1, self.config.z_dim, generator=gen)
             labels_a = self._labels(params["class"], 1, gen)
@@ -206,25 +203,24 @@ class VaeModel(LatentModel):
         labels_b = labels_a if same else self._labels(params["class_b"], 1, gen_b)
         return self._latents(noise, labels_b, params["temperature"], gen_b), labels_b
 
-    def _edit(
-        self, params: dict[str, Any], request: GenerationRequest, gen: torch.Generator
-    ) -> list[np.ndarray]:
+    def _edit(self, job: Job) -> list[np.ndarray]:
+        params = job.params
         assert self._directions is not None  # computed by load()
-        z, labels = self._encode_canvas(request, params["class"])  # (1, Z), (1,)
+        z, labels = self._encode_canvas(job, params["class"])  # (1, Z), (1,)
         embedding = self.vae.embed(labels)
         amounts = edit_amounts(params["amount"], params["steps"])
         index = min(params["direction"], self._directions.count - 1)
         zs = torch.cat([self._directions.shift(z, index, a) for a in amounts])  # (T, Z)
         images = self.draw(zs, embedding.expand(len(amounts), -1))
-        return output_frames(self._outputs(images, request, params["output_size"]), params["strip"])
+        return output_frames(self._outputs(images, job, params["output_size"]), params["strip"])
 
     # ---- encoding, classes, outputs --------------------------------------------------------------------
 
-    def _encode_canvas(self, request: GenerationRequest, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
+    def _encode_canvas(self, job: Job, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
         """The canvas image's posterior mean (1, Z) and class (1,)."""
-        if request.image is None:
+        if job.image is None:
             raise ValueError("this needs an image on the canvas")
-        return self._encode(request.image, choice)
+        return self._encode(job.image, choice)
 
     def _encode(self, image: np.ndarray, choice: str) -> tuple[torch.Tensor, torch.Tensor]:
         """The posterior mean (1, Z) of an (H, W, 3) uint8 picture, and the class (1,) of `choice`
@@ -241,9 +237,9 @@ class VaeModel(LatentModel):
         eps = torch.zeros(len(classes), self.config.z_dim, device=self.device)  # z = mean: deterministic
         return classes[self._conditional_elbo(xs, classes, eps).argmax()].reshape(1)
 
-    def _outputs(self, images: torch.Tensor, request: GenerationRequest, size: str) -> list[np.ndarray]:
+    def _outputs(self, images: torch.Tensor, job: Job, size: str) -> list[np.ndarray]:
         out = to_rgb_uint8(images)
-        if size != CANVAS or request.image is None:
+        if size != CANVAS or job.image is None:
             return out
-        height, width = request.image.shape[:2]
+        height, width = job.image.shape[:2]
         return [resize_image(img, height, width) for img in out]

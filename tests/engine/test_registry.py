@@ -105,3 +105,13 @@ def test_unknown_and_untrainable_families_are_refused_with_the_names_there_are()
         family("nope")
     with pytest.raises(ValueError, match="no trainer for family 'classical' .*classifier"):
         trainable("classical")
+
+
+def test_genimg_train_help_names_every_trainable_family(capsys):
+    """The help is built without torch, so it cannot read the list: it must not fall behind it."""
+    from genimg_desktop import cli
+
+    assert cli.main(["train", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    for entry in FAMILY_LIST:
+        assert (entry.name in shown) == (entry.trainer is not None), entry.name

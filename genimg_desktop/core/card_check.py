@@ -16,6 +16,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from genimg_desktop.core.errors import one_line
+
 MAX_CARD_BYTES = 1_000_000
 # No model this app runs comes near these; a card beyond them is a mistake or an attack (a 10^6 px
 # side, or a million classes, would make loading allocate gigabytes before the weights are looked at).
@@ -83,7 +85,7 @@ def json_text(data: bytes, name: str) -> Any:
         if isinstance(exc, RecursionError):
             reason = "nested too deeply"
         elif isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):
-            reason = str(exc).splitlines()[0]
+            reason = one_line(exc)
         else:  # Python refuses integers of more than 4300 digits
             reason = "a number too long to read"
         raise ModelCardError(f"{name}: not a readable JSON model card ({reason})") from None

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from genimg_desktop.core.errors import one_line
 from genimg_desktop.core.hash_cache import file_sha256
 
 SAFE_SUFFIXES = (".safetensors",)
@@ -72,7 +73,7 @@ def weight_shapes(path: str | Path) -> Shapes:
             if name != "__metadata__"
         }
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise ModelLoadError(f"{path.name}: not a readable safetensors file ({_first(exc)})") from None
+        raise ModelLoadError(f"{path.name}: not a readable safetensors file ({one_line(exc)})") from None
 
 
 def _dimension(value: object) -> int:
@@ -109,7 +110,7 @@ def _load_safetensors(path: Path, device: torch.device | str) -> dict[str, torch
         raise  # out of memory is not a broken file; the caller reports it as such
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise ModelLoadError(
-            f"{path.name}: not a readable safetensors file (truncated or corrupt download?): {_first(exc)}"
+            f"{path.name}: not a readable safetensors file (truncated or corrupt download?): {one_line(exc)}"
         ) from exc
 
 
@@ -163,7 +164,7 @@ def load_into(module: nn.Module, state: Mapping[str, torch.Tensor], name: str) -
     try:
         module.load_state_dict(state, strict=True)
     except RuntimeError as exc:  # e.g. a dtype that cannot be copied
-        raise ModelLoadError(f"{name}: the weights do not fit this model: {_first(exc)}") from exc
+        raise ModelLoadError(f"{name}: the weights do not fit this model: {one_line(exc)}") from exc
 
 
 Shapes = dict[str, tuple[int, ...]]
@@ -196,11 +197,6 @@ def shape_problems(expected: Shapes, given: Shapes, extra_ok: bool = False) -> s
 def _few(items: list[str]) -> str:
     shown = ", ".join(items[:_SHOW])
     return shown if len(items) <= _SHOW else f"{shown} and {len(items) - _SHOW} more"
-
-
-def _first(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _suffix_list() -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from genimg_desktop.core import paths
+from genimg_desktop.core.atomic import write_atomic
 
 CACHE_NAME = "sha256-cache.json"
 MAX_ENTRIES = 512  # a model library is tens of files; the bound only stops unbounded growth
@@ -77,13 +78,6 @@ def _write_cache(entries: dict[str, Any]) -> None:
     if len(entries) > MAX_ENTRIES:  # forget files that are gone first, then the oldest entries
         entries = {k: v for k, v in entries.items() if os.path.exists(k)}
         entries = dict(list(entries.items())[-MAX_ENTRIES:])
-    tmp = None
-    try:
-        target = cache_path()
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps({"version": 1, "entries": entries}), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            if tmp is not None:
-                tmp.unlink()
+    text = json.dumps({"version": 1, "entries": entries})
+    with contextlib.suppress(OSError):
+        write_atomic(cache_path(), lambda f: f.write(text.encode("utf-8")))

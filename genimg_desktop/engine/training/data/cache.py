@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from genimg_desktop.core import paths
+from genimg_desktop.core.atomic import write_atomic
 from genimg_desktop.engine.training.data.dataset import ImageDataset
 
 CACHE_FORMAT = 2  # bump when the layout of the .npz or its meta changes (2: held_out)
@@ -75,17 +76,11 @@ def save_cached(path: Path, data: ImageDataset) -> None:
         "skipped": data.skipped,
         "held_out": data.held_out,
     }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as fp:
-            # Uncompressed: loads in a blink; MNIST-sized sets are ~50 MB, colour sets similar.
-            np.savez(
-                fp,
-                images=data.images,
-                labels=data.labels,
-                meta=np.array(json.dumps(meta)),
-                class_names=np.array(data.class_names, dtype=str),
-            )
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Uncompressed: loads in a blink; MNIST-sized sets are ~50 MB, colour sets similar.
+    arrays = {
+        "images": data.images,
+        "labels": data.labels,
+        "meta": np.array(json.dumps(meta)),
+        "class_names": np.array(data.class_names, dtype=str),
+    }
+    write_atomic(path, lambda fp: np.savez(fp, **arrays))

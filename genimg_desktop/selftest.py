@@ -156,8 +156,8 @@ def _check_models(folder: Path, device: Any, out_dir: Path, echo: Echo) -> list[
 
     registry = ModelRegistry([(folder, True)])
     descriptors = registry.refresh()
-    # A card the registry skipped (unknown family = a family module missing from the bundle, missing
-    # weights, ...) is a failure here, not a quiet omission.
+    # A card the registry skipped (a family engine/families.py does not list, missing weights, ...) is
+    # a failure here, not a quiet omission; a family module missing from the bundle fails the import.
     for error in registry.errors:
         add(Check("registry", "list", False, error))
     cards = sorted(folder.glob("*.json")) if folder.is_dir() else []

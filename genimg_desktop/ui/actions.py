@@ -8,10 +8,11 @@ from typing import Protocol
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
-from genimg_desktop.ui import file_ops
+from genimg_desktop.ui import file_ops, image_menu
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
+from genimg_desktop.ui.menu_items import add_action as _add
 from genimg_desktop.ui.model_folder import ModelFolder
 from genimg_desktop.ui.settings import DEVICES
 from genimg_desktop.ui.window_host import WindowHost
@@ -48,15 +49,6 @@ TOOLS = (
     ("rect", "Rectangle", "R"),
     ("lasso", "Lasso", "L"),
 )
-
-
-def _add(menu: QMenu, window: MenuHost, text: str, slot: Callable[[], object], shortcut=None) -> QAction:
-    action = QAction(text, window.window())
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-    action.triggered.connect(lambda _checked=False: slot())
-    menu.addAction(action)
-    return action
 
 
 def build_menus(window: MenuHost) -> dict[str, QAction]:
@@ -97,9 +89,12 @@ def build_menus(window: MenuHost) -> dict[str, QAction]:
     edit.addActions([undo, redo])
     acts["undo"], acts["redo"] = undo, redo
     edit.addSeparator()
+    image_menu.add_copy(edit, window, acts)
     acts["paste"] = _add(edit, window, "&Paste image", lambda: file_ops.paste_clipboard(window), "Ctrl+V")
 
+    image = bar.addMenu("&Image")
     _build_mask_menu(window, bar.addMenu("&Mask"), acts)
+    image_menu.build_image_menu(image, window, acts)  # after the Mask menu: its tools join that group
     _build_view_menu(window, bar.addMenu("&View"), acts)
     _build_device_menu(window, bar.addMenu("&Device"), acts)
     models = bar.addMenu("M&odels")
@@ -204,7 +199,7 @@ def build_toolbar(window: MenuHost, acts: dict[str, QAction]) -> QToolBar:
     bar.addSeparator()
     bar.addActions([acts["undo"], acts["redo"]])
     bar.addSeparator()
-    bar.addActions([acts[f"tool_{name}"] for name, _, _ in TOOLS])
+    bar.addActions([acts[f"tool_{name}"] for name, _, _ in TOOLS] + image_menu.toolbar_actions(acts))
     bar.addSeparator()
     bar.addWidget(window.tool_controls)
     bar.addSeparator()

@@ -69,6 +69,7 @@ class Settings:
     last_folder = Setting("files/last_folder", "")
     brush_size = Setting("canvas/brush_size", 48)
     brush_hardness = Setting("canvas/brush_hardness", 0.8)
+    brush_colour = Setting("canvas/brush_colour", "#000000")  # the colour brush's, #RRGGBB
     mask_colour = Setting("canvas/mask_colour", "#80ff3050")  # #AARRGGBB, as QColor parses it
     feather_px = Setting("canvas/feather_px", 6)
     mask_step_px = Setting("canvas/mask_step_px", 8)  # grow/shrink amount

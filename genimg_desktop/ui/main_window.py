@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QMimeData, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
@@ -66,7 +66,10 @@ class MainWindow(QMainWindow):
         self.canvas = CanvasView(self.model.document, self.undo_stack, self)
         self.canvas.set_brush_size(self.settings.brush_size)
         self.canvas.set_brush_hardness(self.settings.brush_hardness)
-        self.tool_controls = ToolControls(self.canvas.brush_size, self.canvas.brush_hardness)
+        self.canvas.set_paint_colour(QColor(self.settings.brush_colour))
+        self.tool_controls = ToolControls(
+            self.canvas.brush_size, self.canvas.brush_hardness, self.canvas.paint_colour
+        )
         self._build_centre()
         self._build_docks()
         self.status = StatusBar(self)
@@ -150,6 +153,7 @@ class MainWindow(QMainWindow):
         self.canvas.brush_changed.connect(self._brush_changed)
         self.tool_controls.size_changed.connect(self.canvas.set_brush_size)
         self.tool_controls.hardness_changed.connect(self.canvas.set_brush_hardness)
+        self.tool_controls.colour_changed.connect(self.canvas.set_paint_colour)
         self.canvas.staged_changed.connect(self.staging.show_staged)
         self.canvas.staged_changed.connect(self._canvas_staged_changed)
         self.staging.accept_requested.connect(self.accept_result)
@@ -341,7 +345,8 @@ class MainWindow(QMainWindow):
         self.update_title()
 
     def _brush_changed(self) -> None:
-        self.tool_controls.show_brush(self.canvas.brush_size, self.canvas.brush_hardness)
+        canvas = self.canvas
+        self.tool_controls.show_brush(canvas.brush_size, canvas.brush_hardness, canvas.paint_colour)
 
     def update_title(self) -> None:
         name = self.model.title_name()
@@ -389,6 +394,7 @@ class MainWindow(QMainWindow):
         self.settings.window_state = self.saveState()
         self.settings.brush_size = int(self.canvas.brush_size)
         self.settings.brush_hardness = float(self.canvas.brush_hardness)
+        self.settings.brush_colour = self.canvas.paint_colour.name()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

@@ -9,35 +9,20 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu
 
-from genimg_desktop.core.imageio import LoadedImage
-from genimg_desktop.ui.main_window import MainWindow
 from genimg_desktop.ui.qimage import qimage_to_rgba
 from genimg_desktop.ui.size_dialog import SizeDialog
 from tests.ui.mouse import LEFT, NO_MOD, drag, send_mouse
+from tests.ui.photo_window import key, photo_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
 def win(qtbot, photo_rgb):
-    """The window on a 400 x 300 photo, half transparent at the left, with a rectangle of mask."""
-    window = MainWindow()  # not qtbot.addWidget: that would close it before the edits are marked saved
-    window.show()
-    qtbot.waitExposed(window)
-    window.windowHandle().requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    """The window on a 400 x 300 photo, half transparent at the left."""
     rgba = np.dstack([photo_rgb, np.full(photo_rgb.shape[:2], 255, np.uint8)])[:300, :400].copy()
     rgba[:, :40, 3] = 100
-    window.set_loaded(LoadedImage(rgba, "RGBA", "PNG", (400, 300), {}, []), None)
-    window.canvas.setFocus()
-    yield window
-    window.document.modified = False  # no "save changes?" question when the test closes it
-    window.close()
-    window.deleteLater()
-
-
-def key(qtbot, win, k, mods=Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(win.canvas, k, mods)
+    yield from photo_window(qtbot, rgba)
 
 
 def paint_mask_rect(qtbot, win, x0, y0, x1, y1) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Protocol
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
-from genimg_desktop.ui import file_ops, image_menu
+from genimg_desktop.ui import file_ops, image_menu, outpaint
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
@@ -27,6 +27,7 @@ class MenuHost(WindowHost, Protocol):
     autosaver: Autosaver
     model_folder: ModelFolder
     docks: list[QDockWidget]
+    outpainter: outpaint.Outpainter
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
 
@@ -48,6 +49,7 @@ TOOLS = (
     ("eraser", "Eraser", "E"),
     ("rect", "Rectangle", "R"),
     ("lasso", "Lasso", "L"),
+    ("subject", "Select &subject (draw a box around it)", "S"),
 )
 
 
@@ -95,6 +97,9 @@ def build_menus(window: MenuHost) -> dict[str, QAction]:
     image = bar.addMenu("&Image")
     _build_mask_menu(window, bar.addMenu("&Mask"), acts)
     image_menu.build_image_menu(image, window, acts)  # after the Mask menu: its tools join that group
+    acts["extend"] = _add(
+        image, window, "E&xtend canvas and fill…", lambda: outpaint.ask_extend(window, window.outpainter)
+    )
     _build_view_menu(window, bar.addMenu("&View"), acts)
     _build_device_menu(window, bar.addMenu("&Device"), acts)
     models = bar.addMenu("M&odels")

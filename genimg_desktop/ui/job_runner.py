@@ -8,16 +8,20 @@ the WindowModel and announces what happens by signals. The model follows the sta
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.jobs.worker import EngineService
 from genimg_desktop.ui.window_model import WindowModel
 
 LIVE_DEBOUNCE_MS = 250  # a slider drag sends many changes: run once it pauses
 NOTE_MS = 8000  # a result's notes stay this long in the status bar
+Choice = tuple[ModelDescriptor, TaskSpec, dict[str, Any]]  # a model, its task and the parameters
 
 
 class JobRunner(QObject):
@@ -73,10 +77,14 @@ class JobRunner(QObject):
         if self.service is not None:
             self.service.set_device(name)
 
-    def run(self) -> int | None:
-        """Submit the model's chosen task on its document; returns the job id, or None."""
+    def run(self, choice: Choice | None = None) -> int | None:
+        """Submit the model's chosen task on its document; returns the job id, or None. `choice` runs
+        that model, task and parameters instead of the dock's (Extend canvas's fill, ui/outpaint.py)."""
         m = self.model
         model, task, doc = m.model, m.task, m.document
+        params = dict(m.params)
+        if choice is not None:
+            model, task, params = choice[0], choice[1], dict(choice[2])
         if self.service is None or model is None or task is None:
             m.say("No model selected yet")
             return None
@@ -88,7 +96,6 @@ class JobRunner(QObject):
             return None
         m.discard_staged()
         mask = doc.mask.copy() if task.needs_mask else None
-        params = dict(m.params)
         request = GenerationRequest(
             model_id=model.id,
             task=task.name,

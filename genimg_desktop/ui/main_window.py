@@ -30,7 +30,7 @@ from genimg_desktop.core.history import History
 from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.params import TaskSpec
-from genimg_desktop.ui import actions, file_ops, sample_actions
+from genimg_desktop.ui import actions, file_ops, sample_actions, subject_select
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
@@ -40,6 +40,7 @@ from genimg_desktop.ui.image_opener import ImageOpener
 from genimg_desktop.ui.job_runner import JobRunner
 from genimg_desktop.ui.model_folder import ModelFolder
 from genimg_desktop.ui.open_progress import OpenProgress
+from genimg_desktop.ui.outpaint import Outpainter
 from genimg_desktop.ui.panels.model_picker import ModelPicker
 from genimg_desktop.ui.panels.param_panel import ParamPanel
 from genimg_desktop.ui.samples_panel import SamplesPanel
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.status.insertPermanentWidget(0, self.open_progress)
         self.fit_guard = FitGuard(self.picker, self.model, self)
         self.model_folder = ModelFolder(self, self.model, self.jobs)
+        self.outpainter = Outpainter(self, self)  # Image > Extend canvas, from the command to Accept
         self.acts = actions.build_menus(self)
         self.addToolBar(actions.build_toolbar(self, self.acts))
         self._connect()
@@ -154,6 +156,7 @@ class MainWindow(QMainWindow):
         self.tool_controls.size_changed.connect(self.canvas.set_brush_size)
         self.tool_controls.hardness_changed.connect(self.canvas.set_brush_hardness)
         self.tool_controls.colour_changed.connect(self.canvas.set_paint_colour)
+        self.canvas.subject_requested.connect(lambda rect: subject_select.select_subject(self, rect))
         self.canvas.staged_changed.connect(self.staging.show_staged)
         self.canvas.staged_changed.connect(self._canvas_staged_changed)
         self.staging.accept_requested.connect(self.accept_result)
@@ -277,7 +280,9 @@ class MainWindow(QMainWindow):
 
     def accept_result(self, feather_px: float) -> None:
         result = self.model.staged
-        if self.canvas.accept_staged(feather_px) and result is not None:
+        # An Extend canvas fill goes into its own undo step, the border's (ui/outpaint.py).
+        accepted = self.outpainter.accept() or self.canvas.accept_staged(feather_px)
+        if accepted and result is not None:
             self.document.metadata = result.metadata()  # a saved PNG records how it was made
             self.settings.feather_px = int(feather_px)
             self.update_title()

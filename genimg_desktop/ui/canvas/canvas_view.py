@@ -21,6 +21,7 @@ from genimg_desktop.ui.canvas.crop_tool import CropTool
 from genimg_desktop.ui.canvas.mask_actions import MaskActions
 from genimg_desktop.ui.canvas.navigation import ZoomPanView
 from genimg_desktop.ui.canvas.staging import StagedResult
+from genimg_desktop.ui.canvas.subject_tool import SubjectTool
 from genimg_desktop.ui.canvas.tiled_layers import TiledLayer, image_source, mask_colour_table, mask_source
 from genimg_desktop.ui.canvas.tools import (
     MASK_TOOLS,
@@ -60,6 +61,7 @@ class CanvasView(ZoomPanView):
     brush_changed = Signal()
     staged_changed = Signal(bool)
     crop_requested = Signal(object)  # Rect: Enter, or a double-click inside the crop frame
+    subject_requested = Signal(object)  # Rect: a box drawn with the Select subject tool
 
     def __init__(self, document: Document, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -337,7 +339,11 @@ class CanvasView(ZoomPanView):
             patch = tool.release(self.to_scene(event.position()))
             if patch is not None:
                 push_patch(self.undo_stack, self.document, tool.target, patch, tool.text)
-            if isinstance(tool, CropTool):
+            if isinstance(tool, SubjectTool):
+                tool.cancel()
+                if tool.rect is not None:
+                    self.subject_requested.emit(tool.rect)
+            elif isinstance(tool, CropTool):
                 self._crop = tool if tool.rect is not None else None
                 if self._crop is None:
                     tool.cancel()
@@ -356,6 +362,8 @@ class CanvasView(ZoomPanView):
         if self._tool_name == "crop":
             self.drop_crop()  # a new frame replaces the old one
             return CropTool(self.document, self.scene())
+        if self._tool_name == "subject":
+            return SubjectTool(self.document, self.scene())
         erase = alt or (self._eraser_mode and self._tool_name in MASK_TOOLS)
         pick = lambda rgb: self.set_paint_colour(QColor(*rgb))  # noqa: E731 - a one-line callback
         return make_tool(self._tool_name, self.document, self.scene(), self._brush, erase, pick)

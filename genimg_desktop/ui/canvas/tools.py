@@ -25,7 +25,7 @@ from genimg_desktop.core.tiles import TilePatch, TileRecorder
 from genimg_desktop.ui.canvas.commands import Target
 
 MASK_TOOLS = ("brush", "eraser", "rect", "lasso")
-TOOL_NAMES = (*MASK_TOOLS, "paint", "picker", "crop")
+TOOL_NAMES = (*MASK_TOOLS, "paint", "picker", "crop", "subject")
 STROKE_TOOLS = ("brush", "eraser", "paint")  # the ones that show the brush outline
 PREVIEW_Z = 100.0  # above image, mask overlay and staged result
 

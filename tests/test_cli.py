@@ -148,3 +148,37 @@ def test_module_entry_point_runs_models_in_a_subprocess(isolated_home):
 def test_importing_the_cli_is_light():
     code = "import sys, genimg_desktop.cli; sys.exit(bool({'torch', 'PySide6'} & set(sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_inpaint_extend_fills_a_border_with_patchmatch(tmp_path):
+    """`genimg inpaint --extend L,T,R,B` with no mask: the photo bit-exact inside, the border filled."""
+    from skimage import data
+
+    photo = data.coffee()
+    save_image(tmp_path / "coffee.png", photo)
+    out = tmp_path / "wide.png"
+    args = ["inpaint", "--model", "patchmatch", "--image", str(tmp_path / "coffee.png")]
+    assert cli.main([*args, "--extend", "40,0,60,20", "--out", str(out)]) == 0
+    wide = load_image(out).rgba
+    assert wide.shape == (420, 700, 4) and (wide[..., 3] == 255).all()
+    np.testing.assert_array_equal(wide[:400, 40:640, :3], photo)
+    assert wide[:, :40, :3].std() > 5  # not a flat colour
+    assert cli.main([*args, "--out", str(out)]) == 2  # neither --mask nor --extend
+    assert cli.main([*args, "--extend", "0,0,0", "--out", str(out)]) == 2
+
+
+def test_select_writes_the_subjects_mask(tmp_path):
+    from skimage import data
+
+    from tests.core.test_subject import BOX, hand_mask
+
+    save_image(tmp_path / "coffee.png", data.coffee())
+    out = tmp_path / "cup.png"
+    box = ",".join(str(v) for v in BOX)
+    assert cli.main(["select", "--image", str(tmp_path / "coffee.png"), "--box", box, "--out", str(out)]) == 0
+    found = load_image(out).rgba[..., 0] > 127
+    hand = hand_mask()
+    assert (found & hand).sum() / (found | hand).sum() > 0.8
+    assert (
+        cli.main(["select", "--image", str(tmp_path / "coffee.png"), "--box", "1,2", "--out", str(out)]) == 2
+    )

@@ -49,13 +49,16 @@ def border_for_aspect(width: int, height: int, ratio_w: float, ratio_h: float) -
     return (0, extra // 2, 0, extra - extra // 2) if extra > 0 else (0, 0, 0, 0)
 
 
-def extend(image: np.ndarray, border: Border) -> tuple[np.ndarray, np.ndarray]:
-    """The picture on a canvas grown by `border`; the new area transparent, and masked (255) alone."""
+def extend(
+    image: np.ndarray, border: Border, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The picture on a canvas grown by `border`, the new area transparent and masked (255); inside,
+    the mask is `mask` (the CLI's --mask with --extend) or empty, so the fill touches the border alone."""
     left, top, right, bottom = check_border(border)
     h, w = image.shape[:2]
     anchor = (_share(left, right), _share(top, bottom))
-    empty = np.zeros((h, w), np.uint8)
-    return geometry.canvas_size(image, empty, w + left + right, h + top + bottom, anchor, mask_new=True)
+    inside = np.zeros((h, w), np.uint8) if mask is None else mask
+    return geometry.canvas_size(image, inside, w + left + right, h + top + bottom, anchor, mask_new=True)
 
 
 def _share(before: int, after: int) -> float:

@@ -10,6 +10,7 @@ touched, which keeps a stroke fast on a large picture.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from genimg_desktop.core import mask as maskops
@@ -35,29 +36,35 @@ def paint_segment(
     if box is None:
         return None
     index = rect_slices(box)
-    before = coverage[index].astype(np.float32)
+    before = coverage[index].copy()
     maskops.stamp_segment(coverage, p0, p1, radius, hardness, 255)
-    after = coverage[index].astype(np.float32)
-    rise = after > before
-    if not rise.any():
+    rise = coverage[index] > before
+    # Along a stroke most of a big dab is covered already: blend only the box of what rose.
+    part = maskops.mask_bbox(rise.view(np.uint8))
+    if part is None:
         return None
+    inner = rect_slices(part)
+    old = before[inner].astype(np.float32)
     # The share of what is left to reach the colour: coverage c paints c/255 of the colour over the
     # pixel as it was before the stroke, whatever steps took it there.
-    t = (after - before) / np.maximum(255.0 - before, 1.0)
-    region = image[index]
-    painted = _over(region, np.asarray(colour, np.float32), t)
-    region[rise] = painted[rise]
-    return box
+    t = (coverage[index][inner].astype(np.float32) - old) / np.maximum(255.0 - old, 1.0)
+    region = image[index][inner]
+    np.copyto(region, _over(region, colour, t), where=rise[inner][..., None])
+    return (box[0] + part[0], box[1] + part[1], part[2], part[3])
 
 
-def _over(region: np.ndarray, colour: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """An opaque `colour` with coverage `t` over the straight-alpha RGBA `region` (Porter-Duff over)."""
-    below = region[..., 3].astype(np.float32) / 255.0 * (1.0 - t)
-    alpha = t + below
-    rgb = (colour * t[..., None] + region[..., :3].astype(np.float32) * below[..., None]) / np.maximum(
-        alpha, 1e-6
-    )[..., None]
-    out = np.empty_like(region)
-    out[..., :3] = np.clip(np.rint(rgb), 0, 255)
-    out[..., 3] = np.clip(np.rint(alpha * 255.0), 0, 255)
+def _over(region: np.ndarray, colour: Colour, t: np.ndarray) -> np.ndarray:
+    """An opaque `colour` with coverage `t` over the straight-alpha RGBA `region` (Porter-Duff over).
+
+    The colour's weight is t, the pixel's a * (1 - t) (its alpha a): a transparent pixel's hidden RGB
+    gives nothing, so a soft edge on transparency keeps the pure colour. OpenCV blends with per-pixel
+    weights in one pass, several times faster than the same in numpy on a big soft dab.
+    """
+    below = region[..., 3].astype(np.float32) * np.float32(1.0 / 255.0)
+    below *= 1.0 - t
+    fill = np.empty_like(region)
+    fill[:] = (*colour, 255)
+    out = cv2.blendLinear(region, fill, below, t)
+    alpha = (t + below) * np.float32(255.0)
+    out[..., 3] = np.clip(np.rint(alpha), 0, 255)
     return out

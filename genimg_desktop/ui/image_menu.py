@@ -27,11 +27,12 @@ from genimg_desktop.ui.qimage import array_to_qimage
 from genimg_desktop.ui.size_dialog import SizeDialog
 from genimg_desktop.ui.window_host import WindowHost
 
-# The tools this menu offers (name, text, key); the Mask menu has the mask tools (B E R L).
+# The tools this menu offers (name, menu text, toolbar text, key, tooltip); the Mask menu has the mask
+# tools (B E R L).
 TOOLS = (
-    ("paint", "&Paint on the picture", "P"),
-    ("picker", "P&ick colour", "I"),
-    ("crop", "C&rop tool (Enter crops, Esc cancels)", "C"),
+    ("paint", "&Paint on the picture", "Paint", "P", "Paint the brush colour on the picture (P)"),
+    ("picker", "P&ick colour", "Pick", "I", "Pick the brush colour from the picture (I, or Alt+click)"),
+    ("crop", "C&rop tool", "Crop", "C", "Drag a rectangle; Enter or a double-click crops, Esc cancels (C)"),
 )
 
 
@@ -69,8 +70,10 @@ def build_image_menu(menu: QMenu, host: ImageHost, acts: dict[str, QAction]) -> 
     """Fill the Image menu. Build it after the Mask menu: its tools join that menu's tool group."""
     canvas = host.canvas
     group = acts["tool_brush"].actionGroup()
-    for name, text, key in TOOLS:
+    for name, text, short, key, tip in TOOLS:
         action = add_action(menu, host, text, lambda n=name: canvas.set_tool(n), key)
+        action.setIconText(short)
+        action.setToolTip(tip)
         action.setCheckable(True)
         group.addAction(action)
         acts[f"tool_{name}"] = action
@@ -87,7 +90,7 @@ def build_image_menu(menu: QMenu, host: ImageHost, acts: dict[str, QAction]) -> 
 
 
 def toolbar_actions(acts: dict[str, QAction]) -> list[QAction]:
-    return [acts[f"tool_{name}"] for name, _, _ in TOOLS]
+    return [acts[f"tool_{tool[0]}"] for tool in TOOLS]
 
 
 # ---------------------------------------------------------------- geometry, each one undo step

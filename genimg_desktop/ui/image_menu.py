@@ -74,6 +74,7 @@ def build_image_menu(menu: QMenu, host: ImageHost, acts: dict[str, QAction]) -> 
         action = add_action(menu, host, text, lambda n=name: canvas.set_tool(n), key)
         action.setIconText(short)
         action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False, t=tip: host.model.say(t, 8000))  # how to use it
         action.setCheckable(True)
         group.addAction(action)
         acts[f"tool_{name}"] = action

@@ -77,6 +77,7 @@ def test_crop_tool_drag_then_enter_crops_picture_and_mask(qtbot, win):
     before = state(win)
     key(qtbot, win, Qt.Key.Key_C)
     assert win.canvas.tool == "crop" and win.acts["tool_crop"].isChecked()
+    assert "Enter or a double-click crops" in win.statusBar().currentMessage()
     drag(win.canvas, [(50, 40), (150, 120), (250, 200)])
     assert win.canvas.crop_rect == (50, 40, 200, 160)
     key(qtbot, win, Qt.Key.Key_Escape)  # cancels the frame, not anything else

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QApplication, QMenu
 
 from genimg_desktop.core import geometry
 from genimg_desktop.core.document import Document
@@ -105,11 +105,14 @@ def reshape(host: ImageHost, forward: Reshape, text: str, inverse: Reshape | Non
     if host.canvas.staged:
         host.model.say(f"{text}: accept or discard the result first (it would no longer fit)", 8000)
         return False
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a resize of a huge picture takes seconds
     try:
         push_geometry(host.undo_stack, host.model.document, forward, text, inverse)
     except ValueError as exc:
         host.model.say(f"{text}: {exc}", 8000)
         return False
+    finally:
+        QApplication.restoreOverrideCursor()
     w, h = host.model.document.size
     host.model.say(f"{text}: the picture is now {w} x {h} px (Ctrl+Z undoes it)")
     return True

@@ -194,3 +194,14 @@ def test_no_geometry_change_under_a_staged_result(qtbot, win):
     win.acts["rotate_right"].trigger()
     assert_state(win, before)
     assert win.canvas.staged and "accept or discard the result first" in win.statusBar().currentMessage()
+
+
+def test_no_geometry_change_while_a_job_runs(qtbot, win):
+    before = state(win)
+    win.model.set_busy(True)  # what JobRunner does while a job runs
+    win.acts["rotate_180"].trigger()
+    assert_state(win, before)
+    assert "wait for the job to finish" in win.statusBar().currentMessage()
+    win.model.set_busy(False)
+    win.acts["flip_h"].trigger()
+    np.testing.assert_array_equal(win.document.image, before[0][:, ::-1])

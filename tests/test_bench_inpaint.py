@@ -33,6 +33,15 @@ def test_quick_bench_scores_every_method_and_judges_the_learned_one() -> None:
     assert result["targets"]["oracle"]["beats_all_classes"] is True
     assert "opencv-telea" not in result["targets"]  # only learned methods have targets
     assert "targets for oracle" in format_inpaint_report(result)
+    photos = result["photos"]  # strokes and object-sized holes on photos, with a texture score
+    assert {p["source"] for p in photos["photos"]} <= {"opencv", "scikit"} and photos["size"] == 128
+    for kind in ("thin", "medium", "thick", "blob", "object-box"):
+        row = photos["table"][kind]
+        assert row["oracle"]["texture"] == 1.0 and row["oracle"]["psnr"] == 100
+        assert row["opencv-telea"]["texture"] < 1.0  # Telea's fill is smoother than the photo
+    detailed = ("medium", "thick", "blob", "object-box")
+    assert photos["bar"]["oracle"]["keeps_detail"] == dict.fromkeys(detailed, True)
+    assert "strokes and object-sized holes" in format_inpaint_report(result)
     json.dumps(result)
 
 
@@ -68,6 +77,32 @@ def test_hole_scores_count_only_the_hole() -> None:
     assert hole_scores(a, b, mask)["l1"] == pytest.approx(4 / 12)
 
 
+def test_texture_score_is_one_for_the_original_and_low_for_a_flat_fill() -> None:
+    from skimage import data
+
+    photo = data.coffee()
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    mask[20:100, 400:480] = 255  # the grainy table top
+    flat = photo.copy()
+    flat[mask > 0] = photo[mask > 0].mean(axis=0).astype(np.uint8)
+    assert hole_scores(photo, photo, mask)["texture"] == 1.0
+    assert hole_scores(photo, flat, mask)["texture"] < 0.25  # the seam at the hole's edge is all it has
+
+
+def test_object_masks_are_object_sized_seeded_and_inside() -> None:
+    from genimg_desktop.core.random_masks import object_mask
+
+    for kind in ("blob", "object-box"):
+        masks = [object_mask(512, 512, kind, np.random.default_rng(i)) for i in range(20)]
+        for mask in masks:
+            ys, xs = np.nonzero(mask)
+            assert 50 <= ys.max() - ys.min() + 1 <= 181 and 50 <= xs.max() - xs.min() + 1 <= 181
+        assert np.array_equal(masks[0], object_mask(512, 512, kind, np.random.default_rng(0)))
+        assert not np.array_equal(masks[0], masks[1])
+    with pytest.raises(ValueError, match="blob"):
+        object_mask(64, 64, "star", np.random.default_rng(0))
+
+
 def test_masks_are_seeded_never_empty_and_widen_by_kind() -> None:
     assert np.array_equal(bench_mask(128, 128, "thin", 3), bench_mask(128, 128, "thin", 3))
     assert not np.array_equal(bench_mask(128, 128, "thin", 3), bench_mask(128, 128, "thin", 4))
@@ -98,3 +133,12 @@ def test_reference_size_widens_strokes_on_a_crop() -> None:
         [(random_mask(64, 64, "thick", np.random.default_rng(i), 256) > 0).mean() for i in range(20)]
     )
     assert big > 2 * own
+
+
+def test_photo_grid_shows_each_object_hole_at_full_size(tmp_path) -> None:
+    from genimg_desktop.bench.inpaint_grid import GAP, LABEL_H
+    from genimg_desktop.bench.inpaint_objects import write_photo_grid
+    from genimg_desktop.core.imageio import load_image
+
+    grid = load_image(write_photo_grid(tmp_path / "photos.png", [_oracle()], quick=True, tile=100)).rgba
+    assert grid.shape[:2] == (LABEL_H + 4 * (100 + GAP), 3 * (100 + GAP))  # 2 photos x 2 holes; 2 + 1 columns

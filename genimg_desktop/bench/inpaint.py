@@ -5,7 +5,8 @@ and flower) and the openclipart test split, centre squares of SIZE px; none is i
 (see engine/training/data/photos.py and the split of openclipart). Masks: seeded free-form strokes of
 three widths (core/random_masks.py), one of each per image. Scores: L1, PSNR, SSIM inside the hole
 (bench/inpaint_metrics.py) and seconds per image. Scale: a 512x512 photo with a medium mask, and the
-same photo at 4096x4096 with a 128x128 hole, whose time must stay within twice the 512 one.
+same photo at 4096x4096 with a 128x128 hole, whose time must stay within twice the 512 one. Photos:
+object-sized holes beside strokes on 512 px photos, with a texture score (bench/inpaint_objects.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from genimg_desktop.bench.inpaint_methods import Method
 from genimg_desktop.bench.inpaint_metrics import hole_scores
+from genimg_desktop.bench.inpaint_objects import run_photo_bench
 from genimg_desktop.bench.inpaint_refine import coarse_to_fine
 from genimg_desktop.core.random_masks import random_mask
 
@@ -87,11 +89,12 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         for kind in MASK_KINDS
     ]
     refine = coarse_to_fine(methods, cases, MASK_KINDS)
+    photos = run_photo_bench(methods, quick, _check_outside, say)
     say("scale: 512x512 medium mask, 4096x4096 with a 128x128 hole")
     scale = {m.name: _scale(m, repeats=1 if quick else 3) for m in methods}
-    table = _aggregate(records, MASK_KINDS, [m.name for m in methods])
+    table = aggregate(records, MASK_KINDS, [m.name for m in methods])
     by_source = {
-        source: _aggregate(
+        source: aggregate(
             [r for r in records if r["source"] == source], MASK_KINDS, [m.name for m in methods]
         )
         for source in sorted({r["source"] for r in records})
@@ -109,6 +112,7 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         "by_source": by_source,
         "scale": scale,
         "coarse_to_fine": refine,
+        "photos": photos,
         "targets": _targets(table, scale, methods),
         "records": records,
     }
@@ -121,8 +125,8 @@ def _check_outside(image: np.ndarray, filled: np.ndarray, mask: np.ndarray, name
         raise RuntimeError(f"{name} changed pixels outside the mask")
 
 
-def _aggregate(records: list[dict[str, Any]], kinds: tuple[str, ...], names: list[str]) -> dict[str, Any]:
-    """{mask kind: {method: mean l1, psnr, ssim, seconds, n}}."""
+def aggregate(records: list[dict[str, Any]], kinds: tuple[str, ...], names: list[str]) -> dict[str, Any]:
+    """{mask kind: {method: mean l1, psnr, ssim, texture, seconds, n}}."""
     table: dict[str, Any] = {}
     for kind in kinds:
         table[kind] = {}
@@ -130,7 +134,8 @@ def _aggregate(records: list[dict[str, Any]], kinds: tuple[str, ...], names: lis
             rows = [r for r in records if r["mask"] == kind and r["method"] == name]
             if rows:
                 table[kind][name] = {
-                    key: statistics.fmean(r[key] for r in rows) for key in ("l1", "psnr", "ssim", "seconds")
+                    key: statistics.fmean(r[key] for r in rows)
+                    for key in ("l1", "psnr", "ssim", "texture", "seconds")
                 }
                 table[kind][name]["n"] = len(rows)
     return table

@@ -26,23 +26,25 @@ def write_grid(path: Path, methods: list[Method], quick: bool = False) -> Path:
         shown[mask > 0] = (255, 0, 0)
         tiles = [image, shown, np.repeat(mask[..., None], 3, axis=2)]
         tiles += [method.fill(image, mask) for method in methods]
-        rows.append(_row(tiles))
+        rows.append(row(tiles))
     labels = ["original", "input", "mask", *(m.name for m in methods)]
-    return save_image(path, np.concatenate([_header(labels), *rows], axis=0))
+    return save_image(path, np.concatenate([header(labels), *rows], axis=0))
 
 
-def _row(tiles: list[np.ndarray]) -> np.ndarray:
-    cells = [cv2.resize(t, (TILE, TILE), interpolation=cv2.INTER_AREA) for t in tiles]
-    out = np.full((TILE + GAP, len(cells) * (TILE + GAP), 3), 255, np.uint8)
+def row(tiles: list[np.ndarray], tile: int = TILE) -> np.ndarray:
+    """The pictures side by side, each scaled to `tile` x `tile`, with a white gap."""
+    cells = [cv2.resize(t, (tile, tile), interpolation=cv2.INTER_AREA) for t in tiles]
+    out = np.full((tile + GAP, len(cells) * (tile + GAP), 3), 255, np.uint8)
     for i, cell in enumerate(cells):
-        out[:TILE, i * (TILE + GAP) : i * (TILE + GAP) + TILE] = cell
+        out[:tile, i * (tile + GAP) : i * (tile + GAP) + tile] = cell
     return out
 
 
-def _header(labels: list[str]) -> np.ndarray:
-    out = np.full((LABEL_H, len(labels) * (TILE + GAP), 3), 255, np.uint8)
+def header(labels: list[str], tile: int = TILE) -> np.ndarray:
+    """A white strip with each column's label."""
+    out = np.full((LABEL_H, len(labels) * (tile + GAP), 3), 255, np.uint8)
     for i, text in enumerate(labels):
         cv2.putText(
-            out, text, (i * (TILE + GAP) + 4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA
+            out, text, (i * (tile + GAP) + 4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA
         )
     return out

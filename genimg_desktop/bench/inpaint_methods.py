@@ -1,6 +1,7 @@
 """The methods `genimg bench inpaint` compares: every installed inpainting model (the classical
-OpenCV ones and the learned fill networks) through the same `GenerationModel.run` the app uses, plus
-scikit-image's biharmonic inpainting, which has no model card, run through the same crop strategy."""
+OpenCV ones, PatchMatch and the learned fill networks) through the same `GenerationModel.run` the
+app uses, plus scikit-image's biharmonic inpainting, which has no model card, run through the same
+crop strategy."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from genimg_desktop.core.request import GenerationRequest
 Fill = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (image, mask) -> filled image, same shape
 BIHARMONIC = "skimage-biharmonic"
 CLASSICAL_IDS = ("opencv-telea", "opencv-ns")
+PATCHMATCH = "patchmatch"
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,10 @@ def biharmonic(margin: int = 16) -> Method:
 
 def model_method(registry: Any, model_id: str, device: Any, params: dict[str, Any] | None = None) -> Method:
     """A registry model's "inpaint" task as a Method (loaded once, here, not inside the timing)."""
+    from genimg_desktop.engine.families import family
+
     model = registry.load(model_id, device)
-    kind = "classical" if model.family == "classical" else "learned"
+    kind = "classical" if family(model.family).trainer is None else "learned"  # OpenCV, PatchMatch: untrained
 
     return _model_method(model, model_id, kind, dict(params or {}))
 
@@ -61,15 +65,17 @@ def _model_method(model: Any, model_id: str, kind: str, params: dict[str, Any]) 
 
 
 def installed_methods(device: Any, only: tuple[str, ...] = ()) -> list[Method]:
-    """OpenCV Telea and NS, biharmonic, then every installed fill network (a trained family that runs at
-    any picture size, engine/families.py); `only` narrows to those names."""
+    """OpenCV Telea and NS, biharmonic, PatchMatch (when its library is installed), then every
+    installed fill network (a trained family that runs at any picture size, engine/families.py);
+    `only` narrows to those names."""
     from genimg_desktop.engine.families import family
     from genimg_desktop.engine.registry import ModelRegistry
 
     registry = ModelRegistry()
-    fills = [d for d in registry.refresh() if _is_fill_network(family(d.card.family))]
-    learned = sorted(d.id for d in fills)
-    wanted = [*CLASSICAL_IDS, BIHARMONIC, *learned]
+    found = registry.refresh()
+    learned = sorted(d.id for d in found if _is_fill_network(family(d.card.family)))
+    patch = [PATCHMATCH] if PATCHMATCH in {d.id for d in found} else []
+    wanted = [*CLASSICAL_IDS, BIHARMONIC, *patch, *learned]
     if only:
         missing = sorted(set(only) - set(wanted))
         if missing:

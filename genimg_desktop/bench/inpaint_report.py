@@ -11,13 +11,7 @@ def format_inpaint_report(result: dict[str, Any]) -> str:
         f"{sum(1 for i in images if i['source'] == s)} {s}" for s in sorted({i["source"] for i in images})
     )
     lines = [f"Held-out images: {sources} ({images[0]['size'][0]} px); scores inside the hole", ""]
-    lines.append(f"{'mask':<7} {'method':<26} {'L1':>7} {'PSNR dB':>8} {'SSIM':>6} {'s/image':>8}")
-    for kind, row in result["table"].items():
-        best = max(row.values(), key=lambda r: r["psnr"])
-        for name, r in row.items():
-            mark = " *" if r is best else ""
-            scores = f"{r['l1']:>7.4f} {r['psnr']:>8.2f} {r['ssim']:>6.3f} {r['seconds']:>8.3f}"
-            lines.append(f"{kind:<7} {name:<26} {scores}{mark}")
+    lines += _table(result["table"])
     lines += [
         "(* best PSNR in its mask class)",
         "",
@@ -26,6 +20,7 @@ def format_inpaint_report(result: dict[str, Any]) -> str:
     for name, s in result["scale"].items():
         lines.append(f"{name:<26} {s['s_512_medium']:>12.3f} {s['s_4096_hole128']:>12.3f} {s['ratio']:>6.2f}")
     lines += _coarse_to_fine(result.get("coarse_to_fine") or {})
+    lines += _photos(result.get("photos") or {})
     for name, t in result["targets"].items():
         beats = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in t["beats_best_classical"].items())
         lines += [
@@ -36,6 +31,37 @@ def format_inpaint_report(result: dict[str, Any]) -> str:
             f"  4096x4096 128x128 hole within 2x the 512 time: {_met(t['ratio_at_most_2'])}",
         ]
     return "\n".join(lines)
+
+
+def _table(table: dict[str, Any]) -> list[str]:
+    """One line per mask kind and method; texture 1.0 = as detailed as the original."""
+    lines = [
+        f"{'mask':<10} {'method':<26} {'L1':>7} {'PSNR dB':>8} {'SSIM':>6} {'texture':>7} {'s/image':>8}"
+    ]
+    for kind, row in table.items():
+        best = max(row.values(), key=lambda r: r["psnr"])
+        for name, r in row.items():
+            mark = " *" if r is best else ""
+            scores = f"{r['l1']:>7.4f} {r['psnr']:>8.2f} {r['ssim']:>6.3f} {r['texture']:>7.2f}"
+            scores += f" {r['seconds']:>8.3f}"
+            lines.append(f"{kind:<10} {name:<26} {scores}{mark}")
+    return lines
+
+
+def _photos(found: dict[str, Any]) -> list[str]:
+    """The photo section: strokes and object-sized holes at `size` px, and issue 25's bar."""
+    if not found.get("table"):
+        return []
+    sources = sorted({p["source"] for p in found["photos"]})
+    counts = ", ".join(f"{sum(1 for p in found['photos'] if p['source'] == s)} {s}" for s in sources)
+    lines = ["", f"Photos ({counts}) at {found['size']} px: strokes and object-sized holes", ""]
+    lines += _table(found["table"])
+    for name, bar in found["bar"].items():
+        near = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in bar["psnr_near_best_classical"].items())
+        kept = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in bar["keeps_detail"].items())
+        lines += [f"{name}: PSNR within 0.5 dB of the best other classical: {near}"]
+        lines += [f"  texture >= 0.6: {kept}"]
+    return lines
 
 
 def _coarse_to_fine(found: dict[str, Any]) -> list[str]:

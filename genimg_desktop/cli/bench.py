@@ -44,7 +44,11 @@ def add_parser(sub: Any) -> None:
     inpaint.add_argument("--methods", nargs="+", metavar="NAME", help="only these methods (default: all)")
     inpaint.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON result to FILE")
     inpaint.add_argument(
-        "--grid", type=Path, metavar="PNG", help="also write a picture grid: input, mask, each method"
+        "--grid",
+        type=Path,
+        metavar="PNG",
+        help="also write a picture grid: input, mask, each method; beside it NAME-photos.png, the "
+        "object-sized holes on photos at 100%%",
     )
     inpaint.add_argument(
         "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
@@ -81,8 +85,11 @@ def run_inpaint(args: argparse.Namespace) -> int:
         result = run_inpaint_bench(methods, args.quick, echo)
         if args.grid is not None:
             from genimg_desktop.bench.inpaint_grid import write_grid
+            from genimg_desktop.bench.inpaint_objects import write_photo_grid
 
             result["grid"] = str(write_grid(args.grid, methods, args.quick))
+            photo_grid = args.grid.with_name(f"{args.grid.stem}-photos{args.grid.suffix}")
+            result["photo_grid"] = str(write_photo_grid(photo_grid, methods, args.quick))
     text = json.dumps(result, indent=2)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Seeded random masks for training and benchmarking inpainting: free-form brush strokes of three
-widths (the kind of mask a person paints) and boxes. uint8 (H, W), 255 = regenerate.
+widths (the kind of mask a person paints), boxes, and object-sized blobs and boxes (what an artist
+paints over an object to remove it). uint8 (H, W), 255 = regenerate.
 
 Stroke widths and lengths scale with the image's short side (widths below are for 256 px), so the
 same kind of mask covers a similar share of a 64 px crop and of a 512 px picture.
@@ -64,4 +65,27 @@ def box_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
     y0 = int(rng.integers(0, height - bh + 1))
     x0 = int(rng.integers(0, width - bw + 1))
     mask[y0 : y0 + bh, x0 : x0 + bw] = 255
+    return mask
+
+
+def object_mask(height: int, width: int, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """One object-sized hole: a "blob" (a lumpy disc, as painted over a bird or a sign) or an
+    "object-box" (a rectangle, as a selection tool gives), 90-180 px across on a 512 px picture,
+    scaled with the short side, and wholly inside the picture."""
+    side = min(height, width)
+    lo, hi = max(int(side * 90 / 512), 2), max(int(side * 180 / 512), 3)
+    mask = np.zeros((height, width), np.uint8)
+    if kind == "object-box":
+        bh, bw = (int(v) for v in rng.integers(lo, hi + 1, 2))
+        y0, x0 = int(rng.integers(0, height - bh + 1)), int(rng.integers(0, width - bw + 1))
+        mask[y0 : y0 + bh, x0 : x0 + bw] = 255
+        return mask
+    if kind != "blob":
+        raise ValueError(f"object mask kind must be 'blob' or 'object-box', not {kind!r}")
+    size = rng.uniform(lo, hi)
+    cy, cx = rng.uniform(size / 2, height - size / 2), rng.uniform(size / 2, width - size / 2)
+    angles = np.linspace(0, 2 * math.pi, 10, endpoint=False)
+    radii = size / 2 * rng.uniform(0.6, 1.0, angles.size)  # lumpy, not a circle
+    points = np.stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)], axis=1)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 255)
     return mask

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 OUT=${OUT:-docs}
 SCENES=("$@")
-[ ${#SCENES[@]} -gt 0 ] || SCENES=(generate emoji emoji_pixels explore between autoregressive likelihood models train history)
+[ ${#SCENES[@]} -gt 0 ] || SCENES=(generate emoji emoji_pixels explore between autoregressive likelihood models train history outpaint subject)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export GENIMG_HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/config"

@@ -19,6 +19,7 @@ GROW_PX = 6  # the default grow: past the anti-aliased edge and a little shadow
 WORK_SIDE = 640  # GrabCut's working size (longest side of rectangle + margin)
 MIN_SIDE = 8  # a smaller rectangle holds too few pixels to model the object
 ITERATIONS = 5
+SPECK_SHARE = 0.01  # islands and holes under this share of the largest part are GrabCut's noise
 
 
 def select_subject(rgb: np.ndarray, rect: Rect, grow_px: float = GROW_PX) -> np.ndarray:
@@ -36,7 +37,7 @@ def select_subject(rgb: np.ndarray, rect: Rect, grow_px: float = GROW_PX) -> np.
     region = _with_margin(box, w, h)
     found = _grabcut(rgb[rect_slices(region)], _inside(box, region))
     out = np.zeros((h, w), np.uint8)
-    out[rect_slices(region)] = found
+    out[rect_slices(region)] = _without_specks(found)
     return maskops.grow(out, grow_px) if grow_px > 0 and out.any() else out
 
 
@@ -51,6 +52,18 @@ def _with_margin(box: Rect, w: int, h: int) -> Rect:
 
 def _inside(box: Rect, region: Rect) -> Rect:
     return box[0] - region[0], box[1] - region[1], box[2], box[3]
+
+
+def _without_specks(fg: np.ndarray) -> np.ndarray:
+    """Drop islands of the mask, and fill holes in it, smaller than SPECK_SHARE of its largest part."""
+    for value in (255, 0):  # islands of the object, then holes (islands of the background inside)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats((fg == value).astype(np.uint8), 8)
+        if count <= 2:
+            continue
+        areas = stats[1:, cv2.CC_STAT_AREA]
+        small = np.flatnonzero(areas < SPECK_SHARE * areas.max()) + 1
+        fg[np.isin(labels, small)] = 255 - value
+    return fg
 
 
 def _grabcut(rgb: np.ndarray, rect: Rect) -> np.ndarray:

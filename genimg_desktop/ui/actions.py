@@ -49,7 +49,7 @@ TOOLS = (
     ("eraser", "Eraser", "E"),
     ("rect", "Rectangle", "R"),
     ("lasso", "Lasso", "L"),
-    ("subject", "Select &subject (draw a box around it)", "S"),
+    ("subject", "Select &subject", "S"),  # a box drawn around an object masks it (ui/subject_select.py)
 )
 
 

@@ -12,20 +12,10 @@ from PySide6.QtWidgets import QApplication
 
 from genimg_desktop.core import mask as mask_ops
 from genimg_desktop.core.imageio import LoadedImage
+from genimg_desktop.ui.demo_photo import demo_photo
 
 if TYPE_CHECKING:
     from genimg_desktop.ui.main_window import MainWindow
-
-
-def demo_photo() -> np.ndarray:
-    """A real photo when scikit-image is installed (its sample data), else a synthetic gradient."""
-    try:
-        from skimage import data
-
-        return data.chelsea()
-    except ImportError:
-        y, x = np.mgrid[0:400, 0:600]
-        return np.dstack([x * 255 // 600, y * 255 // 400, np.full_like(x, 128)]).astype(np.uint8)
 
 
 INPAINT_SCENE = "inpaint"

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from genimg_desktop.core.imageio import save_image
+from genimg_desktop.core.imageio import LoadedImage, save_image
 from genimg_desktop.core.request import GenerationResult
-from genimg_desktop.ui import sample_actions
+from genimg_desktop.ui import sample_actions, subject_select
+from genimg_desktop.ui.demo_photo import demo_photo
 from genimg_desktop.ui.training import train_view
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ PIXELCNN = "pixelcnn-fashion-mnist-28"
 EMOJI_PIXELCNN = "pixelcnn-emoji-32"
 TRAIN_SHOT_STEP = 120  # the training view is grabbed once the run has logged this many steps
 TRAIN_TIMEOUT_MS = 240_000
+OUTPAINT_BORDER = (200, 60, 200, 60)  # the coffee photo (600 x 400) widened to 1000 x 520
+SUBJECT_BOX = (60, 10, 440, 380)  # around its cup and saucer
 
 
 class Scene:
@@ -126,7 +130,36 @@ class Scene:
         self.win.samples_dock.show()
         self.win.resizeDocks([self.win.samples_dock], [height], Qt.Orientation.Vertical)
 
+    def open_photo(self, name: str) -> None:
+        """scikit-image's photo `name` as the open document."""
+        rgb = demo_photo(name)
+        rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+        self.win.set_loaded(LoadedImage(rgba, "RGB", "PNG", (rgb.shape[1], rgb.shape[0]), {}, []), None)
+
     # --------------------------------------------------------------- scenes
+
+    def outpaint(self) -> None:
+        """Image > Extend canvas on a photo: the new border filled by PatchMatch, staged to accept."""
+        self.open_photo("coffee")
+        win = self.win
+
+        def staged(result: GenerationResult | None) -> None:
+            if result is not None:
+                win.model.staged_changed.disconnect(staged)
+                self.grab()
+
+        win.model.staged_changed.connect(staged)
+        if not win.outpainter.start(OUTPAINT_BORDER, "patchmatch"):
+            self.fail("Extend canvas did not start (is PatchMatch installed?)")
+
+    def subject(self) -> None:
+        """Mask > Select subject: a box drawn around the cup, its mask grown past the outline."""
+        self.open_photo("coffee")
+        self.win.acts["tool_subject"].trigger()
+        if not subject_select.select_subject(self.win, SUBJECT_BOX):
+            self.fail("Select subject found nothing")
+            return
+        self.grab()
 
     def generate(self) -> None:
         """Generate: 20 coats from the Fashion-MNIST GAN; the third opened as a new image."""
@@ -325,6 +358,8 @@ SCENES = (
     "train",
     "models",
     "history",
+    "outpaint",
+    "subject",
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QUndoStack
 
@@ -138,6 +139,8 @@ class Outpainter(QObject):
 
     def _on_top(self, command: ExtendCommand) -> bool:
         stack = self.host.undo_stack
+        if not shiboken6.isValid(stack):  # the window is going: its stack before this object
+            return False
         return command.applied and stack.index() > 0 and stack.command(stack.index() - 1) is command
 
     def _drop(self, command: ExtendCommand) -> None:

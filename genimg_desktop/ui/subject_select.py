@@ -40,8 +40,8 @@ def select_subject(host: SubjectHost, rect: Rect, grow_px: float = subject.GROW_
     apply_and_push(host.undo_stack, doc, "mask", np.maximum(doc.mask, found), TEXT)
     share = 100 * np.count_nonzero(found) / found.size
     host.model.say(
-        f"{TEXT}: masked the object ({share:.0f}% of the picture), grown {grow_px:g} px past its outline "
-        "so a fill leaves no halo; refine with the brush (B) or the eraser (E)",
+        f"{TEXT}: the object masked ({share:.0f}% of the picture), grown {grow_px:g} px past its outline "
+        "(no halo left after a fill); refine with B / E",
         8000,
     )
     return True

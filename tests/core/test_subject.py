@@ -45,3 +45,11 @@ def test_the_mask_is_grown_by_default_so_the_outline_goes_too():
 def test_bad_rectangles_say_why(rect, words):
     with pytest.raises(ValueError, match=words):
         select_subject(data.coffee(), rect)
+
+
+def test_no_specks_or_pinholes_are_left():
+    """GrabCut leaves stray islands on the table's highlights and holes in the spoon's: both go."""
+    found = select_subject(data.coffee(), BOX, grow_px=0)
+    parts, _ = cv2.connectedComponents(found, connectivity=8)
+    holes, _ = cv2.connectedComponents((found == 0).astype(np.uint8), connectivity=8)
+    assert parts == 2 and holes == 2  # the background and one object; the background in one piece

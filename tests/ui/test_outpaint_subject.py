@@ -108,13 +108,17 @@ def test_extend_canvas_fills_the_border_with_texture_in_one_undo_step(qtbot, win
     assert_state(win, after)
 
 
-def test_discard_leaves_the_picture_as_before_the_command(qtbot, win):
+@pytest.mark.parametrize("how", ["Discard button", "Esc"])
+def test_discard_leaves_the_picture_as_before_the_command(qtbot, win, how):
     qtbot.keyClick(win.canvas, Qt.Key.Key_R)
     drag(win.canvas, [(10, 10), (50, 50)])  # a mask painted before: it comes back too
     before = state(win)
     extend(qtbot, win, (0, 30, 0, 30))
     assert win.document.size == (600, 460)
-    qtbot.mouseClick(win.staging.discard_button, Qt.MouseButton.LeftButton)
+    if how == "Esc":
+        win.acts["cancel"].trigger()
+    else:
+        qtbot.mouseClick(win.staging.discard_button, Qt.MouseButton.LeftButton)
     assert_state(win, before)
     assert win.undo_stack.count() == 1 and not win.undo_stack.canRedo()  # only the mask stroke
     assert "as it was" in win.statusBar().currentMessage()
@@ -132,3 +136,30 @@ def test_extend_refuses_an_empty_border_in_the_dialog(qtbot, win):
     dialog.reject()
     QApplication.processEvents()
     assert win.document.size == (600, 400)
+
+
+def test_undo_while_the_fill_is_staged_takes_the_border_back(qtbot, win):
+    before = state(win)
+    extend(qtbot, win, (32, 0, 0, 0))
+    win.acts["undo"].trigger()
+    assert_state(win, before)
+    assert win.model.staged is None and not win.canvas.staged and win.outpainter.pending is None
+    assert win.undo_stack.canRedo()  # the artist's own undo: Redo puts the (unfilled) border back
+    win.acts["redo"].trigger()
+    assert win.document.size == (632, 400)
+
+
+def test_a_failed_fill_leaves_the_picture_as_it_was(qtbot, win):
+    """PatchMatch refuses a picture smaller than its patch: the border goes, with nothing to redo."""
+    tiny = np.full((3, 3, 4), 200, np.uint8)
+    win.set_loaded(LoadedImage(tiny, "RGBA", "PNG", (3, 3), {}, []), None)
+    before = state(win)
+    win.acts["extend"].trigger()
+    dialog = win.findChild(ExtendDialog)
+    for spin in dialog.spins:
+        spin.setValue(1)
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: win.outpainter.pending is None and not win.model.busy, timeout=TIMEOUT_MS)
+    assert_state(win, before)
+    assert not win.undo_stack.canUndo() and not win.undo_stack.canRedo()
+    assert "needs at least" in win.jobs.last_error

@@ -48,3 +48,15 @@ def progress_printer() -> Any:
         print(f"\r{event.fraction:4.0%} {event.message:<60}", end=end, file=sys.stderr, flush=True)
 
     return show
+
+
+def load_mask(path: str) -> Any:
+    """Any picture as an (H, W) uint8 mask (core.mask_file: grey level, soft values kept; 0/1 label
+    maps, one-channel and alpha masks read as meant and said on stderr; an empty mask refused)."""
+    from genimg_desktop.core.imageio import load_image
+    from genimg_desktop.core.mask_file import mask_from_rgba
+
+    mask, notes = mask_from_rgba(load_image(path).rgba)
+    for note in notes:
+        print(f"genimg: note: {note}", file=sys.stderr)
+    return mask

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from genimg_desktop.cli.common import UsageError, parse_params, progress_printer
+from genimg_desktop.cli.common import UsageError, load_mask, parse_params, progress_printer
 
 
 def add_parser(sub: Any) -> None:
@@ -44,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     image = load_image(args.image)
     rgba = image.rgba
-    mask = _load_mask(args.mask) if args.mask is not None else None
+    mask = load_mask(args.mask) if args.mask is not None else None
     if mask is not None and mask.shape != rgba.shape[:2]:
         raise UsageError(
             f"the mask is {mask.shape[1]}x{mask.shape[0]} but the image is {image.size[0]}x{image.size[1]}"
@@ -67,15 +66,3 @@ def run(args: argparse.Namespace) -> int:
     save_image(args.out, out, metadata=result.metadata())
     print(args.out)
     return 0
-
-
-def _load_mask(path: str) -> Any:
-    """Any picture as an (H, W) uint8 mask (core.mask_file: grey level, soft values kept; 0/1 label
-    maps, one-channel and alpha masks read as meant and said on stderr; an empty mask refused)."""
-    from genimg_desktop.core.imageio import load_image
-    from genimg_desktop.core.mask_file import mask_from_rgba
-
-    mask, notes = mask_from_rgba(load_image(path).rgba)
-    for note in notes:
-        print(f"genimg: note: {note}", file=sys.stderr)
-    return mask

@@ -99,6 +99,8 @@ def fill_patchmatch(image: np.ndarray, hole: np.ndarray, radius: int, seed: int)
     """`image` ((H, W, 3) uint8) with the pixels where `hole` > 0 filled by PatchMatch."""
     patchmatch = library()
     binary = np.ascontiguousarray((hole > 0).astype(np.uint8) * 255)
+    if binary.all():  # the library would return black
+        raise ValueError("nothing around this hole to copy texture from: unmask some of the picture near it")
     with _LOCK:
         patchmatch.set_random_seed(seed)
         return patchmatch.inpaint(np.ascontiguousarray(image), binary, patch_size=radius)

@@ -146,3 +146,9 @@ def test_without_the_library_the_model_is_skipped_with_how_to_install_it(monkeyp
         assert "pip install 'pypatchmatch" in error and "Python 3.11" in error
     finally:
         patchmatch.library.cache_clear()
+
+
+def test_a_crop_with_nothing_to_copy_is_refused_not_filled_black():
+    crop = np.full((20, 20, 3), 90, np.uint8)
+    with pytest.raises(ValueError, match="nothing around this hole to copy texture from"):
+        patchmatch.fill_patchmatch(crop, np.full((20, 20), 255, np.uint8), radius=3, seed=0)

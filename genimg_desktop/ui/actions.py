@@ -8,7 +8,7 @@ from typing import Protocol
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
-from genimg_desktop.ui import file_ops, image_menu, outpaint
+from genimg_desktop.ui import colour_match, file_ops, image_menu, outpaint
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
@@ -100,6 +100,7 @@ def build_menus(window: MenuHost) -> dict[str, QAction]:
     acts["extend"] = _add(
         image, window, "E&xtend canvas and fill…", lambda: outpaint.ask_extend(window, window.outpainter)
     )
+    colour_match.add_to_menu(image, window, acts)
     _build_view_menu(window, bar.addMenu("&View"), acts)
     _build_device_menu(window, bar.addMenu("&Device"), acts)
     models = bar.addMenu("M&odels")

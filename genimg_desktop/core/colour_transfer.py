@@ -31,9 +31,9 @@ def match_colours(
     The result has the image's shape; alpha is kept. With `mask` ((H, W) uint8, 255 = change) only
     the masked pixels change and every other pixel is bit-exact. ValueError for bad input.
     """
-    _check(image, reference, strength, mask)
+    check_inputs(image, reference, strength, mask)
     out = image.copy()
-    region = _region(mask, image.shape[:2])
+    region = mask_region(mask, image.shape[:2])
     if strength == 0 or region is None:
         return out
     box = rect_slices(region)
@@ -78,17 +78,22 @@ def _opaque(reference: np.ndarray) -> np.ndarray | None:
     return reference[..., 3] > 0
 
 
-def _region(mask: np.ndarray | None, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
-    """The box to work on: the whole picture, or the mask's bounds (None when the mask is empty)."""
+def mask_region(
+    mask: np.ndarray | None, size: tuple[int, int], margin: int = 0
+) -> tuple[int, int, int, int] | None:
+    """The box to work on: the whole picture, or the mask's bounds grown by `margin` px and clipped
+    to the picture (None when the mask is empty)."""
     if mask is None:
         return 0, 0, size[1], size[0]
     if not mask.any():
         return None
     x, y, w, h = cv2.boundingRect((mask > 0).astype(np.uint8))
-    return x, y, w, h
+    x0, y0 = max(0, x - margin), max(0, y - margin)
+    x1, y1 = min(size[1], x + w + margin), min(size[0], y + h + margin)
+    return x0, y0, x1 - x0, y1 - y0
 
 
-def _check(image: np.ndarray, reference: np.ndarray, strength: float, mask: np.ndarray | None) -> None:
+def check_inputs(image: np.ndarray, reference: np.ndarray, strength: float, mask: np.ndarray | None) -> None:
     for name, array in (("picture", image), ("reference", reference)):
         if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] not in (3, 4) or array.size == 0:
             raise ValueError(

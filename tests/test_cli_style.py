@@ -6,7 +6,7 @@ import numpy as np
 from skimage import data
 
 from genimg_desktop import cli
-from genimg_desktop.core.colour_transfer import lab_stats, to_lab
+from genimg_desktop.core.colour_transfer import lab_stats, match_colours, to_lab
 from genimg_desktop.core.imageio import load_image, save_image
 
 
@@ -38,6 +38,14 @@ def test_style_through_a_mask_changes_only_the_masked_part(tmp_path):
     rgb, cat = load_image(out).rgba[..., :3], data.chelsea()
     np.testing.assert_array_equal(rgb[mask == 0], cat[mask == 0])
     assert np.abs(rgb[mask > 0].astype(int) - cat[mask > 0]).mean() > 5
+
+
+def test_style_patch_method_redraws_the_picture(tmp_path):
+    args, out = write_photos(tmp_path), tmp_path / "out.png"
+    assert cli.main([*args, "--method", "patch", "--out", str(out)]) == 0
+    rgb = load_image(out).rgba[..., :3]
+    recoloured = match_colours(data.chelsea(), data.coffee())
+    assert rgb.shape == recoloured.shape and np.abs(rgb.astype(int) - recoloured).mean() > 5
 
 
 def test_style_refuses_bad_input_and_writes_nothing(tmp_path):

@@ -35,6 +35,7 @@ from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
 from genimg_desktop.ui.fit_guard import FitGuard
+from genimg_desktop.ui.focus_home import FocusHome
 from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.image_opener import ImageOpener
 from genimg_desktop.ui.job_runner import JobRunner
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.tool_controls = ToolControls(
             self.canvas.brush_size, self.canvas.brush_hardness, self.canvas.paint_colour
         )
+        self.focus_home = FocusHome(self.canvas)  # single keys never fall into a text field
         self._build_centre()
         self._build_docks()
         self.status = StatusBar(self)
@@ -197,6 +199,7 @@ class MainWindow(QMainWindow):
         jobs.busy_changed.connect(self.status.set_busy)
         jobs.progress.connect(self.status.set_progress)
         jobs.preview.connect(self._preview)
+        jobs.busy_changed.connect(self.samples.job_ended)  # a cancelled or failed preview goes
         jobs.samples.connect(self.show_samples)
         jobs.finished.connect(self.gallery.add_result)
         jobs.failed.connect(self._job_failed)

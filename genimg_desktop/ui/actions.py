@@ -14,7 +14,7 @@ from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
 from genimg_desktop.ui.menu_items import add_action as _add
 from genimg_desktop.ui.model_folder import ModelFolder
-from genimg_desktop.ui.settings import DEVICES
+from genimg_desktop.ui.settings import DEVICES, device_words
 from genimg_desktop.ui.window_host import WindowHost
 
 
@@ -189,13 +189,15 @@ def _build_device_menu(window: MenuHost, menu: QMenu, acts: dict[str, QAction]) 
         action = _add(
             menu,
             window,
-            name.upper() if name != "auto" else "Automatic",
+            device_words(name),
             lambda n=name: window.choose_device(n),
         )
         action.setCheckable(True)
         action.setChecked(name == chosen)
         group.addAction(action)
         acts[f"device_{name}"] = action
+    # The engine may refuse a choice (no CUDA here): the tick goes back to the one in effect.
+    window.model.device_choice_changed.connect(lambda name: acts[f"device_{name}"].setChecked(True))
 
 
 def build_toolbar(window: MenuHost, acts: dict[str, QAction]) -> QToolBar:

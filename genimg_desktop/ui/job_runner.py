@@ -8,6 +8,7 @@ the WindowModel and announces what happens by signals. The model follows the sta
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
 from genimg_desktop.jobs.worker import EngineService
+from genimg_desktop.ui.settings import device_words
 from genimg_desktop.ui.window_model import WindowModel
 
 LIVE_DEBOUNCE_MS = 250  # a slider drag sends many changes: run once it pauses
@@ -36,7 +38,7 @@ class JobRunner(QObject):
     failed = Signal(str, str)  # the message, the details
     refused = Signal(str, str)  # a run that cannot start (e.g. no mask painted): a title, why
     model_errors = Signal(object)  # list[str]: problems found while listing the models (bad cards)
-    device_failed = Signal(str)  # the chosen device could not be used
+    device_failed = Signal(str)  # the chosen device could not be used: why, and which one stays
 
     def __init__(self, model: WindowModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +49,9 @@ class JobRunner(QObject):
         self.last_error: str | None = None
         self.started_at = 0.0
         self._rerun = False  # a live change arrived while a job ran: run again when it ends
+        # Device choices sent to the engine, in its order; None once refused. The engine answers each
+        # with device_ready, a refusal with device_failed first.
+        self._asked_devices: deque[str | None] = deque()
         self.live_timer = QTimer(self)
         self.live_timer.setSingleShot(True)
         self.live_timer.setInterval(LIVE_DEBOUNCE_MS)
@@ -64,18 +69,42 @@ class JobRunner(QObject):
         svc = self.service
         svc.models_listed.connect(self.model.set_models)
         svc.model_errors.connect(self.model_errors)
-        svc.device_ready.connect(self.model.set_device)
-        svc.device_failed.connect(self.device_failed)
+        svc.device_ready.connect(self._device_ready)
+        svc.device_failed.connect(self._device_failed)
         svc.job_progress.connect(self._progress)
         svc.job_preview.connect(self._preview)
         svc.job_finished.connect(self._finished)
         svc.job_failed.connect(self._failed)
         svc.job_cancelled.connect(self._cancelled)
+        self._asked_devices.append(device)
         svc.start(device)
 
     def set_device(self, name: str) -> None:
+        """Ask the engine for another device; the model's choice follows only once it is taken."""
         if self.service is not None:
+            self._asked_devices.append(name)
             self.service.set_device(name)
+
+    def _device_ready(self, label: str) -> None:
+        asked = self._asked_devices.popleft() if self._asked_devices else None
+        if asked is not None:
+            self.model.set_device_choice(asked)
+        self.model.set_device(label)
+
+    def _device_failed(self, message: str) -> None:
+        """The engine refused the device asked for and kept its own (device_ready follows): the choice
+        in effect stays, so the menu ticks it again and a refused choice is never saved."""
+        asked = self._asked_devices[0] if self._asked_devices else None
+        if asked is not None:
+            self._asked_devices[0] = None
+        kept = self.model.device_choice
+        if asked is None or asked == kept:
+            self.device_failed.emit(message)
+            return
+        self.model.set_device_choice(kept)
+        self.device_failed.emit(
+            f"{device_words(asked)} cannot be used: {message}.\n\nThe device stays {device_words(kept)}."
+        )
 
     def run(self, choice: Choice | None = None) -> int | None:
         """Submit the model's chosen task on its document; returns the job id, or None. `choice` runs

@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         m.busy_changed.connect(self._update_run_button)
         m.models_changed.connect(self._models_listed)
         m.device_changed.connect(self.status.set_device)
+        m.device_choice_changed.connect(self._device_choice_changed)
         m.message.connect(self.statusBar().showMessage)
 
     def _connect_jobs(self) -> None:
@@ -223,8 +224,10 @@ class MainWindow(QMainWindow):
             self.restore_parameters(pending)
 
     def choose_device(self, name: str) -> None:
+        self.jobs.set_device(name)  # saved once the engine took it (_device_choice_changed)
+
+    def _device_choice_changed(self, name: str) -> None:
         self.settings.device = name
-        self.jobs.set_device(name)
 
     def _selection_changed(self, model: ModelDescriptor | None, task: TaskSpec | None) -> None:
         self.params.set_task(task)

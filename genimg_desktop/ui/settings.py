@@ -14,6 +14,13 @@ from PySide6.QtCore import QByteArray, QSettings
 ORGANISATION = "GenImg"
 APPLICATION = "GenImg Desktop"
 DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def device_words(name: str) -> str:
+    """A device choice as the Device menu and its messages name it."""
+    return "Automatic" if name == "auto" else name.upper()
+
+
 QT_INT_MAX = 2**31 - 1
 
 T = TypeVar("T")

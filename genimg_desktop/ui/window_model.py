@@ -35,6 +35,7 @@ class WindowModel(QObject):
     busy_changed = Signal(bool)  # a job started (True) or ended
     models_changed = Signal(object)  # list[ModelDescriptor]: the installed models were listed
     device_changed = Signal(str)  # the device the engine runs on, in words
+    device_choice_changed = Signal(str)  # the Device menu's choice in effect ("auto", "cpu", ...)
     message = Signal(str, int)  # a status line for the artist and how long it stays (ms)
     opening_changed = Signal(object)  # Path | None: a file began loading in the background, or ended
     open_progress = Signal(float)  # how far the file being opened has loaded (0..1)
@@ -52,6 +53,7 @@ class WindowModel(QObject):
         self.busy = False
         self.models: list[ModelDescriptor] = []
         self.device = ""
+        self.device_choice = "auto"  # only a choice the engine took: the one to tick and to save
         self.opening: Path | None = None  # the file loading in the background (ui/image_opener.py)
         self.unsaved_name = ""  # what the title calls a document with no file yet ("" = Untitled)
 
@@ -107,6 +109,11 @@ class WindowModel(QObject):
     def set_device(self, label: str) -> None:
         self.device = label
         self.device_changed.emit(label)
+
+    def set_device_choice(self, name: str) -> None:
+        """The device choice in effect: one the engine took, or the one kept after it refused another."""
+        self.device_choice = name
+        self.device_choice_changed.emit(name)
 
     # -------------------------------------------------------- job and result
 

@@ -189,7 +189,8 @@ def test_drop_and_paste_open_images(qtbot, window, photo_file, photo_rgb):
 
 def test_settings_persist_across_windows(qtbot, window):
     window.canvas.set_brush_size(77)
-    window.choose_device("cpu")
+    with qtbot.waitSignal(window.model.device_choice_changed, timeout=TIMEOUT_MS):
+        window.choose_device("cpu")  # saved once the engine took it
     window.close()
     second = MainWindow()
     qtbot.addWidget(second)

@@ -14,11 +14,15 @@ on an image pyramid. The picture is first given the reference's colour statistic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
 from genimg_desktop.core.colour_transfer import check_inputs, mask_region, match_colours
 from genimg_desktop.core.rect import rect_slices
+
+Progress = Callable[[float], None]
 
 PATCH = 7  # compared patches are PATCH x PATCH pixels
 COMPONENTS = 12  # principal components of the reference's patches that patches are compared on
@@ -32,12 +36,17 @@ VOTE_STEP = 2  # every other offset of the patch votes: nearly the same average,
 CENTRE_SHARE = 0.75
 
 
+def _no_progress(_fraction: float) -> None:
+    pass
+
+
 def style_with_patches(
     image: np.ndarray,
     reference: np.ndarray,
     strength: float = 1.0,
     mask: np.ndarray | None = None,
     seed: int = 0,
+    progress: Progress = _no_progress,
 ) -> np.ndarray:
     """`image` (H, W, 3 or 4) uint8 re-drawn from `reference`'s patches, blended in by `strength`.
 
@@ -51,7 +60,7 @@ def style_with_patches(
         return out
     box = rect_slices(region)
     rgb = image[box][..., :3]
-    styled = patch_style(np.ascontiguousarray(rgb), reference[..., :3], seed).astype(np.float32)
+    styled = patch_style(np.ascontiguousarray(rgb), reference[..., :3], seed, progress).astype(np.float32)
     share = np.float32(strength)
     if mask is not None:
         share = share * mask[box].astype(np.float32)[..., None] / 255.0
@@ -63,9 +72,12 @@ def style_with_patches(
     return out
 
 
-def patch_style(rgb: np.ndarray, reference: np.ndarray, seed: int = 0) -> np.ndarray:
+def patch_style(
+    rgb: np.ndarray, reference: np.ndarray, seed: int = 0, progress: Progress = _no_progress
+) -> np.ndarray:
     """(H, W, 3) uint8 `rgb` re-drawn from the patches of `reference` ((h, w, 3) uint8).
 
+    `progress` hears the share done after each pyramid level (it may raise to stop the work).
     ValueError when either picture is smaller than a patch.
     """
     for name, array in (("picture", rgb), ("reference", reference)):
@@ -90,6 +102,7 @@ def patch_style(rgb: np.ndarray, reference: np.ndarray, seed: int = 0) -> np.nda
             out = cv2.resize(out, size[::-1], interpolation=cv2.INTER_LINEAR)
         iterations = 1 if depth == 0 else 3  # the finest level is the costliest and nearly settled
         out, nnf = _synthesise(level_guide, level_ref, out, nnf, rng, iterations, fresh)
+        progress((levels - depth) / levels)
     assert out is not None and nnf is not None
     out = out * (1 - CENTRE_SHARE) + level_ref[nnf[..., 0], nnf[..., 1]] * CENTRE_SHARE
     return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)

@@ -3,14 +3,15 @@ of the coffee photo, chosen in the file dialog, previewed, applied as one undo s
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMenu
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMenu, QProgressDialog, QPushButton
 from skimage import data
 
-from genimg_desktop.core.colour_transfer import lab_stats, to_lab
-from genimg_desktop.core.imageio import save_image
+from genimg_desktop.core.colour_transfer import lab_stats, match_colours, to_lab
+from genimg_desktop.core.imageio import LoadedImage, save_image
 from genimg_desktop.ui.colour_match import MatchColoursDialog
 from tests.ui.mouse import drag
 from tests.ui.photo_window import key, photo_window
@@ -119,3 +120,42 @@ def test_refused_while_a_job_runs(qtbot, win):
     assert not isinstance(QApplication.activeModalWidget(), MatchColoursDialog)
     assert "wait for the job to finish" in win.statusBar().currentMessage()
     win.model.set_busy(False)
+
+
+def test_patch_method_runs_behind_a_progress_dialog_as_one_undo_step(qtbot, win, coffee):
+    key(qtbot, win, Qt.Key.Key_R)
+    drag(win.canvas, [(100, 60), (300, 240)])
+    inside = win.document.mask > 0
+    before = win.document.image.copy()
+    dialog = open_dialog(qtbot, win)
+    choose_in_file_dialog(qtbot, dialog, coffee)
+    colour_preview = dialog.preview.pixmap().toImage()
+    dialog.methods.setCurrentIndex(dialog.methods.findData("patch"))
+    assert dialog.preview.pixmap().toImage() != colour_preview  # the preview re-drawn from patches
+    steps = win.undo_stack.count()
+    qtbot.mouseClick(ok(dialog), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.undo_stack.count() == steps + 1, timeout=60_000)
+    after = win.document.image.copy()
+    np.testing.assert_array_equal(after[~inside], before[~inside])
+    recoloured = match_colours(before, data.coffee(), 1.0, win.document.mask)
+    assert np.abs(after[inside][:, :3].astype(int) - recoloured[inside][:, :3]).mean() > 5  # not just colour
+    assert "colours and texture of coffee.png" in win.statusBar().currentMessage()
+    assert win.undo_stack.undoText() == "Match style to coffee.png"
+
+
+def test_cancelling_the_patch_method_changes_nothing(qtbot, win, coffee):
+    # A picture big enough (~10 s of work) that Cancel lands before the end, on any machine.
+    big = cv2.resize(win.document.image, (1800, 1200), interpolation=cv2.INTER_CUBIC)
+    win.set_loaded(LoadedImage(big, "RGBA", "PNG", (1800, 1200), {}, []), None)
+    before = win.document.image.copy()
+    dialog = open_dialog(qtbot, win)
+    choose_in_file_dialog(qtbot, dialog, coffee)
+    dialog.methods.setCurrentIndex(dialog.methods.findData("patch"))
+    steps = win.undo_stack.count()
+    qtbot.mouseClick(ok(dialog), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QProgressDialog))
+    progress = QApplication.activeModalWidget()
+    qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in win.statusBar().currentMessage(), timeout=60_000)
+    assert win.undo_stack.count() == steps
+    np.testing.assert_array_equal(win.document.image, before)

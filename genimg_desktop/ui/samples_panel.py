@@ -20,6 +20,7 @@ from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui.qimage import thumbnail
 
 TILE = 128
+IDLE_CAPTION = "Run a sampling task: its images appear here."
 
 
 class SamplesPanel(QWidget):
@@ -33,7 +34,9 @@ class SamplesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result: GenerationResult | None = None
-        self.caption = QLabel("Run a sampling task: its images appear here.")
+        self._before_preview: GenerationResult | None = None  # shown again if a preview ends unfinished
+        self.previewing = False
+        self.caption = QLabel(IDLE_CAPTION)
         self.caption.setWordWrap(True)
         self.list = QListWidget()
         self.list.setObjectName("samples_list")
@@ -73,7 +76,7 @@ class SamplesPanel(QWidget):
 
     def show_result(self, result: GenerationResult) -> None:
         """Replace the tiles with every image of `result`, the first one selected."""
-        self.result = result
+        self.result, self.previewing = result, False
         self.list.clear()
         for index, image in enumerate(result.images):
             item = QListWidgetItem(thumbnail(image, TILE), str(index + 1))
@@ -92,6 +95,8 @@ class SamplesPanel(QWidget):
 
     def show_preview(self, image: np.ndarray, message: str = "") -> None:
         """A job's live preview (e.g. a PixelCNN sample growing row by row) in the first tile."""
+        if not self.previewing:
+            self._before_preview, self.previewing = self.result, True
         self.result = None
         if self.list.count() != 1 or self.list.item(0).data(Qt.ItemDataRole.UserRole) is not None:
             self.list.clear()
@@ -99,6 +104,19 @@ class SamplesPanel(QWidget):
         else:
             self.list.item(0).setIcon(thumbnail(image, TILE))
         self.caption.setText(message or "Generating…")
+        self._update_buttons()
+
+    def job_ended(self, busy: bool, how: str = "") -> None:
+        """A job ended (`busy` False; `how`: "cancelled", "failed", "done in …"): a preview it left
+        unfinished gives way to what was shown before, or to a word on why there is nothing."""
+        if busy or not self.previewing:
+            return
+        self.previewing = False
+        if self._before_preview is not None:
+            self.show_result(self._before_preview)
+            return
+        self.list.clear()
+        self.caption.setText(f"The samples were not finished ({how})." if how else IDLE_CAPTION)
         self._update_buttons()
 
     def current_index(self) -> int | None:

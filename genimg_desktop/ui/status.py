@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+PROGRESS_WIDTH = 220  # fixed: the bar must not change the status bar's layout with its text
+TEXT_PADDING = 12  # pixels the style keeps around the bar's text
 
 
 class StatusBar(QStatusBar):
@@ -16,7 +20,7 @@ class StatusBar(QStatusBar):
         self.zoom = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(220)
+        self.progress.setFixedWidth(PROGRESS_WIDTH)
         self.progress.setTextVisible(True)
         self.progress.setFormat("idle")
         self.progress.setValue(0)
@@ -32,13 +36,26 @@ class StatusBar(QStatusBar):
 
     def set_busy(self, busy: bool, text: str = "") -> None:
         self.cancel.setEnabled(busy)
+        # The text before the value: setValue repaints at once, so the other order painted the old
+        # text at the new value ("Done 0%") while the window took in a big result.
+        self._show(text or ("working… %p%" if busy else "idle"))
         if not busy:
             self.progress.setValue(0)
-        self.progress.setFormat(text or ("working… %p%" if busy else "idle"))
 
     def set_progress(self, fraction: float, message: str) -> None:
+        self._show(f"{message} %p%" if message else "%p%")
         self.progress.setValue(int(fraction * 1000))
-        self.progress.setFormat(f"{message} %p%" if message else "%p%")
+
+    def _show(self, text: str) -> None:
+        """`text` (a QProgressBar format) on one line, cut with "…" where it is too long for the bar;
+        the whole of it in the tooltip."""
+        percent = " 100%" if text.endswith(" %p%") else ""
+        words = text.removesuffix(" %p%") if percent else text
+        metrics = QFontMetrics(self.progress.font())
+        room = self.progress.width() - TEXT_PADDING - metrics.horizontalAdvance(percent)
+        shown = metrics.elidedText(words, Qt.TextElideMode.ElideRight, max(room, 0))
+        self.progress.setFormat(shown + (" %p%" if percent else ""))
+        self.progress.setToolTip(words.replace("%p%", "").strip())
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom.setText(f"{zoom * 100:.0f}%")

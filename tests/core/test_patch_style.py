@@ -61,3 +61,14 @@ def test_strength_and_mask(styled):
 def test_too_small_a_reference_is_refused():
     with pytest.raises(ValueError, match="too small"):
         style_with_patches(data.chelsea(), np.zeros((4, 40, 3), np.uint8))
+
+
+def test_a_picture_over_the_working_size_is_styled_scaled_down_and_keeps_its_structure(monkeypatch):
+    import genimg_desktop.core.patch_style as patch_style
+
+    monkeypatch.setattr(patch_style, "MAX_WORK_PIXELS", 40_000)  # chelsea is 135,300 px
+    cat, coffee = data.chelsea(), data.coffee()
+    out = style_with_patches(cat, coffee, 1.0)
+    assert out.shape == cat.shape
+    assert np.abs(stats(out)[0] - stats(coffee)[0]).max() < 8.0
+    assert np.corrcoef(edges(out), edges(cat))[0, 1] > 0.4  # its structure, as at full size

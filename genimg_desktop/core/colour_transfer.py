@@ -17,7 +17,8 @@ import numpy as np
 
 from genimg_desktop.core.rect import rect_slices
 
-STAT_SAMPLES = 1 << 18  # statistics from at most ~262k evenly spread pixels: exact enough, fast at any size
+STAT_SAMPLES = 1 << 18  # statistics from at most ~262k evenly spread pixels
+BAND_PIXELS = 1 << 20  # pixels converted at a time
 # A flat target (a near-uniform sky) would have its noise blown up by a huge std ratio: cap it.
 MAX_SCALE = 8.0
 MIN_STD = 1e-3
@@ -38,23 +39,32 @@ def match_colours(
         return out
     box = rect_slices(region)
     rgb = image[box][..., :3]
-    weight = None if mask is None else mask[box].astype(np.float32) / 255.0
-    lab = to_lab(rgb)
-    src_mean, src_std = lab_stats(lab, None if weight is None else weight > 0)
-    ref_mean, ref_std = lab_stats(to_lab(reference[..., :3]), _opaque(reference))
+    weight = None if mask is None else mask[box]
+    src_mean, src_std = colour_stats(rgb, None if weight is None else weight > 0)
+    ref_mean, ref_std = colour_stats(reference[..., :3], _opaque(reference))
     scale = np.clip(ref_std / np.maximum(src_std, MIN_STD), 0.0, MAX_SCALE)
     # Moved = (lab - src_mean) * scale + ref_mean; the pixel goes `share` of the way there. As one
     # affine map in float32 (float64 statistics would double the time of the whole).
     gain, offset = (scale - 1).astype(np.float32), (ref_mean - src_mean * scale).astype(np.float32)
-    if weight is None:
-        shifted = lab * (1 + gain * strength) + offset * strength
-    else:
-        shifted = lab + (lab * gain + offset) * (strength * weight)[..., None]
-    styled = from_lab(shifted)
-    if weight is not None:  # the Lab round trip moves unmasked pixels by a level: keep them bit-exact
-        styled = np.where((weight > 0)[..., None], styled, rgb)
-    out[box][..., :3] = styled
+    target = out[box]
+    rows = max(1, BAND_PIXELS // rgb.shape[1])
+    for top in range(0, rgb.shape[0], rows):  # a band at a time: memory stays bounded at any size
+        band = slice(top, top + rows)
+        target[band, :, :3] = _shift(rgb[band], gain * strength, offset * strength, weight, band)
     return out
+
+
+def _shift(
+    rgb: np.ndarray, gain: np.ndarray, offset: np.ndarray, mask: np.ndarray | None, band: slice
+) -> np.ndarray:
+    """`rgb` with each Lab channel mapped to lab + lab * gain + offset, by the mask's share of it."""
+    lab = to_lab(rgb)
+    if mask is None:
+        return from_lab(lab * (1 + gain) + offset)
+    share = mask[band].astype(np.float32) * (1.0 / 255.0)
+    styled = from_lab(lab + (lab * gain + offset) * share[..., None])
+    # the Lab round trip moves unmasked pixels by a level: keep them bit-exact
+    return np.where((share > 0)[..., None], styled, rgb)
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -70,12 +80,21 @@ def from_lab(lab: np.ndarray) -> np.ndarray:
     return np.clip(rgb, 0, 255, out=rgb).astype(np.uint8)
 
 
+def colour_stats(rgb: np.ndarray, where: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel CIELAB mean and standard deviation of (H, W, 3) uint8 `rgb` (over `where`), from
+    an even grid of at most about STAT_SAMPLES pixels: exact enough, and fast at any size."""
+    step = max(1, int(np.ceil(np.sqrt(rgb.shape[0] * rgb.shape[1] / STAT_SAMPLES))))
+    grid = rgb[::step, ::step]
+    inside = None if where is None else where[::step, ::step]
+    if inside is not None and not inside.any():  # a mask thinner than the grid: take all of it
+        grid, inside = rgb[where][None], None
+    return lab_stats(to_lab(grid), inside)
+
+
 def lab_stats(lab: np.ndarray, where: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and standard deviation of (H, W, 3) `lab`, over `where` (bool) if given."""
-    pixels = lab.reshape(-1, 3) if where is None else lab[where]
-    step = max(1, len(pixels) // STAT_SAMPLES)
-    sample = pixels[::step].astype(np.float64)
-    return sample.mean(axis=0), sample.std(axis=0)
+    pixels = (lab.reshape(-1, 3) if where is None else lab[where]).astype(np.float64)
+    return pixels.mean(axis=0), pixels.std(axis=0)
 
 
 def _opaque(reference: np.ndarray) -> np.ndarray | None:

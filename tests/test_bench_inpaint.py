@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from genimg_desktop.bench.inpaint import bench_mask, run_inpaint_bench
+from genimg_desktop.bench.inpaint import run_inpaint_bench
+from genimg_desktop.bench.inpaint_data import bench_mask
 from genimg_desktop.bench.inpaint_methods import Method, biharmonic, installed_methods
 from genimg_desktop.bench.inpaint_metrics import hole_scores
 from genimg_desktop.bench.inpaint_report import format_inpaint_report

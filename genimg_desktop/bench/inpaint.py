@@ -1,7 +1,7 @@
 """`genimg bench inpaint`: every inpainting method on held-out real images, side by side.
 
 Images: the held-out photos (scikit-image's astronaut, chelsea, coffee, rocket; scikit-learn's china
-and flower) and the openclipart test split, centre squares of SIZE px; none is in any training split
+and flower) and the openclipart test split, centre squares (inpaint_data.py); none is in any training split
 (see engine/training/data/photos.py and the split of openclipart). Masks: seeded free-form strokes of
 three widths (core/random_masks.py), one of each per image. Scores: L1, PSNR, SSIM inside the hole
 (bench/inpaint_metrics.py) and seconds per image. Scale: a 512x512 photo with a medium mask, and the
@@ -19,42 +19,15 @@ from typing import Any
 import cv2
 import numpy as np
 
+from genimg_desktop.bench.inpaint_data import MASK_KINDS, bench_images, bench_mask
 from genimg_desktop.bench.inpaint_methods import Method
-from genimg_desktop.bench.inpaint_metrics import hole_scores
+from genimg_desktop.bench.inpaint_metrics import aggregate, hole_scores
 from genimg_desktop.bench.inpaint_objects import run_photo_bench
 from genimg_desktop.bench.inpaint_refine import coarse_to_fine
-from genimg_desktop.core.random_masks import random_mask
 
-MASK_KINDS = ("thin", "medium", "thick")
-MASK_SEED = 4242
-SIZE, QUICK_SIZE = 256, 96
-CLIPART_COUNT, QUICK_CLIPART = 12, 1
-QUICK_PHOTOS = 2
 TARGET_512_S = 0.5
 TARGET_RATIO = 2.0
 Echo = Callable[[str], None]
-
-
-def bench_images(quick: bool) -> list[tuple[str, str, np.ndarray]]:
-    """(name, source, RGB uint8 square) of the held-out images."""
-    from genimg_desktop.engine.training.data import DatasetError, load_dataset
-
-    size = QUICK_SIZE if quick else SIZE
-    photos = load_dataset("photos", size, "test", channels=3)
-    images = [(f"photo{i}", "photo", photos.images[i]) for i in range(len(photos))]
-    images = images[:QUICK_PHOTOS] if quick else images
-    try:
-        clipart = load_dataset(
-            "openclipart", size, "test", channels=3, limit=QUICK_CLIPART if quick else CLIPART_COUNT
-        )
-    except DatasetError:  # not installed: photos only (the result says so)
-        return images
-    return images + [(f"clipart{i}", "clipart", clipart.images[i]) for i in range(len(clipart))]
-
-
-def bench_mask(height: int, width: int, kind: str, index: int) -> np.ndarray:
-    """The mask of image `index` and `kind`: the same on every run and machine."""
-    return random_mask(height, width, kind, np.random.default_rng([MASK_SEED, index, MASK_KINDS.index(kind)]))
 
 
 def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = None) -> dict[str, Any]:
@@ -123,22 +96,6 @@ def _check_outside(image: np.ndarray, filled: np.ndarray, mask: np.ndarray, name
     keep = mask == 0
     if filled.shape != image.shape or not np.array_equal(filled[keep], image[keep]):
         raise RuntimeError(f"{name} changed pixels outside the mask")
-
-
-def aggregate(records: list[dict[str, Any]], kinds: tuple[str, ...], names: list[str]) -> dict[str, Any]:
-    """{mask kind: {method: mean l1, psnr, ssim, texture, seconds, n}}."""
-    table: dict[str, Any] = {}
-    for kind in kinds:
-        table[kind] = {}
-        for name in names:
-            rows = [r for r in records if r["mask"] == kind and r["method"] == name]
-            if rows:
-                table[kind][name] = {
-                    key: statistics.fmean(r[key] for r in rows)
-                    for key in ("l1", "psnr", "ssim", "texture", "seconds")
-                }
-                table[kind][name]["n"] = len(rows)
-    return table
 
 
 def _scale(method: Method, repeats: int) -> dict[str, float]:

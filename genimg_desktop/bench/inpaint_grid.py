@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from genimg_desktop.bench.inpaint import bench_images, bench_mask
+from genimg_desktop.bench.inpaint_data import bench_images, bench_mask
 from genimg_desktop.bench.inpaint_methods import Method
 from genimg_desktop.core.imageio import save_image
 

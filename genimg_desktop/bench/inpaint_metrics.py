@@ -11,6 +11,8 @@ rewards blur.
 from __future__ import annotations
 
 import math
+import statistics
+from typing import Any
 
 import cv2
 import numpy as np
@@ -43,3 +45,19 @@ def detail(image: np.ndarray, where: np.ndarray) -> float:
     """Mean |Laplacian| of the grey picture (0..255 levels) at the pixels where `where` is true."""
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     return float(np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=1))[where].mean())
+
+
+def aggregate(records: list[dict[str, Any]], kinds: tuple[str, ...], names: list[str]) -> dict[str, Any]:
+    """{mask kind: {method: mean l1, psnr, ssim, texture, seconds, n}}."""
+    table: dict[str, Any] = {}
+    for kind in kinds:
+        table[kind] = {}
+        for name in names:
+            rows = [r for r in records if r["mask"] == kind and r["method"] == name]
+            if rows:
+                table[kind][name] = {
+                    key: statistics.fmean(r[key] for r in rows)
+                    for key in ("l1", "psnr", "ssim", "texture", "seconds")
+                }
+                table[kind][name]["n"] = len(rows)
+    return table

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from genimg_desktop.bench.inpaint_methods import Method
-from genimg_desktop.bench.inpaint_metrics import hole_scores
+from genimg_desktop.bench.inpaint_metrics import aggregate, hole_scores
 from genimg_desktop.core.random_masks import object_mask, random_mask
 
 OPENCV_SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
@@ -79,8 +79,6 @@ def run_photo_bench(
     """Every method on every photo and mask kind; `check(image, filled, mask, name)` refuses a
     method that changed kept pixels."""
     import time
-
-    from genimg_desktop.bench.inpaint import aggregate  # here: bench/inpaint.py imports this module
 
     say = echo or (lambda _line: None)
     photos = bench_photos(quick)

@@ -63,6 +63,11 @@ class Document:
         """True when the document's file stores the mask too (an OpenRaster project)."""
         return self.path is not None and self.path.suffix.lower() == ".ora"
 
+    @property
+    def mask_at_risk(self) -> bool:
+        """A painted mask that saving to the document's own file would drop (only a .ora keeps one)."""
+        return not self.keeps_mask and bool(self.mask.any())
+
     def rgb(self) -> np.ndarray:
         """(H, W, 3) RGB copy for the engine; alpha is dropped (the colour under it is kept)."""
         return np.ascontiguousarray(self.image[:, :, :3])
@@ -95,11 +100,11 @@ class Document:
             self._listeners.remove(cb)
 
     def notify(self, kind: str, rect: Rect | None = None) -> None:
-        """Tell listeners what changed. An "image" change marks the document modified; a "mask" change
-        only when the file keeps the mask (a .ora project; a PNG or JPEG does not store it)."""
+        """Tell listeners what changed. An "image" or "mask" change marks the document modified: a
+        painted mask is the artist's work too (only a project, .ora, keeps it: see `mask_at_risk`)."""
         if kind not in CHANGE_KINDS:
             raise ValueError(f"unknown change kind {kind!r}")
-        if kind == "image" or (kind == "mask" and self.keeps_mask):
+        if kind in ("image", "mask"):
             self.modified = True
         for cb in list(self._listeners):  # a listener may remove itself
             cb(kind, rect)

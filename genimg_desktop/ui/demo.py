@@ -54,6 +54,7 @@ def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> N
             win.document.mask, (w * 0.55, h * 0.2), (w * 0.75, h * 0.35), w * 0.03, 0.9, 255
         )
         win.document.notify("mask")
+        win.document.modified = False  # a scripted scene, no work: quitting must not ask to save it
         win.picker.select(model_id, "inpaint")
         if screenshot:
             win.jobs.service.job_finished.connect(

@@ -88,19 +88,27 @@ def open_cancelled(host: WindowHost, path: Path) -> None:
 
 def confirm_discard_changes(host: WindowHost) -> bool:
     """True when it is fine to replace the document (saved, discarded, or nothing to lose)."""
-    if not host.model.document.modified:
+    doc = host.model.document
+    if not doc.modified:
         return True
+    # A painted mask counts as work; a PNG or JPEG would drop it, so Save then saves a project.
+    project = doc.mask_at_risk
+    text = (
+        "The image has unsaved changes and a painted mask. Save them as a project (.ora keeps the mask)?"
+        if project
+        else "The image has unsaved changes. Save them first?"
+    )
     answer = QMessageBox.question(
         host.window(),
         APP_NAME,
-        "The image has unsaved changes. Save them first?",
+        text,
         QMessageBox.StandardButton.Save
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Save,
     )
     if answer == QMessageBox.StandardButton.Save:
-        return ask_save(host)
+        return ask_save_project(host) if project else ask_save(host)
     return answer == QMessageBox.StandardButton.Discard
 
 
@@ -196,7 +204,8 @@ def save_to(host: WindowHost, path: Path) -> bool:
         return False
     host.model.mark_saved(path)
     host.settings.last_folder = str(path.parent)
-    host.model.say(f"Saved {path}")
+    dropped = host.model.document.mask_at_risk  # the file type has no place for it
+    host.model.say(f"Saved {path}" + (" (without the mask: File > Save Project keeps it)" if dropped else ""))
     return True
 
 

@@ -97,19 +97,29 @@ def ask(window: MainWindow, ora: Path) -> str:
 
 
 def recover(window: MainWindow, ora: Path) -> bool:
-    """Open the autosave as an unsaved, untitled document with its mask and metadata."""
+    """Open the autosave as an unsaved document with its mask and metadata, under the name of the file
+    the work was on (Save writes there, as it would have before the crash)."""
     try:
         project = load_ora(ora)
     except ImageLoadError as exc:
         QMessageBox.warning(window, "Cannot recover", f"{exc}\n\nThe autosave is kept in {ora.parent}.")
         return False
-    document = Document(project.image, metadata=project.metadata, mask=project.mask)
+    path = _source_path(project.source)
+    document = Document(project.image, path=path, metadata=project.metadata, mask=project.mask)
     document.modified = True  # never saved by the artist: closing must ask
     window.set_document(document)
     if not window.autosaver.adopt(ora):
         window.autosaver.save_now()  # could not take the file over: write our own copy now
-    source = Path(project.source).name if project.source else "an untitled image"
+    source = path.name if path is not None else "an untitled image"
     window.statusBar().showMessage(f"Recovered unsaved work on {source}; save it to keep it", 10000)
     if project.metadata:
         window.restore_parameters(project.metadata)
     return True
+
+
+def _source_path(source: str | None) -> Path | None:
+    """The recorded file the work was on, when it is a usable absolute path (the autosave is a file
+    on disk like any other: a NUL or a relative name would only fail later, at Save)."""
+    if not source or "\x00" in source or not Path(source).is_absolute():
+        return None
+    return Path(source)

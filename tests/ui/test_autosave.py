@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -112,8 +113,10 @@ def test_clean_exit_removes_the_autosave(qtbot, make_window):
     with qtbot.waitSignal(win.autosaver.saved, timeout=5000):
         win.autosaver.save_now()
     assert sorted(p.suffix for p in autosave_dir().iterdir()) == [".lock", ".ora"]
+    seen: list[str] = []
+    click_when_shown("Discard", seen)  # the painted mask is unsaved work: closing asks
     win.close()
-    assert not list(autosave_dir().iterdir())
+    assert seen and not list(autosave_dir().iterdir())
 
 
 def orphan(image: np.ndarray, mask: np.ndarray, name: str = "12345-dead.ora"):
@@ -134,10 +137,21 @@ def test_recover_opens_the_work_as_an_unsaved_document(qtbot, make_window):
     doc = win.document
     np.testing.assert_array_equal(doc.image, image)
     np.testing.assert_array_equal(doc.mask, mask)
-    assert doc.modified and doc.path is None and doc.metadata["seed"] == 9
-    assert "*" in win.windowTitle() and "cat.png" in win.statusBar().currentMessage()
+    assert doc.modified and doc.path == Path("/x/cat.png") and doc.metadata["seed"] == 9
+    assert win.windowTitle().startswith("cat.png*") and "cat.png" in win.statusBar().currentMessage()
     assert not path.exists() and win.autosaver.path.exists()  # adopted: still safe if we crash now
     assert not recovery.offer_recovery(win)  # our own live session is never offered
+
+
+def test_a_recorded_name_that_is_no_usable_path_recovers_untitled(qtbot, make_window):
+    image = np.full((40, 60, 4), 200, np.uint8)
+    save_ora(autosave_dir() / "1-dead.ora", image, np.zeros((40, 60), np.uint8), {}, "cat\x00.png")
+    save_ora(autosave_dir() / "2-dead.ora", image, np.zeros((40, 60), np.uint8), {}, "relative/cat.png")
+    for _ in range(2):
+        win = make_window()
+        click_when_shown("Recover", [])
+        assert recovery.offer_recovery(win)
+        assert win.document.path is None and win.windowTitle().startswith("Untitled*")
 
 
 @pytest.mark.parametrize(("button", "kept"), [("Discard", False), ("Decide later", True)])

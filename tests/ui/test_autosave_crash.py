@@ -85,7 +85,8 @@ def test_kill_9_then_the_next_start_recovers_pixels_and_mask(qtbot, tmp_path, ph
         expected_mask[y : y + h, x : x + w] = 255
         np.testing.assert_array_equal(win.document.image, load_image(photo).rgba)
         np.testing.assert_array_equal(win.document.mask, expected_mask)
-        assert win.document.modified and win.document.path is None
+        assert win.document.modified and win.document.path == photo  # its name, not "Untitled"
+        assert win.windowTitle().startswith("photo.png*")
     finally:
         win.document.modified = False
         win.close()

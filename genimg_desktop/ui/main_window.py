@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,7 @@ from genimg_desktop.ui.open_progress import OpenProgress
 from genimg_desktop.ui.outpaint import Outpainter
 from genimg_desktop.ui.panels.model_picker import ModelPicker
 from genimg_desktop.ui.panels.param_panel import ParamPanel
+from genimg_desktop.ui.panels.run_panel import RunPanel
 from genimg_desktop.ui.samples_panel import SamplesPanel
 from genimg_desktop.ui.settings import Settings
 from genimg_desktop.ui.staging_bar import StagingBar
@@ -110,20 +110,14 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.picker = ModelPicker()
         self.params = ParamPanel()
-        self.run_button = QPushButton("Run")
-        self.run_button.setMinimumHeight(36)
-        self.run_button.setEnabled(False)
-        params_host = QWidget()
-        layout = QVBoxLayout(params_host)
-        layout.addWidget(self.params)
-        layout.addStretch(1)
-        layout.addWidget(self.run_button)
+        run_panel = RunPanel(self.params)  # the dock keeps its size and the button its place
+        self.run_button = run_panel.run_button
         self.gallery = Gallery(history=History())
         self.gallery.canvas_rgb = lambda: self.document.rgb()  # edits in the history are rebuilt on it
         self.samples = SamplesPanel()
         self.docks = [
             self._dock("Models", "models_dock", self.picker, Qt.DockWidgetArea.LeftDockWidgetArea),
-            self._dock("Parameters", "params_dock", params_host, Qt.DockWidgetArea.RightDockWidgetArea),
+            self._dock("Parameters", "params_dock", run_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             self._dock("Gallery", "gallery_dock", self.gallery, Qt.DockWidgetArea.RightDockWidgetArea),
             self._dock("Samples", "samples_dock", self.samples, Qt.DockWidgetArea.BottomDockWidgetArea),
         ]

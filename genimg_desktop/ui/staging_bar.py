@@ -1,9 +1,16 @@
-"""The Accept / Discard / Before-After bar shown while a result is staged over the canvas."""
+"""The Accept / Discard / Before-After bar over the canvas, live while a result is staged.
+
+It is always there, its controls enabled only with a result: shown and hidden, it pushed the canvas
+down each time a result arrived and back up when it went (issue 23's layout jumps).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
+
+STAGED_TEXT = "Result staged:"
+IDLE_TEXT = "No result to accept"
 
 
 class StagingBar(QWidget):
@@ -15,7 +22,7 @@ class StagingBar(QWidget):
 
     def __init__(self, feather_px: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("Result staged:")
+        self.label = QLabel(IDLE_TEXT)
         self.before = QCheckBox("Show before")
         self.before.setToolTip("Compare with the image as it was")
         self.before.toggled.connect(self.before_toggled)
@@ -37,10 +44,12 @@ class StagingBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.discard_button)
         layout.addWidget(self.accept_button)
-        self.setVisible(False)
+        self.show_staged(False)
 
     def show_staged(self, staged: bool) -> None:
         self.before.blockSignals(True)
         self.before.setChecked(False)
         self.before.blockSignals(False)
-        self.setVisible(staged)
+        self.label.setText(STAGED_TEXT if staged else IDLE_TEXT)
+        for control in (self.before, self.feather, self.discard_button, self.accept_button):
+            control.setEnabled(staged)

@@ -49,7 +49,7 @@ def test_gallery_stage_reuse_and_save(qtbot, window, photo_rgb, tmp_path, monkey
     assert "seed 5" in window.gallery.list.item(0).toolTip()
 
     window.gallery.stage_button.click()  # stage again on the canvas
-    assert window.canvas.staged and not window.staging.isHidden()  # window not shown here
+    assert window.canvas.staged and window.staging.accept_button.isEnabled()  # window not shown here
     original = window.document.image.copy()
     window.staging.feather.setValue(0)
     window.staging.accept_button.click()

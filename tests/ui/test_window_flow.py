@@ -97,7 +97,7 @@ def test_open_paint_undo_inpaint_accept_save_and_restore(qtbot, window, photo_fi
     win.params.seed.set_fixed(7)
     win.params.set_values({"radius": 4})
     _, result = run_and_wait(qtbot, win)
-    assert win.canvas.staged and win.staging.isVisible()
+    assert win.canvas.staged and win.staging.accept_button.isEnabled()
     assert win.gallery.results()[-1] is result
     np.testing.assert_array_equal(win.document.image, original)  # staged, not applied yet
 

@@ -20,12 +20,16 @@ class RunPanel(QWidget):
     def __init__(self, params: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("run_panel")
+        top = QWidget()  # the editors at the top, the spare height under them
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(params)
+        column.addStretch(1)
         scroll = QScrollArea()
-        scroll.setWidget(params)
+        scroll.setWidget(top)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.run_button = QPushButton("Run")
         self.run_button.setFixedHeight(RUN_HEIGHT)
         self.run_button.setEnabled(False)

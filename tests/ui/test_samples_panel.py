@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QFileDialog
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import LoadedImage, load_image
+from genimg_desktop.ui.fit_guard import RUN_ANYWAY
 from genimg_desktop.ui.main_window import MainWindow
 from tests.support.tiny_models import GAN_SIZE, VAE_SIZE, install_untrained
+from tests.ui.dialogs import click_when_shown
 
 TIMEOUT_MS = 30_000
 
@@ -122,7 +124,10 @@ def test_an_interpolation_saves_as_an_animation(qtbot, window, tmp_path, monkeyp
 
 def test_the_likelihood_of_the_canvas_is_shown_not_staged(qtbot, window):
     assert window.picker.select("tiny-pixelcnn", "likelihood")
+    seen: list[str] = []
+    click_when_shown(RUN_ANYWAY, seen)  # an 8 px model on a 512 px photo: the window asks first
     window.run_button.click()
+    assert seen
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=TIMEOUT_MS)
     assert not window.canvas.staged  # a reading of the image, not an edit of it
     caption = window.samples.caption.text()
@@ -142,7 +147,10 @@ def test_a_vae_interpolation_from_the_canvas_to_a_picture_file(qtbot, window, tm
     assert window.picker.select("tiny-vae", "interpolate")
     params = {"start": "canvas", "end": "file", "end_image": str(end), "frames": 4}
     assert window.params.set_values(params) == []
+    seen: list[str] = []
+    click_when_shown(RUN_ANYWAY, seen)  # the tiny VAE does not fit a colour picture: it asks first
     window.run_button.click()
+    assert seen
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=TIMEOUT_MS)
     result = window.samples.result
     assert result.request.image is not None and np.array_equal(result.request.image, canvas)  # sent

@@ -17,8 +17,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole  # the picker keeps each item's model id here
 
 def shipped_window(qtbot) -> Iterator[MainWindow]:
     """Yield the shown window once the shipped models are listed; close it afterwards."""
+    # Not qtbot.addWidget: pytest-qt closes its widgets before fixtures end, so a test that changed
+    # the document (a painted mask counts) would get the "save changes?" question before the line below.
     win = MainWindow()
-    qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     win.start_engine()
@@ -26,6 +27,7 @@ def shipped_window(qtbot) -> Iterator[MainWindow]:
     yield win
     win.document.modified = False  # no "save changes?" question when the test closes it
     win.close()
+    win.deleteLater()
 
 
 def open_picture(qtbot, win: MainWindow, path, pixels: np.ndarray) -> None:

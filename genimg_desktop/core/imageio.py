@@ -114,11 +114,13 @@ class _Watched:
     def __init__(self, fp: BinaryIO, progress: Progress) -> None:
         self._fp, self._progress = fp, progress
         self._total = max(1, fp.seek(0, io.SEEK_END))
+        self._furthest = 0  # Pillow seeks back over the header: the progress never goes back
         fp.seek(0)
 
     def read(self, size: int = -1) -> bytes:
         data = self._fp.read(size)
-        self._progress(READ_SHARE * min(1.0, self._fp.tell() / self._total))
+        self._furthest = max(self._furthest, self._fp.tell())
+        self._progress(READ_SHARE * min(1.0, self._furthest / self._total))
         return data
 
     def __getattr__(self, name: str) -> Any:  # seek, tell, fileno ... as the file has them

@@ -21,7 +21,6 @@ class OpenProgress(QWidget):
         super().__init__(parent)
         self.label = QLabel()
         self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
         self.bar.setMaximumWidth(160)
         self.cancel = QPushButton("Cancel")
         self.cancel.setToolTip("Stop opening the file; the open image stays as it is (Esc)")
@@ -41,8 +40,10 @@ class OpenProgress(QWidget):
         name = path.name if len(path.name) <= NAME_CHARS else f"{path.name[:18]}…{path.name[-18:]}"
         self.label.setText(f"Opening {name}…")
         self.label.setToolTip(str(path))
-        self.bar.setValue(0)
+        self.bar.setRange(0, 0)  # busy until the loader tells how far it is (a project never does)
         self.show()
 
     def _progress(self, fraction: float) -> None:
-        self.bar.setValue(round(fraction * 1000))
+        if fraction > 0:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(round(fraction * 1000))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from genimg_desktop.core.atomic import write_atomic
 from genimg_desktop.core.metadata import png_info, read_metadata_checked
@@ -133,7 +133,7 @@ def _load(fp: Any, name: str, progress: Progress, fit: bool) -> LoadedImage:
             # We check the size ourselves against MAX_PIXELS, which is above Pillow's warning level
             # (and a test run with -W error would otherwise refuse big images).
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(fp) as im:
+            with _open(fp) as im:
                 return _decode(im, name, progress, fit)
     except ImageLoadError:
         raise
@@ -149,6 +149,20 @@ def _load(fp: Any, name: str, progress: Progress, fit: bool) -> LoadedImage:
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
         # Pillow reports damaged data with any of these (e.g. "image file is truncated").
         raise ImageLoadError(f"{name} is damaged or incomplete and cannot be read ({exc}).") from exc
+
+
+def _open(fp: Any) -> Image.Image:
+    """Image.open, except that a JPEG whose header claims more than Pillow's bomb limit still opens
+    (header only): our own limits are checked next, so the message gives its size, and a JPEG can be
+    decoded at 1/8 of its size when opened scaled down to fit."""
+    try:
+        return Image.open(fp)
+    except Image.DecompressionBombError:
+        fp.seek(0)
+        if fp.read(3) != b"\xff\xd8\xff":
+            raise
+        fp.seek(0)
+        return JpegImagePlugin.JpegImageFile(fp)
 
 
 def load_rgb(source: Path | str | bytes) -> np.ndarray:

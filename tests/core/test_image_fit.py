@@ -95,3 +95,25 @@ def test_progress_rises_to_one_and_a_cancel_stops_the_decode():
     with pytest.raises(LoadCancelled):
         load_image(source, stop)
     assert len(calls) < len(seen) and calls[-1] <= 0.5  # stopped while reading, before converting
+
+
+def test_a_jpeg_over_pillows_bomb_limit_says_its_size():
+    small = bytearray(_jpeg(64, 48))
+    sof = small.index(b"\xff\xc0")  # baseline frame header: length, precision, height, width
+    small[sof + 5 : sof + 9] = (12000).to_bytes(2, "big") + (20000).to_bytes(2, "big")
+    with pytest.raises(ImageTooLarge) as info:  # 240 megapixels: Pillow alone refuses without a size
+        load_image(bytes(small))
+    assert "is 20000 x 12000 pixels (240 megapixels)" in str(info.value)
+    assert "per side and more than 134 megapixels" in str(info.value)
+
+
+def test_a_jpeg_over_pillows_bomb_limit_opens_scaled_down_to_fit():
+    im = Image.new("RGB", (40000, 5000), (200, 30, 40))  # 200 megapixels, decoded at half size
+    im.paste((20, 40, 220), (20000, 0, 40000, 5000))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80)
+    del im
+    loaded = load_image(buf.getvalue(), fit=True)
+    assert loaded.size == fit_size(40000, 5000) == (16384, 2048) and loaded.scaled_from == (40000, 5000)
+    assert loaded.rgba[1000, 100, :3].tolist() == pytest.approx([200, 30, 40], abs=6)
+    assert loaded.rgba[1000, -100, :3].tolist() == pytest.approx([20, 40, 220], abs=6)

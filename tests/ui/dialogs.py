@@ -6,9 +6,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
-def click_when_shown(button_text: str, seen: list[str], attempts: int = 500) -> None:
-    """Once a modal message box is up (within `attempts` x 20 ms), record its text and click the
-    button labelled `button_text`."""
+def click_when_shown(button_text: str, seen: list[str], attempts: int = 6000) -> None:
+    """Once a modal message box is up (polled every 20 ms, up to `attempts` times: two minutes, since
+    on a loaded machine the box may come late and a box nobody answers hangs the test), record its
+    text and click the button labelled `button_text`."""
 
     def poll(left: int) -> None:
         box = QApplication.activeModalWidget()

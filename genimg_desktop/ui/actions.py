@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+import shiboken6
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
@@ -88,6 +90,7 @@ def build_menus(window: MenuHost) -> dict[str, QAction]:
     undo.setShortcut(QKeySequence("Ctrl+Z"))
     redo = window.undo_stack.createRedoAction(window.window(), "&Redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    _name_steps_in_tooltips(window.undo_stack, undo, redo)
     edit.addActions([undo, redo])
     acts["undo"], acts["redo"] = undo, redo
     edit.addSeparator()
@@ -198,6 +201,33 @@ def _build_device_menu(window: MenuHost, menu: QMenu, acts: dict[str, QAction]) 
         acts[f"device_{name}"] = action
     # The engine may refuse a choice (no CUDA here): the tick goes back to the one in effect.
     window.model.device_choice_changed.connect(lambda name: acts[f"device_{name}"].setChecked(True))
+
+
+class _StepTooltip(QObject):
+    """Keeps an undo/redo action's tooltip naming the step (a child of the action, gone with it)."""
+
+    def __init__(self, action: QAction, word: str) -> None:
+        super().__init__(action)
+        self.action, self.word = action, word
+
+    @Slot(str)
+    def show(self, step: str) -> None:
+        if shiboken6.isValid(self.action):  # the stack may still speak while the window is torn down
+            self.action.setToolTip(f"{self.word} {step}" if step else self.word)
+
+
+def _name_steps_in_tooltips(stack: QUndoStack, undo: QAction, redo: QAction) -> None:
+    """The toolbar says just Undo / Redo and the step goes into the tooltip: a button showing the
+    step's name ('Undo Match colours to baboon.jpg') changed width with every edit, moving the
+    tools after it and pushing the last ones into the overflow. The Edit menu keeps the full text."""
+    for action, word, changed in (
+        (undo, "Undo", stack.undoTextChanged),
+        (redo, "Redo", stack.redoTextChanged),
+    ):
+        action.setIconText(word)
+        tooltip = _StepTooltip(action, word)
+        tooltip.show("")
+        changed.connect(tooltip.show)
 
 
 def build_toolbar(window: MenuHost, acts: dict[str, QAction]) -> QToolBar:

@@ -19,12 +19,13 @@ if TYPE_CHECKING:
 
 
 INPAINT_SCENE = "inpaint"
-FILL_MODEL, FALLBACK_MODEL = "inpaint-fill", "opencv-telea"
+# PatchMatch: of the built-in fills, the one that keeps the photo's texture (docs/INPAINTING.md).
+FILL_MODEL, FALLBACK_MODEL = "patchmatch", "opencv-telea"
 
 
 def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> None:
-    """Once models are listed: load the photo, paint a mask, inpaint it with the learned fill network
-    (OpenCV Telea where it is not installed), then grab the window (scene "inpaint"), or play the
+    """Once models are listed: load the photo, paint a mask, inpaint it with PatchMatch
+    (OpenCV Telea where its library is not installed), then grab the window (scene "inpaint"), or play the
     studio scene `demo` (see demo_studio.SCENES); None: only the screenshot."""
 
     def on_models(models: list) -> None:

@@ -61,3 +61,15 @@ def test_sample_grids_come_by_time_by_default(view, tmp_path):
     args = form.spec().arguments()
     assert args[args.index("--sample-minutes") + 1] == repr(SAMPLE_MINUTES)
     assert args[args.index("--sample-every") + 1] == "0"
+
+
+def test_the_small_data_recipe_is_read_whole_in_the_form(view, tmp_path):
+    """Its words fit the form's column (they were cut at 'cut-ou' in a 1200 px wide view); the
+    details are in the tooltip."""
+    form = view.form
+    form.data.setCurrentText(FOLDER_CHOICE)
+    form.family.setCurrentText("gan")
+    view.resize(1200, 720)
+    box = form.small_data
+    assert box.isVisibleTo(form) and box.width() >= box.sizeHint().width()
+    assert "shifted, cut-out and recoloured" in box.toolTip()

@@ -72,9 +72,7 @@ DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 # class-sorted stddev groups and styles from w, the recipe of the shipped emoji GAN
 # (engine/gan/config.py). Without them a GAN on a few dozen pictures collapses onto a few images.
 SMALL_DATA_SETTINGS = {"gan": "augment=translation,cutout,color class_groups=true style_from_w=true"}
-SMALL_DATA_WORDS = {
-    "gan": "Recipe for few pictures: shifted, cut-out and recoloured copies; classes kept apart",
-}
+SMALL_DATA_WORDS = {"gan": "Recipe for few pictures"}  # short: longer words were cut off in the form's column
 SMALL_DATASETS = ("emoji",)
 SAMPLE_MINUTES = 2.0  # a first sample grid after this long on any machine, then one as often
 
@@ -126,8 +124,8 @@ class TrainForm(QWidget):
         self.id_label = QLabel()
         self.small_data = QCheckBox()
         self.small_data.setToolTip(
-            "Without it a GAN on a few dozen pictures collapses onto a few images. Sets "
-            + SMALL_DATA_SETTINGS["gan"]
+            "Trains on shifted, cut-out and recoloured copies, classes kept apart. Without it a GAN "
+            "on a few dozen pictures collapses onto a few images. Sets " + SMALL_DATA_SETTINGS["gan"]
         )
         self.settings = QLineEdit()
         self.settings.setPlaceholderText("advanced, for experts: KEY=VALUE …")

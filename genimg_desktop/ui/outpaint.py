@@ -126,8 +126,12 @@ class Outpainter(QObject):
         return True
 
     def _staged_changed(self, result: object) -> None:
-        if result is None and self.pending is not None:  # discarded, failed or cancelled
+        if self.pending is None:
+            return
+        if result is None:  # discarded, failed or cancelled
             self._drop(self.pending)
+        else:  # replaces 'filling the border…', which stayed up for seconds after the fill came
+            self.host.model.say(f"{TEXT}: the border is filled; Accept keeps it, Discard (Esc) takes it back")
 
     def _busy_changed(self, busy: bool) -> None:
         if not busy and self.pending is not None:  # a job that ended without a result to stage

@@ -92,6 +92,8 @@ def test_extend_canvas_fills_the_border_with_texture_in_one_undo_step(qtbot, win
     before = state(win)
     extend(qtbot, win, (64, 0, 96, 40))
     assert win.document.size == (760, 440)
+    said = win.statusBar().currentMessage()  # not still 'filling the border…' once it is filled
+    assert "filling" not in said and "Accept" in said
     border = win.document.mask > 0
     assert border.sum() == 760 * 440 - 600 * 400
     qtbot.mouseClick(win.staging.accept_button, Qt.MouseButton.LeftButton)

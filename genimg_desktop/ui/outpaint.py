@@ -46,8 +46,12 @@ class ExtendCommand(GeometryCommand):
         super().__init__(document, self._extend, TEXT, None, first)
 
     def _extend(self, image: np.ndarray, _mask: np.ndarray) -> Arrays:
+        """The border masked alone while it waits for its fill; once filled, no mask is left (a
+        leftover border mask would quietly limit the next filter or fill to the border)."""
         out, mask = outpaint.extend(image, self.border)
-        return (out if self.fill is None else outpaint.fill_border(out, mask, self.fill)), mask
+        if self.fill is None:
+            return out, mask
+        return outpaint.fill_border(out, mask, self.fill), np.zeros_like(mask)
 
     def redo(self) -> None:
         super().redo()
@@ -64,7 +68,7 @@ class ExtendCommand(GeometryCommand):
         doc = self.document
         self.fill = rgb
         self.setText(FILLED_TEXT)
-        doc.replace(outpaint.fill_border(doc.image, doc.mask, rgb), mask=doc.mask)
+        doc.replace(outpaint.fill_border(doc.image, doc.mask, rgb), mask=np.zeros_like(doc.mask))
 
 
 class Outpainter(QObject):

@@ -102,6 +102,7 @@ def test_extend_canvas_fills_the_border_with_texture_in_one_undo_step(qtbot, win
     assert (image[border, 3] == 255).all()  # the border is opaque, filled
     # Textured like the photo, not a flat smear (a flat fill scores near 0).
     assert texture(image, border) > 0.5 * texture(before[0], np.ones((400, 600), bool))
+    assert not win.document.mask.any()  # the filled border is not left masked for the next filter
     assert win.undo_stack.count() == 1 and win.undo_stack.text(0) == "Extend canvas and fill"
     after = state(win)
     win.acts["undo"].trigger()  # Edit > Undo: one step takes the border and its fill back

@@ -38,6 +38,7 @@ from genimg_desktop.core.imageio import ImageLoadError, load_image
 from genimg_desktop.core.patch_style import style_with_patches
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.commands import apply_and_push
+from genimg_desktop.ui.dialog_buttons import ok_cancel
 from genimg_desktop.ui.file_ops import OPEN_FILTER
 from genimg_desktop.ui.menu_items import add_action
 from genimg_desktop.ui.patch_style_run import StyleCancelled, run_patch_style
@@ -167,11 +168,7 @@ class MatchColoursDialog(QDialog):
         self.ref_view, self.preview = QLabel(), QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         self._layout(mask is not None)
         self._update()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
@@ -18,6 +17,7 @@ from genimg_desktop.core import outpaint
 from genimg_desktop.core.geometry import check_new_size
 from genimg_desktop.core.imageio import MAX_SIDE
 from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.ui.dialog_buttons import ok_cancel
 
 SIDES = ("Left", "Top", "Right", "Bottom")
 DEFAULT_PX = 128
@@ -56,12 +56,7 @@ class ExtendDialog(QDialog):
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     @staticmethod
     def _spin() -> QSpinBox:

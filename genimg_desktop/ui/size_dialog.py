@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLabel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from genimg_desktop.core.geometry import CENTRE, Anchor, check_new_size
 from genimg_desktop.core.imageio import MAX_SIDE
+from genimg_desktop.ui.dialog_buttons import ok_cancel
 
 ARROWS = ("↖", "↑", "↗", "←", "•", "→", "↙", "↓", "↘")  # the anchor grid, row by row
 
@@ -46,12 +46,7 @@ class SizeDialog(QDialog):
             form.addRow("Picture at:", self._anchor_grid())
             form.addRow("", self.mask_new)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
         self.width_spin.valueChanged.connect(lambda w: self._follow(self.height_spin, w, size[1] / size[0]))
         self.height_spin.valueChanged.connect(lambda h: self._follow(self.width_spin, h, size[0] / size[1]))
 

@@ -40,6 +40,7 @@ from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.commands import apply_and_push
 from genimg_desktop.ui.dialog_buttons import ok_cancel
 from genimg_desktop.ui.file_ops import OPEN_FILTER
+from genimg_desktop.ui.image_menu import may_change
 from genimg_desktop.ui.menu_items import add_action
 from genimg_desktop.ui.patch_style_run import StyleCancelled, run_patch_style
 from genimg_desktop.ui.qimage import array_to_qimage
@@ -64,7 +65,7 @@ def add_to_menu(menu: QMenu, host: ColourHost, acts: dict[str, QAction]) -> None
 
 def ask(host: ColourHost) -> MatchColoursDialog | None:
     """Open the dialog (window-modal, not blocking); OK applies the change as one undo step."""
-    if not may_change(host):
+    if not may_change(host, TITLE):
         return None
     doc = host.model.document
     mask = doc.mask if doc.mask.any() else None
@@ -75,20 +76,10 @@ def ask(host: ColourHost) -> MatchColoursDialog | None:
     return dialog
 
 
-def may_change(host: ColourHost) -> bool:
-    if host.model.busy:
-        host.model.say(f"{TITLE}: wait for the job to finish, or cancel it (Esc) first", 8000)
-        return False
-    if host.canvas.staged:
-        host.model.say(f"{TITLE}: accept or discard the result first", 8000)
-        return False
-    return True
-
-
 def apply(host: ColourHost, dialog: MatchColoursDialog) -> bool:
     """Give the open picture the reference's style at the dialog's strength, as one undo step (the
     patch method when its work is done, off the GUI thread)."""
-    if dialog.reference is None or not may_change(host):
+    if dialog.reference is None or not may_change(host, TITLE):
         return False
     doc = host.model.document
     mask = doc.mask if doc.mask.any() else None

@@ -26,6 +26,7 @@ from genimg_desktop.ui.menu_items import add_action
 from genimg_desktop.ui.qimage import array_to_qimage
 from genimg_desktop.ui.size_dialog import SizeDialog
 from genimg_desktop.ui.window_host import WindowHost
+from genimg_desktop.ui.window_model import WindowModel
 
 # The tools this menu offers (name, menu text, toolbar text, key, tooltip); the Mask menu has the mask
 # tools (B E R L).
@@ -97,13 +98,26 @@ def toolbar_actions(acts: dict[str, QAction]) -> list[QAction]:
 # ---------------------------------------------------------------- geometry, each one undo step
 
 
-def reshape(host: ImageHost, forward: Reshape, text: str, inverse: Reshape | None = None) -> bool:
-    """Apply `forward` to the picture and its mask as one undo step; False (and why) when it may not."""
+class Changeable(Protocol):
+    model: WindowModel
+    canvas: CanvasView
+
+
+def may_change(host: Changeable, text: str) -> bool:
+    """Whether the picture may change now: not while a job runs or a result waits over the picture
+    (it would no longer fit); else says why, starting with `text`."""
     if host.model.busy:
         host.model.say(f"{text}: wait for the job to finish, or cancel it (Esc) first", 8000)
         return False
     if host.canvas.staged:
-        host.model.say(f"{text}: accept or discard the result first (it would no longer fit)", 8000)
+        host.model.say(f"{text}: accept or discard the result first", 8000)
+        return False
+    return True
+
+
+def reshape(host: ImageHost, forward: Reshape, text: str, inverse: Reshape | None = None) -> bool:
+    """Apply `forward` to the picture and its mask as one undo step; False (and why) when it may not."""
+    if not may_change(host, text):
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a resize of a huge picture takes seconds
     try:

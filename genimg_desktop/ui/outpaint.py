@@ -21,6 +21,7 @@ from genimg_desktop.core.document import Document
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.commands import Arrays, GeometryCommand
 from genimg_desktop.ui.extend_dialog import ExtendDialog, inpainters
+from genimg_desktop.ui.image_menu import may_change
 from genimg_desktop.ui.job_runner import Choice, JobRunner
 from genimg_desktop.ui.window_host import WindowHost
 
@@ -85,8 +86,10 @@ class Outpainter(QObject):
     def start(self, border: outpaint.Border, model_id: str | None) -> bool:
         """Add the border and run the fill; False (and why, in the status bar) when it may not."""
         host, m = self.host, self.host.model
-        if m.busy or host.canvas.staged or self.pending is not None:
-            m.say(f"{TEXT}: wait for the job, and accept or discard its result first", 8000)
+        if not may_change(host, TEXT):
+            return False
+        if self.pending is not None:  # its fill is on its way to the stage
+            m.say(f"{TEXT}: wait for the border's fill first", 8000)
             return False
         choice = self._choice(model_id)
         if choice is None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from genimg_desktop.bench.inpaint_data import MASK_KINDS, bench_images, bench_mask
 from genimg_desktop.bench.inpaint_methods import Method
-from genimg_desktop.bench.inpaint_metrics import aggregate, hole_scores
+from genimg_desktop.bench.inpaint_metrics import aggregate, fill_and_score
 from genimg_desktop.bench.inpaint_objects import run_photo_bench
 from genimg_desktop.bench.inpaint_refine import coarse_to_fine
 
@@ -39,11 +39,6 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         for kind in MASK_KINDS:
             mask = bench_mask(*image.shape[:2], kind, index)
             for method in methods:
-                start = time.perf_counter()
-                filled = method.fill(image, mask)
-                seconds = time.perf_counter() - start
-                _check_outside(image, filled, mask, method.name)
-                scores = hole_scores(image, filled, mask)
                 records.append(
                     {
                         "image": name,
@@ -51,8 +46,7 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
                         "mask": kind,
                         "method": method.name,
                         "hole_share": float((mask > 0).mean()),
-                        "seconds": seconds,
-                        **scores,
+                        **fill_and_score(method, image, mask),
                     }
                 )
     say("coarse-to-fine: the learned methods at half size, refined and not")
@@ -62,7 +56,7 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         for kind in MASK_KINDS
     ]
     refine = coarse_to_fine(methods, cases, MASK_KINDS)
-    photos = run_photo_bench(methods, quick, _check_outside, say)
+    photos = run_photo_bench(methods, quick, say)
     say("scale: 512x512 medium mask, 4096x4096 with a 128x128 hole")
     scale = {m.name: _scale(m, repeats=1 if quick else 3) for m in methods}
     table = aggregate(records, MASK_KINDS, [m.name for m in methods])
@@ -89,13 +83,6 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         "targets": _targets(table, scale, methods),
         "records": records,
     }
-
-
-def _check_outside(image: np.ndarray, filled: np.ndarray, mask: np.ndarray, name: str) -> None:
-    """Every method must leave the kept pixels alone; a bench of one that does not is meaningless."""
-    keep = mask == 0
-    if filled.shape != image.shape or not np.array_equal(filled[keep], image[keep]):
-        raise RuntimeError(f"{name} changed pixels outside the mask")
 
 
 def _scale(method: Method, repeats: int) -> dict[str, float]:

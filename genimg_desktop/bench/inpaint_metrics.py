@@ -12,10 +12,25 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from typing import Any
 
 import cv2
 import numpy as np
+
+from genimg_desktop.bench.inpaint_methods import Method
+
+
+def fill_and_score(method: Method, image: np.ndarray, mask: np.ndarray) -> dict[str, float]:
+    """{"seconds", **hole_scores} of `method` filling `mask` of `image`. A method that changed kept
+    pixels is refused: a bench of one that does is meaningless."""
+    start = time.perf_counter()
+    filled = method.fill(image, mask)
+    seconds = time.perf_counter() - start
+    keep = mask == 0
+    if filled.shape != image.shape or not np.array_equal(filled[keep], image[keep]):
+        raise RuntimeError(f"{method.name} changed pixels outside the mask")
+    return {"seconds": seconds, **hole_scores(image, filled, mask)}
 
 
 def hole_scores(original: np.ndarray, filled: np.ndarray, mask: np.ndarray) -> dict[str, float]:

@@ -1,0 +1,174 @@
+"""Training the restorer (`genimg train --family restore`): clean crops of the training photos are
+damaged on the fly (noise, JPEG or both, engine/restore/degrade.py) and the network learns to give
+the clean crop back while its estimator learns to read the damage level."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genimg_desktop.engine.latent_common import config_from_mapping
+from genimg_desktop.engine.restore.degrade import Damage, DamageRanges
+from genimg_desktop.engine.restore.denoise_net import LEVEL_UNIT, DenoiseConfig, DenoiseNet
+from genimg_desktop.engine.training.batches import to_uint8
+from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, DataInfo, TrainConfig
+
+RECIPE = """Blind FFDNet-style restorer: pixel-unshuffle by 2, a 3x3 convolution stack predicting the
+damage (residual learning, DnCNN), conditioned on a damage-level map that a small estimator reads from
+the picture (CBDNet's idea) and the artist's strength scales. Trained on random crops of clean photos,
+flipped and rotated, each damaged on the fly: Gaussian noise sigma 0-55 (40%), JPEG quality 10-90
+(35%), noise up to sigma 35 then JPEG (20%), or left clean (5%); noisy pixels are clipped and rounded
+as a saved picture holds them, and the JPEG 8x8 grid falls at a random phase. Loss: L1 to the clean
+crop plus 0.1 x L1 of the estimated level to the crop's true RMS damage; the denoiser sees the true
+level or (half the time, after warm-up) the estimator's, so it learns to work from the estimate it
+gets in use; 5% of crops get a zero level and themselves as the target, so strength 0 is the input
+and lower strengths keep some grain. Adam; the shipped weights are an exponential moving average."""
+
+EMA_DECAY = 0.999
+JPEG_BLOCK = 8  # crops are damaged with this margin, then cut at a random offset: any grid phase
+GRID_COLUMNS = 8
+
+
+@dataclass(frozen=True)
+class RestoreTrainConfig:
+    """The restore family's `--set` settings: the network's shape and the recipe."""
+
+    width: int = 48
+    depth: int = 8
+    est_width: int = 16
+    est_depth: int = 4
+    patch: int = 64  # side of the training crops (cut from the --size pictures)
+    est_weight: float = 0.1
+    p_estimated: float = 0.5  # share of steps the denoiser sees the estimated level, after warm-up
+    warm_up: int = 300  # steps of the true level only, while the estimator is still learning
+    # Share of crops shown with the level map at zero and their damaged self as the target: strength
+    # 0 then gives the picture back, and strengths between keep a share of the grain.
+    p_identity: float = 0.05
+    sigma_max: float = 55.0
+    q_min: int = 10
+    q_max: int = 90
+
+    def network(self) -> DenoiseConfig:
+        return DenoiseConfig(self.width, self.depth, self.est_width, self.est_depth)
+
+    def ranges(self) -> DamageRanges:
+        return DamageRanges(sigma_max=self.sigma_max, q_min=self.q_min, q_max=self.q_max)
+
+
+class DenoiseTrainer(CheckpointedTrainer):
+    __doc__ = RECIPE
+    checkpointed = ("net", "ema", "opt")
+    warm_modules = ("net", "ema")
+    settings_name = "restore"
+
+    def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
+        super().__init__(config, data, device)
+        if data.channels != 3:
+            raise ValueError("the restorer trains on colour pictures: pass --channels 3 or RGB data")
+        self.recipe = config_from_mapping(RestoreTrainConfig, config.extra)
+        self.side = min(self.recipe.patch, config.size - JPEG_BLOCK)
+        if self.side < 16 or self.side % 2:
+            raise ValueError(f"--size must be at least 24 (the crop is --set patch={self.recipe.patch})")
+        self.net = DenoiseNet(self.recipe.network()).to(device)
+        self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
+        self.train_pair = self.wrap(_TrainingPass(self.net))
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=config.lr)
+        self.probe: np.ndarray | None = None  # clean crops (B, side, side, 3) uint8 for the grid
+        self.step = 0
+
+    def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+        rng = np.random.default_rng(int(torch.randint(0, 2**62, (1,))))  # the loop seeds torch per step
+        clean_u8, damaged_u8 = self._damaged_crops(to_uint8(images).permute(0, 2, 3, 1).cpu().numpy(), rng)
+        clean, damaged = _to_tensor(clean_u8, self.device), _to_tensor(damaged_u8, self.device)
+        true_level = ((damaged - clean) ** 2).mean(dim=(1, 2, 3), keepdim=True).sqrt() / LEVEL_UNIT
+        use_estimate = self.step >= self.recipe.warm_up and rng.random() < self.recipe.p_estimated
+        keep = torch.from_numpy(rng.random(len(clean)) >= self.recipe.p_identity).to(self.device)
+        keep = keep.float()[:, None, None, None]  # (B, 1, 1, 1): 0 = strength 0, target the input
+        restored, estimate = self.train_pair(damaged, true_level, keep, use_estimate)
+        rec = F.l1_loss(restored, clean * keep + damaged * (1 - keep))
+        est = F.l1_loss(estimate, true_level.expand_as(estimate))
+        loss = rec + self.recipe.est_weight * est
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self._update_ema()
+        self.step += 1
+        return {"loss": loss.item(), "l1": rec.item(), "level_err": est.item()}
+
+    def _damaged_crops(self, pictures: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """(clean, damaged) crops (B, side, side, 3) uint8: each a random flipped/rotated window,
+        damaged with a margin and cut at a random offset (the JPEG grid at any phase)."""
+        side, wide = self.side, self.side + JPEG_BLOCK
+        size = pictures.shape[1]
+        ranges = self.recipe.ranges()
+        clean, damaged = [], []
+        for picture in pictures:
+            y, x = rng.integers(0, size - wide + 1, 2)
+            window = np.rot90(picture[y : y + wide, x : x + wide], int(rng.integers(4)))
+            window = np.ascontiguousarray(window[:, ::-1] if rng.random() < 0.5 else window)
+            hurt = ranges.draw(rng).apply(window, rng)
+            dy, dx = rng.integers(0, JPEG_BLOCK + 1, 2)
+            clean.append(window[dy : dy + side, dx : dx + side])
+            damaged.append(hurt[dy : dy + side, dx : dx + side])
+        if self.probe is None:
+            self.probe = np.stack(clean[:GRID_COLUMNS])
+        return np.stack(clean), np.stack(damaged)
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = min(EMA_DECAY, (1 + self.step) / (10 + self.step))
+        for ema, live in zip(self.ema.parameters(), self.net.parameters(), strict=True):
+            ema.lerp_(live, 1 - decay)
+
+    @torch.no_grad()
+    def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        """Rows of the probe crops: clean; sigma 25 and restored; JPEG q20 and restored; sigma 15 +
+        q30 and restored; sigma 25 restored at strength 0.5 (keeps some grain)."""
+        if self.probe is None:
+            raise RuntimeError("no training batch seen yet")
+        rng = np.random.default_rng(int(torch.randint(0, 2**62, (1,), generator=generator)))
+        clean = _to_tensor(self.probe, self.device)
+        rows = [clean]
+        noisy = None
+        for damage in (Damage(sigma=25), Damage(quality=20), Damage(sigma=15, quality=30)):
+            hurt = _to_tensor(np.stack([damage.apply(p, rng) for p in self.probe]), self.device)
+            noisy = hurt if noisy is None else noisy
+            rows += [hurt, self.ema(hurt).clamp(0, 1)]
+        assert noisy is not None
+        rows.append(self.ema(noisy, torch.full_like(noisy[:, :1], 0.5)).clamp(0, 1))
+        return (torch.cat(rows) * 2 - 1)[:count]
+
+    def settings_card(self) -> dict[str, Any]:
+        return asdict(self.recipe)
+
+    def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        weights = {name: t.detach().cpu().contiguous() for name, t in self.ema.state_dict().items()}
+        return weights, {**self.recipe.network().to_card(), "recipe": " ".join(RECIPE.split())}
+
+
+class _TrainingPass(nn.Module):
+    """One training forward through every parameter (one module, so DDP can wrap it): the picture
+    restored with the true level or the detached estimate, times `strength` (B, 1, 1, 1), and the
+    estimate (B, 1, H/2, W/2)."""
+
+    def __init__(self, net: DenoiseNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(
+        self, damaged: torch.Tensor, true_level: torch.Tensor, strength: torch.Tensor, use_estimate: bool
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        estimate = self.net.level(damaged)
+        level = estimate.detach() if use_estimate else true_level.expand_as(estimate)
+        return self.net.restore(damaged, level * strength), estimate
+
+
+def _to_tensor(pixels: np.ndarray, device: torch.device) -> torch.Tensor:
+    """(B, H, W, 3) uint8 -> (B, 3, H, W) float32 in 0..1 (the restore networks' range)."""
+    return torch.from_numpy(np.ascontiguousarray(pixels)).to(device).permute(0, 3, 1, 2).float().div(255.0)

@@ -43,7 +43,9 @@ def fill(network: nn.Module, model: NcnnModel) -> dict[str, np.ndarray]:
     arrays = [(layer, a) for layer in model.layers for a in model.weights.get(layer.name, ())]
     params = list(network.named_parameters())
     if len(arrays) != len(params):
-        raise NcnnFormatError(f"{len(arrays)} weight arrays for a network with {len(params)}: not this architecture")
+        raise NcnnFormatError(
+            f"{len(arrays)} weight arrays for a network with {len(params)}: not this architecture"
+        )
     tensors = {}
     for (name, param), (layer, array) in zip(params, arrays, strict=True):
         shape = tuple(param.shape)
@@ -71,7 +73,13 @@ def recognise_rrdbnet(model: NcnnModel) -> dict[str, Any] | None:
     blocks, rest = divmod(len(outputs) - 6, 15)
     if rest:
         return None
-    return {"architecture": "rrdbnet", "scale": 4, "num_feat": outputs[0], "num_block": blocks, "num_grow": outputs[1]}
+    return {
+        "architecture": "rrdbnet",
+        "scale": 4,
+        "num_feat": outputs[0],
+        "num_block": blocks,
+        "num_grow": outputs[1],
+    }
 
 
 def recognise_srvgg(model: NcnnModel) -> dict[str, Any] | None:

@@ -70,4 +70,6 @@ class RRDBNet(nn.Module):
 def build_rrdbnet(config: Mapping[str, Any]) -> RRDBNet:
     if int(config.get("scale", 4)) != 4:
         raise ValueError("rrdbnet: only the x4 network is supported (scale 4)")
-    return RRDBNet(int(config.get("num_feat", 64)), int(config.get("num_block", 23)), int(config.get("num_grow", 32)))
+    return RRDBNet(
+        int(config.get("num_feat", 64)), int(config.get("num_block", 23)), int(config.get("num_grow", 32))
+    )

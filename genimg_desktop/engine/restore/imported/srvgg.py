@@ -14,7 +14,9 @@ from torch import nn
 
 
 class SRVGGNetCompact(nn.Module):
-    def __init__(self, num_feat: int = 64, num_conv: int = 16, net_scale: int = 4, scale: int | None = None) -> None:
+    def __init__(
+        self, num_feat: int = 64, num_conv: int = 16, net_scale: int = 4, scale: int | None = None
+    ) -> None:
         super().__init__()
         self.net_scale = net_scale
         self.scale = scale or net_scale

@@ -19,6 +19,7 @@ PAD = 7  # six 3x3 convolutions (6 px) + the transposed convolution's border (1 
 class UpConv7(nn.Module):
     scale = 2
     context = PAD  # tiled equals untiled
+    prepad = PAD  # what the ncnn original expects its caller to add (the reference check adds it)
 
     def __init__(self, channels: Sequence[int] = CHANNELS) -> None:
         super().__init__()

@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> None:
     train.add_argument(
         "--data",
         required=True,
-        help="fashion-mnist, mnist, emoji, openclipart, photos, a folder, or A+B (several as one set)",
+        help="fashion-mnist, mnist, emoji, openclipart, photos, debian-photos, a folder, or A+B",
     )
     train.add_argument("--size", type=int, required=True, help="image side in pixels")
     train.add_argument("--out", required=True, help="run folder: checkpoint, samples, loss log")

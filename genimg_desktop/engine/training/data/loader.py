@@ -10,7 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from genimg_desktop.engine.training.data import emoji, fashion_mnist, folder, mnist, openclipart, photos
+from genimg_desktop.engine.training.data import (
+    debian_photos,
+    emoji,
+    fashion_mnist,
+    folder,
+    mnist,
+    openclipart,
+    photos,
+)
 from genimg_desktop.engine.training.data.cache import cache_path, load_cached, save_cached
 from genimg_desktop.engine.training.data.dataset import SPLITS, ImageDataset
 from genimg_desktop.engine.training.data.errors import DatasetError
@@ -32,6 +40,8 @@ class Source:
     fit: str
     available: Callable[[], bool]
     description: str
+    # Part of the cache key where the installed files can change (a package added or updated).
+    fingerprint: Callable[[], str] = lambda: ""
 
 
 def _gray(module) -> Callable[..., ImageDataset]:  # type: ignore[no-untyped-def]
@@ -80,6 +90,15 @@ SOURCES: dict[str, Source] = {
         "crop",
         photos.available,
         "photos inside scikit-image/scikit-learn: tiles of 13 for training, 6 held-out photos for test",
+    ),
+    debian_photos.NAME: Source(
+        debian_photos.build,
+        debian_photos.VERSION,
+        "crop",
+        debian_photos.available,
+        "~450 photos from Debian packages (endless-sky-data, wallpapers, gcompris-qt-data), cut into "
+        "size x size tiles; ~10% of the photos held out",
+        debian_photos.fingerprint,
     ),
 }
 MIX = "+"  # "openclipart+photos": the sources' images together, in RGB
@@ -172,7 +191,7 @@ def _resolve(
     if name in SOURCES:
         source = SOURCES[name]
         fit = fit or source.fit
-        return f"{name}_{tail}_{fit}_v{source.version}", source.build, fit
+        return f"{name}_{tail}_{fit}_v{source.version}{source.fingerprint()}", source.build, fit
     root = Path(name).expanduser()
     if not root.is_dir():
         known = ", ".join(SOURCES)

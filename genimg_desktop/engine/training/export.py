@@ -30,6 +30,8 @@ LICENCES = {
     "emoji-all": "SIL Open Font License 1.1 (Noto Color Emoji)",
     "openclipart": "CC0 1.0 (public domain)",
     "photos": "BSD-3-Clause (sample photos of scikit-image and scikit-learn)",
+    "debian-photos": "each photo's own, as its Debian package states: public domain, CC0, CC-BY(-SA) "
+    "3.0/4.0, GPL-2+/3+, LGPL (packages named in data_source)",
 }
 FOLDER_LICENCE = "the user's own images: their licence applies"
 

@@ -15,6 +15,7 @@ from genimg_desktop.engine.inpaint.trainer import InpaintTrainer
 from genimg_desktop.engine.patchmatch import PatchMatchInpaint
 from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
+from genimg_desktop.engine.restore.denoise_trainer import DenoiseTrainer
 from genimg_desktop.engine.restore.model import RestoreModel, UpscaleModel
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer
 from genimg_desktop.engine.vae.model import VaeModel
@@ -52,7 +53,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(ClassicalInpaint, None, lr=None, any_size=True),
     Family(PatchMatchInpaint, None, lr=None, any_size=True),
     Family(UpscaleModel, None, lr=None, any_size=True),
-    Family(RestoreModel, None, lr=None, any_size=True),
+    Family(RestoreModel, DenoiseTrainer, lr=1e-3, any_size=True),
     Family(Classifier, ClassifierTrainer, lr=2e-3, any_size=False),
 )
 

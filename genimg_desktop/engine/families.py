@@ -17,6 +17,8 @@ from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.restore.denoise_trainer import DenoiseTrainer
 from genimg_desktop.engine.restore.model import RestoreModel, UpscaleModel
+from genimg_desktop.engine.texture.model import TextureModel
+from genimg_desktop.engine.texture.trainer import TextureTrainer
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer
 from genimg_desktop.engine.vae.model import VaeModel
 from genimg_desktop.engine.vae.trainer import VaeTrainer
@@ -50,6 +52,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(VaeModel, VaeTrainer, lr=1e-3, any_size=False),
     Family(PixelCNNModel, PixelCNNTrainer, lr=1e-3, any_size=False),
     Family(InpaintModel, InpaintTrainer, lr=3e-4, any_size=True),
+    Family(TextureModel, TextureTrainer, lr=2e-4, any_size=True),
     Family(ClassicalInpaint, None, lr=None, any_size=True),
     Family(PatchMatchInpaint, None, lr=None, any_size=True),
     Family(UpscaleModel, None, lr=None, any_size=True),

@@ -1,0 +1,19 @@
+"""The "texture" family: a spatial/periodic GAN (Jetchev et al. 2016-17, SGAN/PSGAN) that learns a
+texture from crops of one or more pictures and draws it at any size, tileable (networks, app model,
+trainer)."""
+
+from __future__ import annotations
+
+# Quoted by the model card (config.recipe): why this recipe.
+RECIPE = """Periodic spatial GAN (PSGAN, Bergmann, Jetchev and Vollgraf 2017). The generator is fully
+convolutional: its input is a noise field with one cell per 16 output pixels, each cell holding
+local Gaussian noise (new at every cell), global noise (one vector per image: the texture's overall
+look) and periodic channels sin(k . x + phase) whose wave vectors k an MLP computes from the global
+noise (regular structure such as brick rows). A 3x3 stem and four 4x4 stride-2 transposed
+convolutions with batch norm and ReLU turn the field into pixels, so the output size is any multiple
+of 16 and each pixel depends on a few cells only: large pictures are drawn in overlapping strips
+that give the same pixels as one pass. With the local noise wrapped around and the wave vectors
+rounded to whole periods over the picture, the output is exactly periodic: it tiles with no seam.
+The critic is a spectral-normalised patch critic (stride-2 4x4 convolutions, a score per patch of
+about 100 px) with the hinge loss, on random crops of the training pictures (mirrored at random).
+Adam (betas 0.5/0.999); the shipped generator is an exponential moving average of the trained one."""

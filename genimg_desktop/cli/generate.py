@@ -37,6 +37,10 @@ def add_parser(sub: Any) -> None:
     gen.add_argument("--task", help=f"what to do (default: {DEFAULT_TASK}); `genimg models` lists tasks")
     gen.add_argument("--class", dest="class_name", metavar="NAME", help="the task's 'class' parameter")
     gen.add_argument("--count", type=int, metavar="N", help="the task's 'count' parameter")
+    gen.add_argument(
+        "--size", metavar="WxH", type=parse_size, help="the task's 'width' and 'height' (textures: any size)"
+    )
+    gen.add_argument("--tile", action="store_true", help="the task's 'tile' parameter: a seamless tile")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
     gen.add_argument("--image", metavar="IN", help="input picture, for tasks that start from one")
@@ -124,23 +128,55 @@ def with_shorthands(task: TaskSpec, params: dict[str, Any], args: argparse.Names
         if param in out:
             raise UsageError(f"{flag} and --param {param}= both given; use one")
         out[param] = value
+    for param, value in _size_and_tile(args):
+        if param not in names:
+            flag = "--tile" if param == "tile" else "--size"
+            raise UsageError(
+                f"task '{task.name}' has no '{param}' parameter for {flag} (it draws at its own size)"
+            )
+        if param in out:
+            raise UsageError(f"--size/--tile and --param {param}= both given; use one")
+        if param != "tile":
+            _check_in_range(task, param, int(value), f"--size {param}")  # type: ignore[call-overload]
+        out[param] = value
     _check_count(task, out, args.count)
     return out
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1024x768' -> (1024, 768); argparse turns the ValueError into a usage error naming --size."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if match is None or min(int(match[1]), int(match[2])) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 1024x768")
+    return int(match[1]), int(match[2])
+
+
+def _size_and_tile(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """(parameter, value) pairs --size and --tile stand for."""
+    pairs: list[tuple[str, object]] = []
+    if getattr(args, "size", None) is not None:
+        pairs += [("width", args.size[0]), ("height", args.size[1])]
+    if getattr(args, "tile", False):
+        pairs.append(("tile", True))
+    return pairs
 
 
 def _check_count(task: TaskSpec, params: dict[str, Any], count: int | None) -> None:
     """ParamSpec clamps numbers silently (right for a spin box); asking for N images and getting fewer
     deserves an error instead."""
+    if count is not None:
+        _check_in_range(task, "count", count, "--count")
+
+
+def _check_in_range(task: TaskSpec, param: str, value: int, flag: str) -> None:
     from genimg_desktop.cli.common import UsageError
 
-    if count is None:
-        return
-    spec = task.param("count")
+    spec = task.param(param)
     low = int(spec.minimum) if spec.minimum is not None else 1
     high = int(spec.maximum) if spec.maximum is not None else None
-    if count < low or (high is not None and count > high):
+    if value < low or (high is not None and value > high):
         limit = f"{low}..{high}" if high is not None else f"at least {low}"
-        raise UsageError(f"--count must be {limit} for task '{task.name}', got {count}")
+        raise UsageError(f"{flag} must be {limit} for task '{task.name}', got {value}")
 
 
 def _input_image(task: TaskSpec, path: str | None) -> Any:

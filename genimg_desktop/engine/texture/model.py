@@ -67,7 +67,6 @@ class TextureModel(GenerationModel):
         )
         if job.task.name == "variations":
             noise = self._vary(noise, params["strength"], job.generator)
-        job.info["tileable"] = bool(tile)
         return to_rgb_uint8(self.draw(noise, width, height, job))
 
     def draw(self, noise: TextureNoise, width: int, height: int, job: Job) -> torch.Tensor:

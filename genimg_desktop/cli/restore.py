@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace, task: str, params: dict[str, Any], mask_path:
     from genimg_desktop.core.imageio import load_image, save_image
     from genimg_desktop.core.progress import JobControl
     from genimg_desktop.core.request import GenerationRequest
-    from genimg_desktop.core.upscale import attach_alpha
+    from genimg_desktop.core.upscale import attach_alpha, opaque_alpha
     from genimg_desktop.engine.device import resolve_device
     from genimg_desktop.engine.registry import ModelRegistry
 
@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace, task: str, params: dict[str, Any], mask_path:
     result = model.run(
         GenerationRequest(args.model, task, params, 0, rgb, mask), JobControl(progress_printer())
     )
-    out = attach_alpha(result.images[0], image.rgba)
+    out = attach_alpha(result.images[0], opaque_alpha(image.rgba))
     save_image(args.out, out if (out[..., 3] < 255).any() else out[..., :3], metadata=result.metadata())
     print(args.out)
     return 0

@@ -83,6 +83,8 @@ class TaskSpec:
     params: tuple[ParamSpec, ...] = ()
     needs_image: bool = False
     needs_mask: bool = False
+    # The task works through the mask when one is painted, else on the whole picture (Denoise).
+    uses_mask: bool = False
     help: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     # (parameter, value): the task uses the canvas image when that parameter has that value (e.g. the

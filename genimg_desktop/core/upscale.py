@@ -45,13 +45,26 @@ def resample(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return out[..., None] if mode == "L" else out
 
 
-def attach_alpha(rgb: np.ndarray, source_rgba: np.ndarray) -> np.ndarray:
-    """(H, W, 4): `rgb` (a network's output) with the source's alpha, enlarged with Lanczos to its
-    size (an opaque source stays opaque)."""
+def opaque_alpha(rgba: np.ndarray) -> np.ndarray | None:
+    """The (H, W, 1) alpha of a picture to enlarge beside its colour, or None when it is opaque."""
+    alpha = rgba[..., 3:4]
+    return None if (alpha == 255).all() else np.array(alpha)
+
+
+def attach_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """(H, W, 4): `rgb` (a network's output) with `alpha` ((h, w, 1), see `opaque_alpha`; None:
+    opaque) enlarged with Lanczos to its size."""
     height, width = rgb.shape[:2]
-    alpha = source_rgba[..., 3:4]
-    if (alpha == 255).all():
+    if alpha is None:
         sized = np.full((height, width, 1), 255, np.uint8)
     else:
         sized = resample(alpha, (width, height))
     return np.concatenate([rgb, sized], axis=2)
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """An (H, W) uint8 mask scaled to `size` bilinearly (Lanczos' ripples would select stray pixels)."""
+    if mask.shape[::-1] == tuple(size):
+        return mask
+    grey = Image.fromarray(np.ascontiguousarray(mask), "L").resize(tuple(size), Image.Resampling.BILINEAR)
+    return np.asarray(grey, dtype=np.uint8)

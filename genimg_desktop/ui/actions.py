@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
-from genimg_desktop.ui import colour_match, file_ops, image_menu, outpaint
+from genimg_desktop.ui import colour_match, file_ops, image_menu, outpaint, restore_filter, upscale
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
@@ -30,6 +30,7 @@ class MenuHost(WindowHost, Protocol):
     model_folder: ModelFolder
     docks: list[QDockWidget]
     outpainter: outpaint.Outpainter
+    upscaler: upscale.Upscaler
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
 
@@ -103,7 +104,9 @@ def build_menus(window: MenuHost) -> dict[str, QAction]:
     acts["extend"] = _add(
         image, window, "E&xtend canvas and fill…", lambda: outpaint.ask_extend(window, window.outpainter)
     )
+    upscale.add_to_menu(image, window, window.upscaler, acts)
     colour_match.add_to_menu(image, window, acts)
+    restore_filter.add_to_menu(bar.addMenu("Fil&ter"), window, acts)
     _build_view_menu(window, bar.addMenu("&View"), acts)
     _build_device_menu(window, bar.addMenu("&Device"), acts)
     models = bar.addMenu("M&odels")

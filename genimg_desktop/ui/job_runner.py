@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from genimg_desktop.ui.window_model import WindowModel
 LIVE_DEBOUNCE_MS = 250  # a slider drag sends many changes: run once it pauses
 NOTE_MS = 8000  # a result's notes stay this long in the status bar
 Choice = tuple[ModelDescriptor, TaskSpec, dict[str, Any]]  # a model, its task and the parameters
+ResultHandler = Callable[[GenerationResult], object]
 
 
 class JobRunner(QObject):
@@ -46,6 +48,7 @@ class JobRunner(QObject):
         self.service: EngineService | None = None
         self.job_id: int | None = None
         self._job_mask: np.ndarray | None = None
+        self._on_result: ResultHandler | None = None  # the running job's own use of its result
         self.last_error: str | None = None
         self.started_at = 0.0
         self._rerun = False  # a live change arrived while a job ran: run again when it ends
@@ -106,9 +109,11 @@ class JobRunner(QObject):
             f"{device_words(asked)} cannot be used: {message}.\n\nThe device stays {device_words(kept)}."
         )
 
-    def run(self, choice: Choice | None = None) -> int | None:
+    def run(self, choice: Choice | None = None, on_result: ResultHandler | None = None) -> int | None:
         """Submit the model's chosen task on its document; returns the job id, or None. `choice` runs
-        that model, task and parameters instead of the dock's (Extend canvas's fill, ui/outpaint.py)."""
+        that model, task and parameters instead of the dock's (Extend canvas's fill, ui/outpaint.py);
+        `on_result` takes the finished result instead of the stage or the samples (Upscale's new
+        picture, ui/upscale.py)."""
         m = self.model
         model, task, doc = m.model, m.task, m.document
         params = dict(m.params)
@@ -124,7 +129,7 @@ class JobRunner(QObject):
             self.refused.emit(task.label, "Paint a mask over the area to regenerate first.")
             return None
         m.discard_staged()
-        mask = doc.mask.copy() if task.needs_mask else None
+        mask = doc.mask.copy() if task.needs_mask or (task.uses_mask and doc.mask.any()) else None
         request = GenerationRequest(
             model_id=model.id,
             task=task.name,
@@ -134,6 +139,7 @@ class JobRunner(QObject):
             mask=mask,
         )
         self._job_mask = mask
+        self._on_result = on_result
         self.started_at = time.perf_counter()
         self.job_id = self.service.submit(request)
         self.busy_changed.emit(True, f"{task.label}… %p%")
@@ -171,10 +177,11 @@ class JobRunner(QObject):
     def _finished(self, job_id: int, result: GenerationResult) -> None:
         if not self._mine(job_id):
             return
+        handler = self._on_result or self.show_result
         precision = result.info.get("precision", "float32")  # said only when it is not the usual
         self._done(f"done in {result.elapsed_s:.2f} s" + ("" if precision == "float32" else f", {precision}"))
         self.finished.emit(result)
-        self.show_result(result)
+        handler(result)
         for note in [*(result.info.get("notes") or []), result.info.get("summary")]:
             if note:
                 self.model.say(str(note), NOTE_MS)
@@ -211,6 +218,7 @@ class JobRunner(QObject):
             QTimer.singleShot(0, self._run_live)
         self.job_id = None
         self._job_mask = None
+        self._on_result = None
         self.busy_changed.emit(False, text)
 
     def shutdown(self) -> None:

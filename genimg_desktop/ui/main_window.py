@@ -49,6 +49,7 @@ from genimg_desktop.ui.settings import Settings
 from genimg_desktop.ui.staging_bar import StagingBar
 from genimg_desktop.ui.status import StatusBar
 from genimg_desktop.ui.training.train_view import TrainView
+from genimg_desktop.ui.upscale import Upscaler
 from genimg_desktop.ui.window_model import WindowModel
 
 BLANK_SIZE = (1024, 768)
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.fit_guard = FitGuard(self.picker, self.model, self)
         self.model_folder = ModelFolder(self, self.model, self.jobs)
         self.outpainter = Outpainter(self, self)  # Image > Extend canvas, from the command to Accept
+        self.upscaler = Upscaler(self, self)  # Image > Upscale, from the dialog to the new picture
         self.acts = actions.build_menus(self)
         self.addToolBar(actions.build_toolbar(self, self.acts))
         self._connect()
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
         self.staging.accept_requested.connect(self.accept_result)
         self.staging.discard_requested.connect(self.model.discard_staged)
         self.staging.before_toggled.connect(self.canvas.set_show_before)
+        self.staging.split_toggled.connect(self.canvas.set_split)
         self.status.cancel_requested.connect(self.jobs.cancel)
         self.open_progress.cancel_requested.connect(self.opener.cancel)
         self.opener.opened.connect(lambda opened: file_ops.finish_open(self, opened))

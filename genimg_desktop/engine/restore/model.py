@@ -201,6 +201,7 @@ class RestoreModel(ImageToImageModel):
             "Denoise / restore",
             params=(strength, TILE),
             needs_image=True,
+            uses_mask=True,
             seeded=False,
             help="Remove noise and JPEG artefacts from the whole picture, or only where the mask is "
             "painted (every pixel outside it stays exactly as it was).",

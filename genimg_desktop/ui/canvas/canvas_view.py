@@ -20,7 +20,7 @@ from genimg_desktop.ui.canvas.commands import push_patch
 from genimg_desktop.ui.canvas.crop_tool import CropTool
 from genimg_desktop.ui.canvas.mask_actions import MaskActions
 from genimg_desktop.ui.canvas.navigation import ZoomPanView
-from genimg_desktop.ui.canvas.staging import StagedResult
+from genimg_desktop.ui.canvas.staging import StagedResult, draw_split_line
 from genimg_desktop.ui.canvas.subject_tool import SubjectTool
 from genimg_desktop.ui.canvas.tiled_layers import TiledLayer, image_source, mask_colour_table, mask_source
 from genimg_desktop.ui.canvas.tools import (
@@ -72,6 +72,7 @@ class CanvasView(ZoomPanView):
         self._layer_size: tuple[int, int] | None = None
         self._staged: StagedResult | None = None
         self._show_before = False
+        self._split_x: float | None = None  # Split compare: the result shows right of this x only
         self._mask_visible = True
         self._mask_colour = QColor(DEFAULT_MASK_COLOUR)
         self._table = mask_colour_table(self._mask_colour)
@@ -279,6 +280,7 @@ class CanvasView(ZoomPanView):
             self._staged.remove()
         self._staged = staged
         self._show_before = False
+        self._split_x = None
         self._update_overlay_visibility()
         self.staged_changed.emit(True)
 
@@ -291,6 +293,22 @@ class CanvasView(ZoomPanView):
     @property
     def show_before(self) -> bool:
         return self._show_before
+
+    def set_split(self, on: bool) -> None:
+        """Split compare: the picture as it is left of a line, the staged result right of it; the line
+        starts in the middle of the view and follows the mouse."""
+        middle = self.mapToScene(self.viewport().rect().center()).x()
+        self._split_x = middle if on and self._staged is not None else None
+        self._show_split()
+
+    @property
+    def split_x(self) -> float | None:
+        return self._split_x
+
+    def _show_split(self) -> None:
+        if self._staged is not None:
+            self._staged.set_split(self._split_x)
+        self.viewport().update()
 
     def accept_staged(self, feather_px: float = 0.0) -> bool:
         """Composite the staged result into the image (one undo step); False if nothing was staged."""
@@ -306,6 +324,8 @@ class CanvasView(ZoomPanView):
         self._staged.remove()
         self._staged = None
         self._show_before = False
+        self._split_x = None
+        self.viewport().update()
         self._update_overlay_visibility()
         self.staged_changed.emit(False)
 
@@ -325,6 +345,9 @@ class CanvasView(ZoomPanView):
         pos = self.to_scene(event.position())
         self._outline.move_to(pos)
         self.cursor_moved.emit(math.floor(pos.x()), math.floor(pos.y()))
+        if self._split_x is not None:
+            self._split_x = pos.x()
+            self._show_split()
         if self.panning:
             self.pan_to(event.position().toPoint())
         elif self._active is not None:
@@ -412,5 +435,7 @@ class CanvasView(ZoomPanView):
         super().leaveEvent(event)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._split_x is not None:
+            draw_split_line(painter, self._split_x, self.document.size[1])
         if self._tool_name in STROKE_TOOLS and not self.panning:
             self._outline.paint(painter)

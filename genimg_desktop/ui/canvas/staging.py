@@ -9,8 +9,9 @@ untouched until accept.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QImage, QUndoStack
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene
 
 from genimg_desktop.core.composite import blend_weights, composite_masked
 from genimg_desktop.core.document import Document
@@ -44,9 +45,13 @@ class StagedResult:
 
     def _build_preview(self) -> None:
         h, w = self.document.mask.shape
-        self.layer = TiledLayer(w, h, self._preview_source)
-        self.layer.setZValue(STAGED_Z)
-        self.scene.addItem(self.layer)
+        # The layer sits in a frame that clips it: Split shows the result right of a line only.
+        self.frame = QGraphicsRectItem(0, 0, w, h)
+        self.frame.setPen(Qt.PenStyle.NoPen)
+        self.frame.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.frame.setZValue(STAGED_Z)
+        self.layer = TiledLayer(w, h, self._preview_source, self.frame)
+        self.scene.addItem(self.frame)
 
     def _preview_source(self, x0: int, y0: int, x1: int, y1: int, step: int) -> QImage | None:
         alpha = self._current_mask()[y0:y1, x0:x1]
@@ -60,6 +65,12 @@ class StagedResult:
         """The document's mask changed: refresh the preview if it follows the current mask."""
         if self.mask is None and self.layer is not None:
             self.layer.invalidate(rect)
+
+    def set_split(self, x: float | None) -> None:
+        """Show the result only right of x (the picture as it is on the left); None: everywhere."""
+        h, w = self.document.mask.shape
+        left = 0.0 if x is None else min(max(float(x), 0.0), float(w))
+        self.frame.setRect(QRectF(left, 0, w - left, h))
 
     def set_show_before(self, before: bool) -> None:
         if self.layer is not None:
@@ -89,6 +100,17 @@ class StagedResult:
         return push_patch(undo_stack, self.document, "image", patch, "Apply result")
 
     def remove(self) -> None:
-        if self.layer is not None and self.layer.scene() is self.scene:
-            self.scene.removeItem(self.layer)
+        if self.frame.scene() is self.scene:
+            self.scene.removeItem(self.frame)
         self.layer = None
+
+
+def draw_split_line(painter: QPainter, x: float, height: int) -> None:
+    """Split compare's line: a light line with a dark one beside it (one screen pixel each), seen on
+    any picture."""
+    pixel = 1.0 / max(painter.worldTransform().m11(), 1e-6)  # one screen pixel in image units
+    for colour, offset in ((QColor(0, 0, 0, 160), pixel), (QColor(255, 255, 255, 230), 0.0)):
+        pen = QPen(colour, 1.0)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(x + offset, 0), QPointF(x + offset, height))

@@ -17,6 +17,7 @@ from genimg_desktop.engine.pixelcnn.model import PixelCNNModel
 from genimg_desktop.engine.pixelcnn.trainer import PixelCNNTrainer
 from genimg_desktop.engine.restore.denoise_trainer import DenoiseTrainer
 from genimg_desktop.engine.restore.model import RestoreModel, UpscaleModel
+from genimg_desktop.engine.restore.sr_trainer import UpscaleTrainer
 from genimg_desktop.engine.texture.model import TextureModel
 from genimg_desktop.engine.texture.trainer import TextureTrainer
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer
@@ -55,7 +56,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(TextureModel, TextureTrainer, lr=2e-4, any_size=True),
     Family(ClassicalInpaint, None, lr=None, any_size=True),
     Family(PatchMatchInpaint, None, lr=None, any_size=True),
-    Family(UpscaleModel, None, lr=None, any_size=True),
+    Family(UpscaleModel, UpscaleTrainer, lr=1e-3, any_size=True),
     Family(RestoreModel, DenoiseTrainer, lr=1e-3, any_size=True),
     Family(Classifier, ClassifierTrainer, lr=2e-3, any_size=False),
 )

@@ -32,9 +32,17 @@ def _load(registry: ModelRegistry, model_id: str) -> ImageToImageModel:
 
 
 def test_spans_cover_the_side_and_weights_sum_to_one() -> None:
-    for length, tile, overlap in [(100, 100, 8), (101, 32, 8), (1000, 256, 16), (70, 32, 8)]:
-        side = spans(length, tile, overlap)
+    for length, tile, overlap, align in [
+        (100, 100, 8, 1),
+        (101, 32, 8, 1),
+        (1000, 256, 16, 1),
+        (70, 32, 8, 1),
+        (101, 32, 8, 2),
+        (1001, 96, 16, 4),
+    ]:
+        side = spans(length, tile, overlap, align)
         assert side[0][0] == 0 and side[-1][1] == length
+        assert all(start % align == 0 for start, _ in side)
         assert all(b[0] < a[1] for a, b in zip(side, side[1:], strict=False))  # each overlaps the next
         for scale in (1, 3):
             total = np.zeros(length * scale, np.float32)
@@ -43,15 +51,15 @@ def test_spans_cover_the_side_and_weights_sum_to_one() -> None:
             np.testing.assert_allclose(total, 1.0, atol=1e-6)
 
 
-@pytest.mark.parametrize("model_id", ["tiny-up-x2", "tiny-up-x4", "tiny-denoise"])
+@pytest.mark.parametrize("model_id", ["tiny-up-x2", "tiny-up-x4", "tiny-denoise", "tiny-fold"])
 def test_tiled_output_equals_the_untiled_network(
     registry: ModelRegistry, photo_rgb: np.ndarray, model_id: str
 ) -> None:
     model = _load(registry, model_id)
-    image = np.ascontiguousarray(photo_rgb[37:237, 11:181])  # 170x200: tiles of uneven shapes
+    image = np.ascontiguousarray(photo_rgb[37:238, 11:182])  # 171x201: odd sides, tiles of uneven shapes
     whole = model.enhance(image, tile=1024)
     tiled = model.enhance(image, tile=48)
-    assert whole.shape == (200 * model.scale, 170 * model.scale, 3)
+    assert whole.shape == (201 * model.scale, 171 * model.scale, 3)
     assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1  # float rounding only: no seams
 
 
@@ -169,6 +177,7 @@ def test_cards_are_listed_with_their_tasks_and_a_bad_architecture_is_skipped(
         "tiny-up-x4": ["upscale"],
         "tiny-denoise": ["denoise"],
         "tiny-blind": ["denoise"],
+        "tiny-fold": ["denoise"],
     }
     assert any("odd.json" in error and "'nope'" in error for error in registry.errors)
     assert "test-tiny-sr" in architectures.ARCHITECTURES

@@ -26,6 +26,7 @@ from genimg_desktop.engine.restore import architectures
 SR_ARCH = "test-tiny-sr"
 DENOISE_ARCH = "test-tiny-denoise"
 BLIND_ARCH = "test-tiny-blind"
+FOLD_ARCH = "test-tiny-fold"
 
 
 class TinySR(nn.Module):
@@ -68,7 +69,24 @@ class TinyBlind(nn.Module):
         return smooth + 0.02 * self.body(image)
 
 
+class TinyFold(nn.Module):
+    """Folds 2x2 pixels into channels (as pixel-unshuffle restorers do): needs even sides and tiles
+    on the even grid (`size_multiple`)."""
+
+    size_multiple = 2
+
+    def __init__(self, width: int = 8) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(12, width, 3, padding=1), nn.ReLU(), nn.Conv2d(width, 12, 3, padding=1)
+        )
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return image + 0.05 * F.pixel_shuffle(self.body(F.pixel_unshuffle(image, 2)), 2)
+
+
 BUILDERS = {
+    FOLD_ARCH: lambda config: TinyFold(int(config.get("width", 8))),
     SR_ARCH: lambda config: TinySR(int(config["scale"]), int(config.get("width", 8))),
     DENOISE_ARCH: lambda config: TinyDenoise(int(config.get("width", 8))),
     BLIND_ARCH: lambda config: TinyBlind(int(config.get("width", 8))),
@@ -103,8 +121,9 @@ def install(folder: Path, model_id: str, family: str, config: Mapping[str, Any],
 
 
 def install_all(folder: Path) -> None:
-    """x2 and x4 upscalers, an FFDNet-style and a blind restorer."""
+    """x2 and x4 upscalers, an FFDNet-style, a blind and a 2x2-folding restorer."""
     install(folder, "tiny-up-x2", "upscale", {"architecture": SR_ARCH, "scale": 2}, "Tiny x2")
     install(folder, "tiny-up-x4", "upscale", {"architecture": SR_ARCH, "scale": 4}, "Tiny x4")
     install(folder, "tiny-denoise", "restore", {"architecture": DENOISE_ARCH, "scale": 1}, "Tiny denoise")
     install(folder, "tiny-blind", "restore", {"architecture": BLIND_ARCH, "scale": 1}, "Tiny blind")
+    install(folder, "tiny-fold", "restore", {"architecture": FOLD_ARCH, "scale": 1}, "Tiny fold")

@@ -90,8 +90,9 @@ class ImageToImageModel(GenerationModel):
     ) -> np.ndarray:
         """The network over `image` ((H, W, 3) uint8) in tiles: (H*scale, W*scale, 3) uint8.
         `level` is the noise-level map's value for networks that take one."""
+        align = int(getattr(self.net, "size_multiple", 1))
         return run_tiled(
-            image, lambda t: self.forward(t, level), self.scale, tile, self.context, OVERLAP, progress
+            image, lambda t: self.forward(t, level), self.scale, tile, self.context, OVERLAP, progress, align
         )
 
     def forward(self, pixels: np.ndarray, level: float = 1.0) -> np.ndarray:

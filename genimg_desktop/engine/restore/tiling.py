@@ -34,12 +34,17 @@ def run_tiled(
     context: int = 16,
     overlap: int = 16,
     progress: TileProgress | None = None,
+    align: int = 1,
 ) -> np.ndarray:
-    """`fn` over `image` ((H, W, 3) uint8) tile by tile: the (H*scale, W*scale, 3) uint8 result."""
+    """`fn` over `image` ((H, W, 3) uint8) tile by tile: the (H*scale, W*scale, 3) uint8 result.
+    Every tile's input starts at a multiple of `align` (a network that folds 2x2 pixels into
+    channels sees the same grid as on the whole picture)."""
     height, width = image.shape[:2]
-    tile = max(int(tile), 1)
-    overlap = min(max(int(overlap), 0), tile // 4)  # keeps at most three tiles over any pixel
-    rows, cols = spans(height, tile, overlap), spans(width, tile, overlap)
+    align = max(int(align), 1)
+    tile = _round_up(max(int(tile), 1), align)
+    overlap = _round_up(min(max(int(overlap), 0), tile // 4), align)  # at most three tiles over a pixel
+    context = _round_up(max(int(context), 0), align)
+    rows, cols = spans(height, tile, overlap, align), spans(width, tile, overlap, align)
     row_weights, col_weights = axis_weights(rows, scale), axis_weights(cols, scale)
     out = np.empty((height * scale, width * scale, 3), np.uint8)
     pending: np.ndarray | None = None  # float rows of earlier bands that the current band adds to
@@ -62,14 +67,20 @@ def run_tiled(
     return out
 
 
-def spans(length: int, tile: int, overlap: int) -> list[Span]:
+def spans(length: int, tile: int, overlap: int, align: int = 1) -> list[Span]:
     """[start, end) of the tiles along one side: `tile` long, `overlap` shared with the next, the
-    last one moved back to end at `length` (so every tile is full size when the side allows)."""
+    last one moved back to end at `length` (so every tile is full size when the side allows; with
+    `align`, its start a multiple of it and the tile up to align - 1 longer)."""
     if length <= tile:
         return [(0, length)]
     step = tile - overlap
-    starts = list(range(0, length - tile, step)) + [length - tile]
-    return [(start, start + tile) for start in starts]
+    last = (length - tile) // align * align
+    starts = [start for start in range(0, last, step)] + [last]
+    return [(start, start + tile) for start in starts[:-1]] + [(last, length)]
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
 
 
 def axis_weights(side: list[Span], scale: int) -> list[np.ndarray]:

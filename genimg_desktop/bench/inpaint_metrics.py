@@ -10,7 +10,6 @@ rewards blur.
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from typing import Any
@@ -19,6 +18,7 @@ import cv2
 import numpy as np
 
 from genimg_desktop.bench.inpaint_methods import Method
+from genimg_desktop.core.image_quality import psnr_from_mse
 
 
 def fill_and_score(method: Method, image: np.ndarray, mask: np.ndarray) -> dict[str, float]:
@@ -44,7 +44,7 @@ def hole_scores(original: np.ndarray, filled: np.ndarray, mask: np.ndarray) -> d
     b = filled.astype(np.float64) / 255.0
     diff = (a - b)[hole]  # (n, 3)
     mse = float(np.mean(diff**2))
-    psnr = 100.0 if mse == 0 else 10.0 * math.log10(1.0 / mse)  # capped: identical is not infinite
+    psnr = psnr_from_mse(mse)  # capped: identical is not infinite
     _, ssim_map = structural_similarity(a, b, channel_axis=2, data_range=1.0, full=True)
     # One grey level added to both: a flat original (clip-art) neither divides by zero nor explodes.
     texture = (detail(filled, hole) + 1.0) / (detail(original, hole) + 1.0)

@@ -1,7 +1,8 @@
 """Peak memory (max RSS from getrusage) of one job, each in a fresh subprocess so that nothing the
 bench did before counts (on Linux the peak is also reset after start-up, see `reset_peak`): a
 generation (a model's sample task, 16 images) and an inpaint of a large image (8192x8192, 2048x2048
-in quick mode) with a 512x512 hole, by OpenCV Telea and by a learned model.
+in quick mode) with a 512x512 hole, by OpenCV Telea and by a learned model; `genimg bench restore`
+adds whole-picture cases (kind "picture": width x height, e.g. a 24 MP restore).
 
 Run as `python -m genimg_desktop.bench.memory '<case as JSON>'`: it prints one JSON line."""
 
@@ -86,6 +87,8 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     image = mask = None
     if case["kind"] == "inpaint":
         image, mask = test_image(case["size"]), test_mask(case["size"], case["hole"])
+    elif case["kind"] == "picture":  # a whole-picture task (upscale, denoise): width x height
+        image = test_image(case["height"], case["width"])
     request = GenerationRequest(case["model"], case["task"], case["params"], 0, image, mask)
     startup_peak = peak_rss_mb()  # importing torch peaks above what stays resident
     job_only = reset_peak()
@@ -126,14 +129,15 @@ def current_rss_mb() -> float | None:
         return peak_rss_mb()
 
 
-def test_image(size: int) -> Any:
-    """A (size, size, 3) uint8 gradient: cheap to make at 8192 px, and not flat (Telea has work)."""
+def test_image(size: int, width: int | None = None) -> Any:
+    """A (size, width or size, 3) uint8 gradient: cheap to make at 8192 px, and not flat (Telea has
+    work)."""
     import numpy as np
 
-    ramp = (np.arange(size, dtype=np.uint32) * 255 // max(size - 1, 1)).astype(np.uint8)
-    image = np.empty((size, size, 3), np.uint8)
-    image[..., 0] = ramp[None, :]
-    image[..., 1] = ramp[:, None]
+    width = size if width is None else width
+    image = np.empty((size, width, 3), np.uint8)
+    image[..., 0] = (np.arange(width, dtype=np.uint32) * 255 // max(width - 1, 1)).astype(np.uint8)[None, :]
+    image[..., 1] = (np.arange(size, dtype=np.uint32) * 255 // max(size - 1, 1)).astype(np.uint8)[:, None]
     image[..., 2] = 128
     return image
 

@@ -8,6 +8,8 @@ numbers depend on the machine).
 
 `genimg bench inpaint`: see bench/inpaint.py (quality and speed of every inpainting method).
 
+`genimg bench restore`: see bench/restore.py (every upscaler and restorer on held-out photos).
+
 `genimg bench soak`: see jobs/soak.py. Exit code 1 when the soak finds lost jobs or leftover threads.
 """
 
@@ -54,6 +56,21 @@ def add_parser(sub: Any) -> None:
         "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
     )
     inpaint.set_defaults(handler=run_inpaint)
+    restore = kinds.add_parser(
+        "restore", help="upscalers and restorers on held-out photos: quality, speed, memory"
+    )
+    restore.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    restore.add_argument(
+        "--quick", action="store_true", help="2 tiny photos, a small memory case (tests; seconds)"
+    )
+    restore.add_argument(
+        "--models", nargs="+", metavar="ID", help="only these models (default: every upscaler and restorer)"
+    )
+    restore.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON result to FILE")
+    restore.add_argument(
+        "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
+    )
+    restore.set_defaults(handler=run_restore)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -63,11 +80,7 @@ def run_bench(args: argparse.Namespace) -> int:
     # Progress on an interactive terminal only, so `--json > file` and CI logs stay clean.
     echo = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
     result = suite.run_bench(options, echo)
-    text = json.dumps(result, indent=2)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text if args.json else report.format_report(result))
+    _emit(result, args.out, args.json, report.format_report)
     return 0 if suite.healthy(result) else 1
 
 
@@ -90,12 +103,29 @@ def run_inpaint(args: argparse.Namespace) -> int:
             result["grid"] = str(write_grid(args.grid, methods, args.quick))
             photo_grid = args.grid.with_name(f"{args.grid.stem}-photos{args.grid.suffix}")
             result["photo_grid"] = str(write_photo_grid(photo_grid, methods, args.quick))
-    text = json.dumps(result, indent=2)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text if args.json else format_inpaint_report(result))
+    _emit(result, args.out, args.json, format_inpaint_report)
     return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from genimg_desktop.bench.restore import run_restore_bench
+    from genimg_desktop.bench.restore_report import format_restore_report
+    from genimg_desktop.bench.suite import torch_threads
+
+    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    with torch_threads(args.threads):
+        result = run_restore_bench(args.quick, echo, tuple(args.models or ()))
+    _emit(result, args.out, args.json, format_restore_report)
+    return 0
+
+
+def _emit(result: dict[str, Any], out: Path | None, as_json: bool, table: Any) -> None:
+    """Print the result as JSON or as `table(result)`, and write the JSON to `out` when asked."""
+    text = json.dumps(result, indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+    print(text if as_json else table(result))
 
 
 def run_soak(args: argparse.Namespace) -> int:

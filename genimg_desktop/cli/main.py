@@ -15,7 +15,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from genimg_desktop import __version__
-from genimg_desktop.cli import bench, evaluate, generate, inpaint, restore, select, style, train
+from genimg_desktop.cli import (
+    bench,
+    evaluate,
+    generate,
+    import_model,
+    inpaint,
+    restore,
+    select,
+    style,
+    train,
+)
 from genimg_desktop.cli.common import UsageError
 from genimg_desktop.core.errors import one_line
 
@@ -32,6 +42,7 @@ COMMANDS = (
     "bench",
     "train",
     "eval",
+    "import-model",
 )
 
 
@@ -89,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--no-qt", action="store_true", help="skip the Qt library check")
     selftest.set_defaults(handler=_cmd_self_test)
     # Each subcommand in its own module: its options and its logic.
-    for command in (inpaint, restore, select, style, train, generate, evaluate, bench):
+    for command in (inpaint, restore, select, style, train, generate, evaluate, bench, import_model):
         command.add_parser(sub)
     return parser
 

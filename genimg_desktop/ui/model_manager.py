@@ -5,12 +5,14 @@ yours the app cannot use is listed too, with the reason, so that it can be remov
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from genimg_desktop.core.model_card import ModelCard, ModelCardError, ModelDescriptor, SkippedCard
+from genimg_desktop.core.model_card import ModelCard, ModelDescriptor, SkippedCard
 from genimg_desktop.core.model_files import (
     ImportQuestion,
     ModelFileError,
@@ -35,6 +37,10 @@ from genimg_desktop.core.model_files import (
 )
 
 GRID_SIDE = 360
+IMPORT_FILTER = (
+    "Models (*.json *.param *.bin *.pth *.pt);;Model card (*.json);;ncnn upscaler (*.param *.bin);;"
+    "ESRGAN / SRVGG checkpoint (*.pth *.pt)"
+)
 
 
 def card_html(card: ModelCard) -> str:
@@ -52,6 +58,10 @@ def card_html(card: ModelCard) -> str:
         ("Licence", card.licence or "—"),
         ("Size on disk", f"{disk_size(card.card_path) / 1e6:.1f} MB"),
     ]
+    source = _table(raw, "converted_from")
+    files = [f.get("name") for f in source.get("files", []) if isinstance(f, dict)]
+    if files:  # an imported upscaler: the original files it was converted from
+        rows.append(("Converted from", f"{', '.join(map(str, files))} ({source.get('format', '?')})"))
     rows += [(f"Metric: {k}", _value(v)) for k, v in _table(raw, "metrics").items() if _shown(v)]
     training = _table(raw, "training")
     for key in ("steps", "batch_size", "wall_time_s", "device", "finished", "command"):
@@ -99,7 +109,10 @@ class ModelManager(QDialog):
         self.grid.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid.setMinimumHeight(160)
         self.import_button = QPushButton("Import…")
-        self.import_button.setToolTip("Copy a model (its .json card and the files it names) into your folder")
+        self.import_button.setToolTip(
+            "Copy a model (its .json card and the files it names) into your folder, or convert an "
+            "upscaler: an ncnn .param + .bin pair (Real-ESRGAN, waifu2x) or an ESRGAN / SRVGG .pth"
+        )
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Delete this model from your models folder (built-in ones stay)")
         self.import_button.clicked.connect(self.ask_import)
@@ -202,24 +215,45 @@ class ModelManager(QDialog):
         )
 
     def ask_import(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Import a model card", "", "Model card (*.json)")
+        chosen, _ = QFileDialog.getOpenFileNames(self, "Import a model", "", IMPORT_FILTER)
         if chosen:
-            self.import_file(Path(chosen))
+            self.import_files([Path(p) for p in chosen])
 
     def import_file(self, card_path: Path) -> bool:
         """Import the model whose card is `card_path`; a replacement or unchecked weights are done only
         after the artist says yes. True when it was installed."""
+        return self._install(lambda **answers: import_model(card_path, **answers))
+
+    def import_files(self, chosen: list[Path]) -> bool:
+        """Import a card (.json), or convert and install an upscaler published as an ncnn .param + .bin
+        pair (either file finds the other) or an ESRGAN/SRVGGNetCompact .pth. True when installed."""
+        if len(chosen) == 1 and chosen[0].suffix.lower() == ".json":
+            return self.import_file(chosen[0])
+        from genimg_desktop.engine.restore.imported.importer import install  # torch, only when converting
+
+        def convert(**answers: bool) -> Path:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a second or two for a large model
+            try:
+                return install(chosen, **answers)
+            finally:
+                QApplication.restoreOverrideCursor()
+
+        return self._install(convert)
+
+    def _install(self, install: Callable[..., Path]) -> bool:
         answers: dict[str, bool] = {}
         while True:
             try:
-                installed = import_model(card_path, **answers)
+                installed = install(**answers)
                 break
             except ImportQuestion as question:
                 reply = QMessageBox.question(self, "Import the model?", str(question))
                 if reply != QMessageBox.StandardButton.Yes:
                     return False
                 answers[question.option] = True
-            except (ModelFileError, ModelCardError, OSError) as exc:
+            # ValueError: a card or file that is not a model we can use; RuntimeError: weights that
+            # cannot be read (engine.weights.ModelLoadError), e.g. a .pth holding code
+            except (ValueError, RuntimeError, OSError) as exc:
                 QMessageBox.warning(self, "Cannot import the model", str(exc))
                 return False
         QMessageBox.information(self, "Model imported", f"Installed as {installed}")

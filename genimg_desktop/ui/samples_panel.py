@@ -29,6 +29,7 @@ class SamplesPanel(QWidget):
     open_requested = Signal(object, int)  # open the sample as a new image
     place_requested = Signal(object, int)  # put it into the masked area of the canvas
     save_requested = Signal(object, int)
+    upscale_requested = Signal(object, int)  # enlarge it with an upscaling model first
     animation_requested = Signal(object)  # save all the images as an animated GIF / WebP
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -51,6 +52,10 @@ class SamplesPanel(QWidget):
         self.open_button.setToolTip("Open the selected sample as a new image (double-click does too)")
         self.place_button = QPushButton("Into mask")
         self.place_button.setToolTip("Scale the selected sample into the masked area of the canvas")
+        self.upscale_button = QPushButton("Upscale…")
+        self.upscale_button.setToolTip(
+            "Enlarge the selected sample with an upscaling model (e.g. to 256 px) before placing it"
+        )
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Save the selected sample as PNG with its parameters embedded")
         self.animation_button = QPushButton("Animation…")
@@ -62,6 +67,7 @@ class SamplesPanel(QWidget):
         for button, signal in (
             (self.open_button, self.open_requested),
             (self.place_button, self.place_requested),
+            (self.upscale_button, self.upscale_requested),
             (self.save_button, self.save_requested),
         ):
             button.clicked.connect(lambda _checked=False, s=signal: self._emit(s))
@@ -137,6 +143,6 @@ class SamplesPanel(QWidget):
 
     def _update_buttons(self, *_args: object) -> None:
         has = self.current_index() is not None
-        for button in (self.open_button, self.place_button, self.save_button):
+        for button in (self.open_button, self.place_button, self.upscale_button, self.save_button):
             button.setEnabled(has)
         self.animation_button.setEnabled(self.result is not None and len(self.result.images) > 1)

@@ -1,5 +1,6 @@
-"""Image > Upscale and Filter > Denoise / Restore through the real window: real keys and mouse, the
-jobs on the engine's worker, tiny real networks installed in the user's models folder."""
+"""Image > Upscale, Filter > Denoise / Restore and the samples panel's Upscale through the real window:
+real keys and mouse, the jobs on the engine's worker, the shipped upscalers and the emoji GAN, and tiny
+real networks installed in the user's models folder (a restorer; a fast x4 for the cancel test)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.upscale import resize_mask
 from genimg_desktop.ui.main_window import MainWindow
 from genimg_desktop.ui.restore_filter import RestoreDialog
+from genimg_desktop.ui.sample_upscale import SampleUpscaleDialog
 from genimg_desktop.ui.upscale_dialog import UpscaleDialog
 from tests.support import tiny_restore
 from tests.ui.mouse import drag, send_mouse
@@ -75,7 +77,7 @@ def _choose(combo, data) -> None:
 def test_upscale_x3_opens_a_new_picture_with_alpha_kept(qtbot, win):
     before = win.document.image.copy()
     dialog = _upscale_dialog(qtbot, win)
-    _choose(dialog.model, "tiny-up-x2")
+    _choose(dialog.model, "waifu2x-upconv7-photo-x2")  # shipped: x2 run twice, then shrunk to x3
     _choose(dialog.factor_box, 3.0)
     assert dialog.result_size.text() == "360 x 270 px"
     _ok(qtbot, dialog)
@@ -93,7 +95,7 @@ def test_upscale_to_a_size_replacing_the_picture_is_one_undo_step(qtbot, win):
     drag(win.canvas, [(60, 40), (70, 45)])  # a mask stroke: it is scaled with the picture
     mask_before = win.document.mask.copy()
     dialog = _upscale_dialog(qtbot, win)
-    _choose(dialog.model, "tiny-up-x4")
+    _choose(dialog.model, "realesr-animevideov3-x4")  # shipped
     _choose(dialog.factor_box, 0.0)  # To a size…
     dialog.width_spin.setValue(300)
     assert dialog.height_spin.value() == 225  # the aspect ratio kept
@@ -161,3 +163,24 @@ def test_denoise_through_the_mask_compares_split_and_accepts_one_step(qtbot, win
     assert np.abs(inside - noisy[mask == 255][:, :3]).mean() > 3  # cleaned where painted
     qtbot.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
     assert np.array_equal(win.document.image, noisy)
+
+
+def test_an_emoji_sample_upscaled_to_256_px_is_placed_into_the_mask(qtbot, win):
+    assert win.picker.select("gan-emoji-64", "sample")
+    win.params.set_values({"count": 4})
+    win.params.seed.set_fixed(5)
+    qtbot.mouseClick(win.run_button, LEFT)
+    qtbot.waitUntil(lambda: win.samples.result is not None and not win.jobs.busy, timeout=TIMEOUT_MS)
+    panel = win.samples
+    panel.list.setCurrentRow(1)
+    qtbot.mouseClick(panel.upscale_button, LEFT)
+    dialog = win.findChild(SampleUpscaleDialog)
+    assert dialog is not None and dialog.side.value() == 256  # a 64 px sample: 256 px by default
+    _choose(dialog.model, "realesr-animevideov3-x4")
+    _ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: panel.result.images[0].shape == (256, 256, 3), timeout=TIMEOUT_MS)
+    assert panel.result.info["upscaled_with"] == "realesr-animevideov3-x4" and panel.current_index() == 0
+    _activate(qtbot, win)
+    drag(win.canvas, [(40, 30), (80, 30), (80, 60), (40, 60)])
+    qtbot.mouseClick(panel.place_button, LEFT)
+    assert win.canvas.staged

@@ -7,24 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from genimg_desktop import cli
 from genimg_desktop.core import paths
 from genimg_desktop.core.metadata import read_metadata
-from genimg_desktop.engine.texture.trainer import TextureTrainer
-from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
-from tests.engine.test_texture import TINY_TRAIN, seam_and_interior
-from tests.support.tiny_models import install_trained, install_untrained
+from tests.engine.test_texture import install_tiny, seam_and_interior
+from tests.support.tiny_models import install_untrained
 
 
 @pytest.fixture(autouse=True)
 def installed(tmp_path: Path) -> None:
-    config = TrainConfig(family="texture", data="x", size=32, out=tmp_path, lr=2e-4, extra=dict(TINY_TRAIN))
-    torch.manual_seed(0)
-    trainer = TextureTrainer(config, DataInfo(3, 32, ("texture",), "x"), torch.device("cpu"))
-    install_trained(trainer, paths.user_models_dir(), "tiny-texture", "Tiny texture", ("texture",))
+    install_tiny(paths.user_models_dir())
     install_untrained("gan", paths.user_models_dir(), "tiny-gan")
 
 

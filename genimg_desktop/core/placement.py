@@ -30,3 +30,19 @@ def place_in_mask(image_rgb: np.ndarray, sample_rgb: np.ndarray, mask: np.ndarra
     out = np.array(image_rgb[..., :3], copy=True)
     out[top:bottom, left:right] = scaled[y0 : y0 + height, x0 : x0 + width]
     return out
+
+
+def repeat_in_mask(image_rgb: np.ndarray, texture_rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A full-size (H, W, 3) uint8 copy of `image_rgb` whose mask's bounding box holds `texture_rgb`
+    at 1:1, repeated from the box's top-left corner as far as the box reaches (a texture is drawn at
+    the picture's pixel scale, so it is laid like tiles, never stretched; a tileable one meets itself
+    without a seam). Only the masked pixels are meant to be used; ValueError for an empty mask."""
+    box = mask_bbox(mask)
+    if box is None:
+        raise ValueError("the mask is empty: paint where the texture should go")
+    left, top, width, height = box
+    src_h, src_w = texture_rgb.shape[:2]
+    reps = (-(-height // src_h), -(-width // src_w), 1)
+    out = np.array(image_rgb[..., :3], copy=True)
+    out[top : top + height, left : left + width] = np.tile(texture_rgb[..., :3], reps)[:height, :width]
+    return out

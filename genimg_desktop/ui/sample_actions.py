@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from genimg_desktop.core.animation import save_animation
 from genimg_desktop.core.document import Document
 from genimg_desktop.core.imageio import ImageSaveError
-from genimg_desktop.core.placement import place_in_mask
+from genimg_desktop.core.placement import place_in_mask, repeat_in_mask
 from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui import file_ops
 from genimg_desktop.ui.window_host import WindowHost
@@ -29,15 +29,22 @@ def open_sample(host: WindowHost, result: GenerationResult, index: int) -> bool:
     return True
 
 
+# Families whose images are drawn at the picture's pixel scale (textures): laid at 1:1 and repeated
+# over the mask, never scaled like a 28 px sample.
+AT_PIXEL_SCALE = frozenset({"texture"})
+
+
 def place_sample(host: WindowHost, result: GenerationResult, index: int) -> bool:
-    """Stage the sample, scaled to cover the mask's bounding box, over the canvas; Accept keeps it."""
+    """Stage the sample, scaled to cover the mask's bounding box (a texture: at 1:1, repeated), over
+    the canvas; Accept keeps it."""
     if host.model.busy:
         host.model.say("A job is running: wait for it or cancel it")
         return False
     doc = host.model.document
     one = result.pick(index)
     try:
-        full = place_in_mask(doc.rgb(), one.images[0], doc.mask)
+        place = repeat_in_mask if one.info.get("family") in AT_PIXEL_SCALE else place_in_mask
+        full = place(doc.rgb(), one.images[0], doc.mask)
     except ValueError as exc:
         QMessageBox.information(host.window(), "Into mask", f"Cannot place the sample: {exc}.")
         return False

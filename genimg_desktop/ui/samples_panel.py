@@ -51,7 +51,10 @@ class SamplesPanel(QWidget):
         self.open_button = QPushButton("Open as image")
         self.open_button.setToolTip("Open the selected sample as a new image (double-click does too)")
         self.place_button = QPushButton("Into mask")
-        self.place_button.setToolTip("Scale the selected sample into the masked area of the canvas")
+        self.place_button.setToolTip(
+            "Put the selected sample into the masked area of the canvas (scaled to cover it; a texture is "
+            "laid at 1:1, repeated)"
+        )
         self.upscale_button = QPushButton("Upscale…")
         self.upscale_button.setToolTip(
             "Enlarge the selected sample with an upscaling model (e.g. to 256 px) before placing it"

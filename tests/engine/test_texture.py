@@ -4,6 +4,7 @@ reader."""
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 
@@ -22,10 +23,22 @@ from genimg_desktop.engine.texture.networks import TextureGenerator
 from genimg_desktop.engine.texture.trainer import TextureTrainer
 from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
 from genimg_desktop.engine.training.loop import train
+from tests.support.tiny_models import install_trained
 
 TINY = {"local_dim": 4, "global_dim": 3, "periodic_dim": 2, "widths": "8,4", "wave_hidden": 4}
 TINY_TRAIN = {**TINY, "d_width": 4, "d_layers": 2, "crop": 16}
 BRICK_PAT = Path("/usr/share/gimp/2.0/patterns/Stone/brick.pat")
+
+
+def install_tiny(folder: Path, model_id: str = "tiny-texture") -> None:
+    """A random-weight tiny texture model in `folder`, with a card as `genimg train` writes it (any
+    size: no resolution)."""
+    config = TrainConfig(family="texture", data="x", size=32, out=folder, lr=2e-4, extra=dict(TINY_TRAIN))
+    torch.manual_seed(0)
+    trainer = TextureTrainer(config, DataInfo(3, 32, ("texture",), "x"), torch.device("cpu"))
+    install_trained(trainer, folder, model_id, "Tiny texture", ("texture",))
+    card = folder / f"{model_id}.json"
+    card.write_text(json.dumps({**json.loads(card.read_text()), "resolution": None}), encoding="utf-8")
 
 
 def tiny_config(out: Path, data: Path) -> TrainConfig:
@@ -77,7 +90,7 @@ def test_one_training_step_moves_the_generator_and_draws_crops(tmp_path) -> None
     trainer = TextureTrainer(config, DataInfo(3, 32, ("a",), "x"), torch.device("cpu"))
     before = [p.detach().clone() for p in trainer.g.parameters()]
     losses = trainer.train_step(torch.rand(4, 3, 32, 32) * 2 - 1, torch.zeros(4, dtype=torch.long))
-    assert set(losses) == {"d_loss", "g_loss"} and all(np.isfinite(v) for v in losses.values())
+    assert set(losses) == {"d_loss", "g_loss", "patch_swd"} and all(np.isfinite(v) for v in losses.values())
     assert any(not torch.equal(a, b) for a, b in zip(before, trainer.g.parameters(), strict=True))
     assert trainer.sample_grid(3, torch.Generator().manual_seed(0)).shape == (3, 3, 16, 16)
 

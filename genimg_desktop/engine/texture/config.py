@@ -27,6 +27,10 @@ class TextureConfig:
     beta1: float = 0.5
     beta2: float = 0.999
     ema_decay: float = 0.999
+    # Weight of the multi-scale patch statistics loss (patch_stats.py) beside the critic's: it pulls the
+    # colours and small-scale patches to the real ones from the first steps, which on a CPU budget
+    # the critic alone takes thousands of steps to do; 0 turns it off.
+    patch_loss: float = 10.0
     flip: bool = True  # mirror crops left-right at random (off for textures with a handedness)
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from genimg_desktop.engine.texture import RECIPE
 from genimg_desktop.engine.texture.config import ARCH_KEYS, TextureConfig
 from genimg_desktop.engine.texture.networks import PatchCritic, TextureGenerator
+from genimg_desktop.engine.texture.patch_stats import patch_distance
 from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, DataInfo, TrainConfig
 
 
@@ -46,14 +47,16 @@ class TextureTrainer(CheckpointedTrainer):
         fake = self._fake(self.g_train, real.shape[0], None)
         d_loss = self._d_step(real, fake.detach())
         self.d.requires_grad_(False)  # no critic gradients for a generator step
-        g_loss = -self.d_train(fake).mean()
+        adv = -self.d_train(fake).mean()
         self.d.requires_grad_(True)
+        stats = patch_distance(fake, real) if self.net.patch_loss else adv.new_zeros(())
+        g_loss = adv + self.net.patch_loss * stats
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
         self._update_ema()
         self.step += 1
-        return {"d_loss": d_loss, "g_loss": g_loss.item()}
+        return {"d_loss": d_loss, "g_loss": adv.item(), "patch_swd": stats.item()}
 
     def _fake(self, g: Any, count: int, generator: torch.Generator | None) -> torch.Tensor:
         """Generated crops (count, 3, crop, crop): drawn with one cell of noise around them and the

@@ -71,6 +71,17 @@ def add_parser(sub: Any) -> None:
         "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
     )
     restore.set_defaults(handler=run_restore)
+    texture = kinds.add_parser(
+        "texture", help="texture models: seconds at 1024-4096 px, quality vs real crops"
+    )
+    texture.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    texture.add_argument("--quick", action="store_true", help="small sizes and few crops (tests; seconds)")
+    texture.add_argument("--models", nargs="+", metavar="ID", help="only these models (default: all)")
+    texture.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON result to FILE")
+    texture.add_argument(
+        "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
+    )
+    texture.set_defaults(handler=run_texture)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -116,6 +127,17 @@ def run_restore(args: argparse.Namespace) -> int:
     with torch_threads(args.threads):
         result = run_restore_bench(args.quick, echo, tuple(args.models or ()))
     _emit(result, args.out, args.json, format_restore_report)
+    return 0
+
+
+def run_texture(args: argparse.Namespace) -> int:
+    from genimg_desktop.bench.suite import torch_threads
+    from genimg_desktop.bench.texture import format_texture_report, run_texture_bench
+
+    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    with torch_threads(args.threads):
+        result = run_texture_bench(args.quick, echo, tuple(args.models or ()))
+    _emit(result, args.out, args.json, format_texture_report)
     return 0
 
 

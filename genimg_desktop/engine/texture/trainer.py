@@ -101,11 +101,11 @@ class TextureTrainer(CheckpointedTrainer):
         return weights, {**arch, "recipe": " ".join(RECIPE.split())}
 
 
-def random_crops(images: torch.Tensor, side: int) -> torch.Tensor:
-    """A random `side` x `side` window of each image (drawn from the loop's seeded torch RNG)."""
-    size = images.shape[-1]
-    if side >= size:
+def random_crops(images: torch.Tensor, side: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A random `side` x `side` window of each image (from `generator`, else the loop's seeded torch RNG)."""
+    size_y, size_x = images.shape[-2:]
+    if side >= min(size_y, size_x):
         return images
-    ys = torch.randint(0, size - side + 1, (images.shape[0],)).tolist()
-    xs = torch.randint(0, size - side + 1, (images.shape[0],)).tolist()
+    ys = torch.randint(0, size_y - side + 1, (images.shape[0],), generator=generator).tolist()
+    xs = torch.randint(0, size_x - side + 1, (images.shape[0],), generator=generator).tolist()
     return torch.stack([im[:, y : y + side, x : x + side] for im, y, x in zip(images, ys, xs, strict=True)])

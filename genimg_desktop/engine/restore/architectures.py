@@ -23,7 +23,7 @@ from typing import Any
 from torch import nn
 
 from genimg_desktop.engine.restore import denoise_net, sr_net
-from genimg_desktop.engine.restore.imported import rrdbnet, srvgg, upconv7
+from genimg_desktop.engine.restore.imported import cugan, rrdbnet, srvgg, upconv7
 
 Builder = Callable[[Mapping[str, Any]], nn.Module]
 
@@ -32,6 +32,7 @@ ARCHITECTURES: dict[str, Builder] = {
     "rrdbnet": rrdbnet.build_rrdbnet,
     "srvgg-compact": srvgg.build_srvgg,
     "upconv7": upconv7.build_upconv7,
+    "cugan": cugan.build_cugan,
     # ours, trained here
     denoise_net.ARCHITECTURE: denoise_net.build,  # the blind restorer (restore-photo)
     sr_net.ARCHITECTURE: sr_net.build,  # our upscalers (upscale-photo-x2/x4, upscale-art-x2)

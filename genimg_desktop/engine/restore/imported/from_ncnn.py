@@ -33,7 +33,7 @@ def convert_ncnn(model: NcnnModel) -> Converted:
     kinds = sorted({layer.type for layer in model.layers})
     raise NcnnFormatError(
         "not a network this app can convert (known: Real-ESRGAN RRDBNet, SRVGGNetCompact, waifu2x "
-        f"upconv_7, Real-CUGAN); its layers are {', '.join(kinds)}"
+        f"upconv_7, Real-CUGAN x2); its layers are {', '.join(kinds)}"
     )
 
 
@@ -110,8 +110,20 @@ def recognise_upconv7(model: NcnnModel) -> dict[str, Any] | None:
     return {"architecture": "upconv7", "scale": 2, "channels": _conv_outputs(model)}
 
 
+def recognise_cugan(model: NcnnModel) -> dict[str, Any] | None:
+    """Real-CUGAN x2: two U-Nets (unpadded convolutions, Crop skips), the first ending in a 4x4
+    stride-2 deconvolution to 3 channels; squeeze-excitation (Pooling + InnerProduct) in "se"."""
+    bottoms = [d for d in model.of_type("Deconvolution") if int(d.get(0)) == 3]
+    if len(model.of_type("Crop")) != 4 or len(bottoms) != 1 or len(model.of_type("Convolution")) != 18:
+        return None
+    if (int(bottoms[0].get(1)), int(bottoms[0].get(3)), int(bottoms[0].get(4))) != (4, 2, 3):
+        return None  # the x3 and x4 networks upsample differently
+    return {"architecture": "cugan", "scale": 2, "se": bool(model.of_type("InnerProduct"))}
+
+
 RECOGNISERS: tuple[Callable[[NcnnModel], dict[str, Any] | None], ...] = (
     recognise_rrdbnet,
     recognise_srvgg,
     recognise_upconv7,
+    recognise_cugan,
 )

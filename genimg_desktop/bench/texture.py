@@ -108,3 +108,15 @@ def format_texture_report(result: dict[str, Any]) -> str:
                 f"random-feature Gram {q['gram']:.3f} (real {q['gram_real']:.3f})"
             )
     return "\n".join(lines)
+
+
+def sample_sheet(model: GenerationModel, tile: int = 384, side: int = 256) -> np.ndarray:
+    """A look at a texture model at 100%: a tileable `tile` px texture laid 2x2 (any seam would show
+    as a cross through the middle) beside three untiled `side` px textures of other seeds."""
+    laid = np.tile(draw(model, tile, seed=0)[0], (2, 2, 1))
+    column = np.full((2 * tile, side, 3), 255, np.uint8)
+    gap = (2 * tile - 3 * side) // 2
+    for row in range(3):
+        top = row * (side + gap)
+        column[top : top + side] = draw(model, side, seed=row + 1, tile=False)[0]
+    return np.concatenate([laid, np.full((2 * tile, 8, 3), 255, np.uint8), column], axis=1)

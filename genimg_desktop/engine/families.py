@@ -53,7 +53,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(VaeModel, VaeTrainer, lr=1e-3, any_size=False),
     Family(PixelCNNModel, PixelCNNTrainer, lr=1e-3, any_size=False),
     Family(InpaintModel, InpaintTrainer, lr=3e-4, any_size=True),
-    Family(TextureModel, TextureTrainer, lr=2e-4, any_size=True),
+    Family(TextureModel, TextureTrainer, lr=1e-3, any_size=True),
     Family(ClassicalInpaint, None, lr=None, any_size=True),
     Family(PatchMatchInpaint, None, lr=None, any_size=True),
     Family(UpscaleModel, UpscaleTrainer, lr=1e-3, any_size=True),

@@ -58,6 +58,9 @@ def _stack(channels_in: int, width: int, depth: int, channels_out: int) -> nn.Se
     layers: list[nn.Module] = [nn.Conv2d(channels_in, width, 3, padding=1), nn.ReLU(inplace=True)]
     for _ in range(depth - 2):
         layers += [nn.Conv2d(width, width, 3, padding=1), nn.ReLU(inplace=True)]
+    for layer in layers[::2]:  # He init: torch's default shrinks the signal ~2x per ReLU layer, and
+        nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")  # a plain stack then barely learns
+        nn.init.zeros_(layer.bias)
     layers.append(nn.Conv2d(width, channels_out, 3, padding=1))
     return nn.Sequential(*layers)
 

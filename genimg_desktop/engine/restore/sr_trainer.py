@@ -15,6 +15,7 @@ from PIL import Image
 
 from genimg_desktop.engine.latent_common import config_from_mapping
 from genimg_desktop.engine.restore.degrade import shrink
+from genimg_desktop.engine.restore.sr_gan import PatchCritic, critic_loss, generator_terms
 from genimg_desktop.engine.restore.sr_net import SrConfig, SrNet
 from genimg_desktop.engine.training.batches import to_uint8
 from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, DataInfo, TrainConfig
@@ -25,6 +26,10 @@ enlargement. Trained on random crops of clean photos (decoded downscaled, so no 
 artefacts), flipped and rotated, each shrunk with Pillow's antialiased bicubic and rounded to uint8;
 L1 loss, Adam; the shipped weights are an exponential moving average."""
 
+SHARP = """ Fine-tuned "sharp" (SRGAN-style): plus a hinge adversarial term from a spectral-norm patch
+critic and a feature-matching term on the critic's features; sharper texture, lower PSNR."""
+
+SHARP_KEYS = ("adv", "feature", "critic_width")
 EMA_DECAY = 0.999
 GRID_COLUMNS = 8
 
@@ -38,6 +43,11 @@ class UpscaleTrainConfig:
     depth: int = 4
     fold: int = 1
     patch: int = 96  # side of the clean training crops (cut from the --size tiles)
+    # "Sharp" fine-tune (sr_gan.py): weights of the adversarial and critic-feature terms beside L1;
+    # 0 trains the faithful (PSNR) model. Start it from a faithful model with --init-from.
+    adv: float = 0.0
+    feature: float = 0.0
+    critic_width: int = 32
 
     def network(self) -> SrConfig:
         return SrConfig(self.scale, self.width, self.depth, self.fold)
@@ -66,6 +76,11 @@ class UpscaleTrainer(CheckpointedTrainer):
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         self.net_train = self.wrap(self.net)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=config.lr)
+        if self.recipe.adv > 0 or self.recipe.feature > 0:
+            self.critic = PatchCritic(self.recipe.critic_width).to(device)
+            self.critic_train = self.wrap(self.critic)
+            self.opt_d = torch.optim.Adam(self.critic.parameters(), lr=config.lr, betas=(0.5, 0.999))
+            self.checkpointed = (*self.checkpointed, "critic", "opt_d")
         self.probe: np.ndarray | None = None  # clean crops (B, side, side, 3) uint8 for the grid
         self.step = 0
 
@@ -74,13 +89,27 @@ class UpscaleTrainer(CheckpointedTrainer):
         clean_u8 = self._crops(to_uint8(images).permute(0, 2, 3, 1).cpu().numpy(), rng)
         small_u8 = np.stack([shrink(crop, self.recipe.scale) for crop in clean_u8])
         clean, small = _to_tensor(clean_u8, self.device), _to_tensor(small_u8, self.device)
-        loss = F.l1_loss(self.net_train(small), clean)
+        upscaled = self.net_train(small)
+        l1 = F.l1_loss(upscaled, clean)
+        losses, loss = {"l1": l1.item()}, l1
+        if hasattr(self, "critic"):
+            losses["d_loss"] = self._critic_step(clean, upscaled.detach())
+            adv, matching = generator_terms(self.critic_train, clean, upscaled)
+            loss = l1 + self.recipe.adv * adv + self.recipe.feature * matching
+            losses |= {"adv": adv.item(), "fm": matching.item()}
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
         self._update_ema()
         self.step += 1
-        return {"l1": loss.item()}
+        return losses
+
+    def _critic_step(self, clean: torch.Tensor, upscaled: torch.Tensor) -> float:
+        loss = critic_loss(self.critic_train, clean, upscaled)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        return loss.item()
 
     def _crops(self, pictures: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """A random flipped/rotated `side` window of each picture, (B, side, side, 3) uint8."""
@@ -116,11 +145,16 @@ class UpscaleTrainer(CheckpointedTrainer):
         return (torch.cat(rows) * 2 - 1)[:count]
 
     def settings_card(self) -> dict[str, Any]:
-        return asdict(self.recipe)
+        card = asdict(self.recipe)
+        if not hasattr(self, "critic"):  # a faithful run states no GAN settings (as before they existed)
+            for key in SHARP_KEYS:
+                card.pop(key)
+        return card
 
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.ema.state_dict().items()}
-        return weights, {**self.network.to_card(), "recipe": " ".join(RECIPE.split())}
+        recipe = RECIPE + (SHARP if hasattr(self, "critic") else "")
+        return weights, {**self.network.to_card(), "recipe": " ".join(recipe.split())}
 
 
 def _bicubic_up(picture: np.ndarray, scale: int) -> np.ndarray:

@@ -43,8 +43,12 @@ def run_service(photo: np.ndarray, mask: np.ndarray) -> dict[str, str]:
         service.start("cpu")
         (models,) = wait(models_listed)
         for descriptor in (m for m in models if m.builtin):
+            # Upscalers and restorers work at any size: a corner is enough to touch their paths
+            # (the whole photo x4 through each of them took minutes on a busy 2-core machine).
+            small = descriptor.card.family in ("upscale", "restore")
             for task in descriptor.tasks[:1]:
-                image, hole = (photo if task.needs_image else None), (mask if task.needs_mask else None)
+                picture, hole = (photo[:64, :64], mask[:64, :64]) if small else (photo, mask)
+                image, hole = (picture if task.needs_image else None), (hole if task.needs_mask else None)
                 request = GenerationRequest(descriptor.id, task.name, {}, 0, image, hole)
                 outcomes[f"{descriptor.id}/{task.name}"] = run_job(service, request)
     finally:

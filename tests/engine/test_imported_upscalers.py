@@ -218,7 +218,23 @@ def test_a_pth_holding_code_is_refused_unrun(tmp_path: Path, capsys: pytest.Capt
     assert "this ran" not in capsys.readouterr().out and not (tmp_path / "out").exists()
 
 
-def test_a_pth_of_another_network_is_named_as_such(tmp_path: Path) -> None:
-    torch.save({"encoder.weight": torch.zeros(3, 3)}, tmp_path / "other.pth")
-    with pytest.raises(ModelLoadError, match="not an ESRGAN/RRDBNet or SRVGGNetCompact"):
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ({"encoder.weight": torch.zeros(3, 3)}, "not an ESRGAN/RRDBNet or SRVGGNetCompact"),
+        # BasicSR's x2 RRDBNet (pixel-unshuffled input: 12 channels in)
+        ({"conv_first.weight": torch.zeros(64, 12, 3, 3), "conv_up2.weight": torch.zeros(1)}, "only x4"),
+        # an SRVGG with ReLU (no PReLU slopes between the convolutions)
+        ({f"body.{i}.weight": torch.zeros(48, 64, 3, 3) for i in (0, 2, 4)}, "with PReLU"),
+        # the right names, a wrong shape: one message naming it, nothing written
+        (
+            RRDBNet(8, 1, 4).state_dict() | {"conv_last.weight": torch.zeros(3, 8, 5, 5)},
+            "wrong shape: conv_last",
+        ),
+    ],
+)
+def test_a_pth_of_another_network_is_named_as_such(tmp_path: Path, state: dict, message: str) -> None:
+    torch.save(state, tmp_path / "other.pth")
+    with pytest.raises(ModelLoadError, match=message):
         convert_to_card([tmp_path / "other.pth"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

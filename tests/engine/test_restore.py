@@ -181,3 +181,26 @@ def test_cards_are_listed_with_their_tasks_and_a_bad_architecture_is_skipped(
     }
     assert any("odd.json" in error and "'nope'" in error for error in registry.errors)
     assert "test-tiny-sr" in architectures.ARCHITECTURES
+
+
+def test_half_precision_is_kept_only_within_one_level(
+    registry: ModelRegistry, monkeypatch: pytest.MonkeyPatch, photo_rgb: np.ndarray
+) -> None:
+    """Where the device has a half type, the load measures it on a fixed picture and keeps it only
+    within one level of float32 (bfloat16 is emulated on this CPU, so the check itself runs here)."""
+    import torch
+
+    from genimg_desktop.engine.restore import model as restore_model
+
+    image = np.ascontiguousarray(photo_rgb[:40, :40])
+    for model_id in ("tiny-up-x2", "tiny-denoise"):
+        reference = _load(registry, model_id).enhance(image, 64)  # float32: the tests' default
+        monkeypatch.setattr(restore_model, "half_dtype", lambda device: torch.bfloat16)
+        model = _load(registry, model_id)
+        monkeypatch.undo()
+        tiny_restore.register(monkeypatch)
+        levels = model.precision.checked_levels
+        assert levels is not None
+        assert model.precision.dtype == (torch.bfloat16 if levels <= 1.0 else torch.float32)
+        if model.precision.dtype == torch.bfloat16:
+            assert np.abs(model.enhance(image, 64).astype(int) - reference).max() <= 2

@@ -140,9 +140,13 @@ class _WorkerThread(QThread):
         self.signals = signals
         self.model_dirs = model_dirs
         self.initial_device = "auto"
+        # True until torch is imported and the models are listed: work that cannot be cancelled but
+        # always ends, so shutting down waits it out (a thread destroyed while running aborts the app).
+        self.starting = True
 
     def run(self) -> None:
         runner = self._make_runner()
+        self.starting = False
         handlers = {"job": self._job, "refresh": self._refresh_cmd, "set_device": self._set_device}
         while True:
             command, arg = self.commands.get()
@@ -317,6 +321,11 @@ class EngineService(QObject):
             self.cancel(None)
             self._commands.put(("stop", None))
         if self._thread.isRunning() and not self._thread.wait(timeout_ms):
-            log.warning("engine thread did not stop within %d ms", timeout_ms)
-            return False
+            if not self._thread.starting:
+                log.warning("engine thread did not stop within %d ms", timeout_ms)
+                return False
+            # Closed while the engine was still starting (a slow disk or a busy CPU): that ends on its
+            # own, and the "stop" queued above then ends the thread.
+            log.info("engine still starting; waiting for it before quitting")
+            self._thread.wait()
         return True

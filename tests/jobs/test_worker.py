@@ -203,3 +203,21 @@ def test_shutdown_without_start(qtbot):
 def test_importing_the_worker_does_not_import_torch():
     code = "import sys, genimg_desktop.jobs.worker; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_shutdown_while_the_engine_is_still_starting_waits_it_out(qtbot, monkeypatch):
+    """Closing the window while torch loads and models are listed (a busy machine) must not leave the
+    thread running: Qt aborts the app when a running QThread is destroyed."""
+    from genimg_desktop.jobs.runner import EngineRunner
+
+    listed = EngineRunner.refresh
+
+    def slow_listing(self):
+        time.sleep(1.0)
+        return listed(self)
+
+    monkeypatch.setattr(EngineRunner, "refresh", slow_listing)
+    svc = EngineService()
+    svc.start("cpu")
+    assert svc.shutdown(timeout_ms=100)
+    assert not svc._thread.isRunning()

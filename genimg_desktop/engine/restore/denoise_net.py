@@ -24,6 +24,7 @@ from torch import nn
 
 ARCHITECTURE = "denoise-ffd"
 LEVEL_UNIT = 50.0 / 255.0  # a map value of 1.0 is an RMS damage of 50 grey levels
+LEAK = 0.1  # negative slope of the hidden activations
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,14 @@ class DenoiseConfig:
 
 def _stack(channels_in: int, width: int, depth: int, channels_out: int) -> nn.Sequential:
     """`depth` (>= 2) 3x3 convolutions: in -> width (ReLU) ... -> out, no activation at the end."""
-    layers: list[nn.Module] = [nn.Conv2d(channels_in, width, 3, padding=1), nn.ReLU(inplace=True)]
+    # Leaky: with plain ReLU a whole layer could die (every unit negative) early in training, when
+    # Adam turns the tiny gradients behind the small last layer into full-size steps.
+    layers: list[nn.Module] = [nn.Conv2d(channels_in, width, 3, padding=1), nn.LeakyReLU(LEAK, inplace=True)]
     for _ in range(depth - 2):
-        layers += [nn.Conv2d(width, width, 3, padding=1), nn.ReLU(inplace=True)]
-    for layer in layers[::2]:  # He init: torch's default shrinks the signal ~2x per ReLU layer, and
-        nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")  # a plain stack then barely learns
-        nn.init.zeros_(layer.bias)
+        layers += [nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(LEAK, inplace=True)]
+    for layer in layers[::2]:  # He init: torch's default shrinks the signal ~2x per layer, and
+        nn.init.kaiming_normal_(layer.weight, a=LEAK, nonlinearity="leaky_relu")  # a plain stack
+        nn.init.zeros_(layer.bias)  # then barely learns
     layers.append(nn.Conv2d(width, channels_out, 3, padding=1))
     return nn.Sequential(*layers)
 
@@ -78,8 +81,9 @@ class DenoiseNet(nn.Module):
         self.context = c.receptive_field
         self.estimator = _stack(12, c.est_width, c.est_depth, 1)
         self.body = _stack(12 + 1, c.width, c.depth, 12)
-        nn.init.zeros_(self.body[-1].weight)  # starts as the identity: output = input
-        nn.init.zeros_(self.body[-1].bias)
+        with torch.no_grad():  # starts close to the identity (output ~ input), not at it: a zero layer
+            self.body[-1].weight.mul_(0.1)  # would leave the ones behind it without a gradient
+            self.body[-1].bias.zero_()
 
     def level(self, image: torch.Tensor) -> torch.Tensor:
         """The estimated damage map (N, 1, H/2, W/2) of an even-sided picture, in LEVEL_UNITs."""

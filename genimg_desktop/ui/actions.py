@@ -10,7 +10,15 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMenuBar, QToolBar
 
-from genimg_desktop.ui import colour_match, file_ops, image_menu, outpaint, restore_filter, upscale
+from genimg_desktop.ui import (
+    colour_match,
+    file_ops,
+    image_menu,
+    outpaint,
+    restore_filter,
+    texture_picture,
+    upscale,
+)
 from genimg_desktop.ui.autosave import Autosaver
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
@@ -113,6 +121,7 @@ def build_menus(window: MenuHost) -> dict[str, QAction]:
     acts["model_manager"] = _add(models, window, "Model &manager…", window.model_folder.open_manager)
     acts["reload_models"] = _add(models, window, "&Reload models", window.model_folder.reload, "F5")
     acts["train"] = _add(models, window, "&Train a model…", window.open_train_view)
+    texture_picture.add_to_menu(models, window, acts)
     job = bar.addMenu("&Generate")
     acts["run"] = _add(job, window, "&Run (Inpaint / Generate)", window.run_job, "Ctrl+Return")
     acts["cancel"] = _add(job, window, "&Cancel job / discard result", window.escape, "Esc")

@@ -1,6 +1,7 @@
 """Textures in the real window (issue 27): a texture model's Texture task at a chosen width and height,
 laid into a painted mask at 1:1 (repeated, never stretched), opened as a picture of that size, and
-"Fill mask with texture" staged like any inpainting; mouse events on the real canvas and buttons."""
+"Fill mask with texture" staged like any inpainting, and Models > Train a texture on this picture;
+mouse events on the real canvas and buttons."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from genimg_desktop.core import paths
+from genimg_desktop.core.imageio import load_image
 from tests.engine.test_texture import install_tiny
 from tests.ui.dialogs import click_when_shown
 from tests.ui.mouse import drag
@@ -73,3 +75,35 @@ def test_fill_mask_with_texture_is_staged_like_inpainting(qtbot, window, tmp_pat
     after = win.document.rgb()
     assert np.array_equal(after[mask == 0], photo_rgb[mask == 0])
     assert not np.array_equal(after[mask > 0], photo_rgb[mask > 0])
+
+
+def test_train_a_texture_on_the_masked_part_of_the_picture(qtbot, window, tmp_path, photo_rgb):
+    win = window
+    open_picture(qtbot, win, tmp_path / "astronaut.png", photo_rgb)
+    win.canvas.set_tool("rect")
+    drag(win.canvas, [(300, 200), (500, 350)])  # the selection: 200x150 px of the picture
+    models = next(a.menu() for a in win.menuBar().actions() if a.text() == "M&odels")
+    assert win.acts["train_texture"] in models.actions()
+    win.acts["train_texture"].trigger()
+    view = win.train_view
+    assert view is not None and view.isVisible()
+    spec = view.form.spec()
+    assert (spec.family, spec.size, spec.settings) == ("texture", 150, ("crop=64",))
+    written = paths.user_data_dir() / "texture-pictures"
+    [picture] = list(written.glob("*/picture.png"))
+    assert spec.data == str(picture.parent)
+    assert np.array_equal(load_image(picture).rgba[..., :3], photo_rgb[200:350, 300:500])
+    assert "about 25 minutes" in view.message.text()
+    view.hide()
+
+
+def test_a_selection_too_small_for_a_texture_is_refused(qtbot, window, tmp_path, photo_rgb):
+    win = window
+    open_picture(qtbot, win, tmp_path / "astronaut.png", photo_rgb)
+    win.canvas.set_tool("rect")
+    drag(win.canvas, [(10, 10), (50, 100)])
+    seen: list[str] = []
+    click_when_shown("OK", seen)
+    win.acts["train_texture"].trigger()
+    assert seen == ["The masked area is 40×90 px: a texture needs at least 64 px a side."]
+    assert win.train_view is None and not (paths.user_data_dir() / "texture-pictures").exists()

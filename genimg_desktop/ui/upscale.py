@@ -45,6 +45,7 @@ class _Order:
     as_new: bool
     alpha: np.ndarray | None  # the source's alpha, (H, W, 1); None: opaque
     name: str  # the picture's name, for the new one's title
+    document: Document  # the picture it enlarges (another one open by the end: nothing is replaced)
 
 
 class Upscaler(QObject):
@@ -68,9 +69,8 @@ class Upscaler(QObject):
             return False
         task = model.task("upscale")
         name = m.title_name().rsplit(".", 1)[0]
-        self.order = _Order(
-            model.card.name, factor, size, as_new, upscale.opaque_alpha(m.document.image), name
-        )
+        alpha = upscale.opaque_alpha(m.document.image)
+        self.order = _Order(model.card.name, factor, size, as_new, alpha, name, m.document)
         if host.jobs.run((model, task, {**task.defaults(), "scale": factor}), on_result=self.finish) is None:
             self.order = None
             return False
@@ -85,14 +85,20 @@ class Upscaler(QObject):
         rgba = upscale.attach_alpha(upscale.resample(result.images[0], order.size), order.alpha)
         if order.as_new:
             self._open_new(rgba, result, order)
+        elif self.host.model.document is not order.document:  # another picture was opened meanwhile
+            self._to_samples(result)
         else:
             self._replace(rgba, order)
+
+    def _to_samples(self, result: GenerationResult) -> None:
+        """Nowhere to put it without losing work: the result waits in the samples panel."""
+        self.host.jobs.samples.emit(result)
+        self.host.model.say(f"{TEXT}: the result waits in the Samples panel (Open as image)", 8000)
 
     def _open_new(self, rgba: np.ndarray, result: GenerationResult, order: _Order) -> None:
         host = self.host
         if not confirm_discard_changes(host):  # changed while it ran and not to be lost: keep both
-            host.jobs.samples.emit(result)
-            host.model.say(f"{TEXT}: the result waits in the Samples panel", 8000)
+            self._to_samples(result)
             return
         document = Document(rgba, metadata=result.metadata())
         document.modified = True  # it exists nowhere on disk yet: closing must offer to save it

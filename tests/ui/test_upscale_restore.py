@@ -184,3 +184,15 @@ def test_an_emoji_sample_upscaled_to_256_px_is_placed_into_the_mask(qtbot, win):
     drag(win.canvas, [(40, 30), (80, 30), (80, 60), (40, 60)])
     qtbot.mouseClick(panel.place_button, LEFT)
     assert win.canvas.staged
+
+
+def test_a_picture_opened_while_upscaling_is_not_replaced(qtbot, win, photo_rgb):
+    dialog = _upscale_dialog(qtbot, win)
+    _choose(dialog.model, "tiny-up-x2")
+    qtbot.mouseClick(dialog.replace, LEFT)
+    _ok(qtbot, dialog)
+    other = _rgba(photo_rgb[200:], 50, 70)  # opened before the result comes back
+    win.set_loaded(LoadedImage(other, "RGBA", "PNG", (70, 50), {}, []), None)
+    qtbot.waitUntil(lambda: not win.model.busy, timeout=TIMEOUT_MS)
+    assert np.array_equal(win.document.image, other) and not win.undo_stack.canUndo()
+    assert win.samples.result.images[0].shape == (180, 240, 3)  # the result waits there

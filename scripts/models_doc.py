@@ -38,7 +38,8 @@ def row(card: dict) -> str:
     cells = [
         f"`{card['id']}`",
         str(card.get("dataset", "")),
-        f"{card.get('resolution')} px, {card.get('channels')} ch",
+        (f"{card['resolution']} px" if card.get("resolution") else "any size")
+        + f", {card.get('channels')} ch",
         str(training.get("steps", "")),
         f"{training.get('wall_time_s', 0) / 60:.0f} min",
         "" if bpd is None else f"{bpd:.2f}" + _bound_label(card, metrics),
@@ -79,7 +80,12 @@ def section(card: dict) -> str:
     if source:  # `--init-from`: the steps above came on top of that model's own training
         lines += [f"Started from the weights of `{source['id']}` (sha256 {source['sha256'][:12]}...).", ""]
     if card.get("samples"):
-        lines += [f"![{card['id']} samples, one row per class](../models/{card['samples']})", ""]
+        what = (
+            "a tile laid 2x2 beside three seeds, at 100%"
+            if card["family"] == "texture"
+            else "one row per class"
+        )
+        lines += [f"![{card['id']} samples, {what}](../models/{card['samples']})", ""]
     return "\n".join(lines)
 
 

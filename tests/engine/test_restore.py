@@ -204,3 +204,22 @@ def test_half_precision_is_kept_only_within_one_level(
         assert model.precision.dtype == (torch.bfloat16 if levels <= 1.0 else torch.float32)
         if model.precision.dtype == torch.bfloat16:
             assert np.abs(model.enhance(image, 64).astype(int) - reference).max() <= 2
+
+
+def test_running_out_of_memory_halves_the_tile(registry: ModelRegistry, photo_rgb: np.ndarray) -> None:
+    """A device that cannot hold a tile of more than 100 px a side (as the allocator says it): the run
+    retries with the tile halved until it fits, notes it, and gives the same picture."""
+    model = _load(registry, "tiny-up-x2")
+    image = np.ascontiguousarray(photo_rgb[:150, :150])
+    expected = model.enhance(image, 1024)
+    original = model.forward
+
+    def limited(tile: np.ndarray, level: float = 1.0) -> np.ndarray:
+        if max(tile.shape[:2]) > 100:
+            raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 GB")
+        return original(tile, level)
+
+    model.forward = limited  # type: ignore[method-assign]
+    result = model.run(GenerationRequest("tiny-up-x2", "upscale", {"tile": 256}, 0, image), JobControl())
+    assert result.info["notes"] == ["Ran out of memory; retried with tile 128, then tile 64"]
+    assert np.abs(result.images[0].astype(int) - expected).max() <= 1

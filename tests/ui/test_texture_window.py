@@ -11,18 +11,16 @@ from PySide6.QtCore import Qt
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import load_image
-from tests.engine.test_texture import install_tiny
 from tests.ui.dialogs import click_when_shown
 from tests.ui.mouse import drag
 from tests.ui.shipped_window import TIMEOUT_MS, open_picture, shipped_window
 
-MODEL = "tiny-texture"
+MODEL = "texture-walnut"  # a shipped model (models/)
 LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    install_tiny(paths.user_models_dir(), MODEL)
+def window(qtbot):
     yield from shipped_window(qtbot)
 
 

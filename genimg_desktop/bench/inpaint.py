@@ -7,6 +7,8 @@ three widths (core/random_masks.py), one of each per image. Scores: L1, PSNR, SS
 (bench/inpaint_metrics.py) and seconds per image. Scale: a 512x512 photo with a medium mask, and the
 same photo at 4096x4096 with a 128x128 hole, whose time must stay within twice the 512 one. Photos:
 object-sized holes beside strokes on 512 px photos, with a texture score (bench/inpaint_objects.py).
+Speed (not in the quick mode): eight holes vs one of their area, 512 object hole, 24 MP
+(bench/inpaint_speed.py).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
     photos = run_photo_bench(methods, quick, say)
     say("scale: 512x512 medium mask, 4096x4096 with a 128x128 hole")
     scale = {m.name: _scale(m, repeats=1 if quick else 3) for m in methods}
+    speed = {} if quick else _speed(methods, say)
     table = aggregate(records, MASK_KINDS, [m.name for m in methods])
     by_source = {
         source: aggregate(
@@ -78,6 +81,7 @@ def run_inpaint_bench(methods: list[Method], quick: bool, echo: Echo | None = No
         "table": table,
         "by_source": by_source,
         "scale": scale,
+        "speed": speed,
         "coarse_to_fine": refine,
         "photos": photos,
         "targets": _targets(table, scale, methods),
@@ -99,6 +103,15 @@ def _scale(method: Method, repeats: int) -> dict[str, float]:
     t512 = _timed(method, small, small_mask, repeats)
     t4096 = _timed(method, big, big_mask, repeats)
     return {"s_512_medium": t512, "s_4096_hole128": t4096, "ratio": t4096 / t512}
+
+
+def _speed(methods: list[Method], say: Echo) -> dict[str, Any]:
+    """The speed section (bench/inpaint_speed.py) on the astronaut photo; not in the quick mode."""
+    from genimg_desktop.bench.inpaint_speed import run_speed
+    from genimg_desktop.engine.training.data.photos import held_out_photos
+
+    say("speed: eight holes vs one on 1920x1200, an object hole on 512, 200 px on 24 MP")
+    return run_speed(methods, held_out_photos()[0][1])
 
 
 def _timed(method: Method, image: np.ndarray, mask: np.ndarray, repeats: int) -> float:

@@ -19,6 +19,7 @@ def format_inpaint_report(result: dict[str, Any]) -> str:
     ]
     for name, s in result["scale"].items():
         lines.append(f"{name:<26} {s['s_512_medium']:>12.3f} {s['s_4096_hole128']:>12.3f} {s['ratio']:>6.2f}")
+    lines += _speed(result.get("speed") or {})
     lines += _coarse_to_fine(result.get("coarse_to_fine") or {})
     lines += _photos(result.get("photos") or {})
     for name, t in result["targets"].items():
@@ -61,6 +62,19 @@ def _photos(found: dict[str, Any]) -> list[str]:
         kept = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in bar["keeps_detail"].items())
         lines += [f"{name}: PSNR within 0.5 dB of the best other classical: {near}"]
         lines += [f"  texture >= 0.6: {kept}"]
+    return lines
+
+
+def _speed(found: dict[str, Any]) -> list[str]:
+    """Wall (CPU) seconds: eight holes vs one of their area on 1920x1200, a 512 object hole, 24 MP."""
+    if not found:
+        return []
+    lines = ["", f"{'speed: wall s (CPU s)':<26} {'8 holes/1':>14} {'512 object':>15} {'24 MP 200 px':>15}"]
+    for name, s in found.items():
+        ratio = f"{s['eight_over_one']:.2f} ({s['eight_over_one_cpu']:.2f})"
+        obj = f"{s['object_512_s']:.2f} ({s['object_512_cpu_s']:.2f})"
+        big = f"{s['hole200_24mp_s']:.2f} ({s['hole200_24mp_cpu_s']:.2f})"
+        lines.append(f"{name:<26} {ratio:>14} {obj:>15} {big:>15}")
     return lines
 
 

@@ -10,6 +10,7 @@ from genimg_desktop.engine.classical import ClassicalInpaint
 from genimg_desktop.engine.classifier import Classifier, ClassifierTrainer
 from genimg_desktop.engine.gan.model import GanModel
 from genimg_desktop.engine.gan.trainer import GanTrainer
+from genimg_desktop.engine.hybrid import HybridInpaint
 from genimg_desktop.engine.inpaint.model import InpaintModel
 from genimg_desktop.engine.inpaint.trainer import InpaintTrainer
 from genimg_desktop.engine.patchmatch import PatchMatchInpaint
@@ -56,6 +57,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(TextureModel, TextureTrainer, lr=1e-3, any_size=True),
     Family(ClassicalInpaint, None, lr=None, any_size=True),
     Family(PatchMatchInpaint, None, lr=None, any_size=True),
+    Family(HybridInpaint, None, lr=None, any_size=True),
     Family(UpscaleModel, UpscaleTrainer, lr=1e-3, any_size=True),
     Family(RestoreModel, DenoiseTrainer, lr=1e-3, any_size=True),
     Family(Classifier, ClassifierTrainer, lr=2e-3, any_size=False),

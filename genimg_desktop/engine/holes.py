@@ -24,6 +24,10 @@ Progress = Callable[[int, int], None]  # (groups done, groups in all)
 # Every network pass has a fixed cost, so a spray of hundreds of specks is grouped more coarsely
 # until at most this many crops remain.
 MAX_CROPS = 32
+# With `relative` margins (PatchMatch, whose cost follows the crop), a group's margin is the longest
+# side of its holes' box, at least this and at most the margin asked for: a small hole needs little
+# around it to copy from, and eight raindrops then cost about what one hole of their area costs.
+MIN_RELATIVE_MARGIN = 32
 
 
 def fill_box(
@@ -55,11 +59,12 @@ def inpaint_holes(
     max_side: int | None = None,
     refine: CropRefine | None = None,
     progress: Progress | None = None,
+    relative: bool = False,
 ) -> np.ndarray:
     """`image` with its masked pixels filled group by group (see `hole_boxes`); pixels with
     mask == 0 are bit-exact the input. `progress(done, total)` is called before each group (a job's
     report, so a cancel lands between groups)."""
-    boxes = hole_boxes(mask, margin)
+    boxes = hole_boxes(mask, margin, relative=relative)
     out = image.copy()
     for done, box in enumerate(boxes):
         if progress is not None:
@@ -78,10 +83,12 @@ def report_to(control: JobControl, label: str) -> Progress:
     return report
 
 
-def hole_boxes(mask: np.ndarray, margin: int, max_crops: int = MAX_CROPS) -> list[Box]:
+def hole_boxes(
+    mask: np.ndarray, margin: int, max_crops: int = MAX_CROPS, relative: bool = False
+) -> list[Box]:
     """The crops (top to bottom) that together cover every painted pixel: each the bounding box of a
-    group of holes grown by `margin` and clipped to the picture, no two overlapping, at most
-    `max_crops` of them. Empty for an empty mask."""
+    group of holes grown by `margin` (`relative`: by its own size, see MIN_RELATIVE_MARGIN) and
+    clipped to the picture, no two overlapping, at most `max_crops` of them. Empty for an empty mask."""
     margin = max(int(margin), 0)
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
@@ -94,7 +101,7 @@ def hole_boxes(mask: np.ndarray, margin: int, max_crops: int = MAX_CROPS) -> lis
         if len(groups) > 4 * max_crops:  # too many to merge pairwise: group more coarsely first
             block *= 2
             continue
-        grown = [_grow(box, top, left, margin, mask.shape) for box in groups]
+        grown = [_grow(box, top, left, _margin(box, margin, relative), mask.shape) for box in groups]
         boxes = _merge_overlapping(grown)
         if len(boxes) <= max_crops:
             return sorted(boxes)
@@ -130,6 +137,15 @@ def _group_boxes(region: np.ndarray, block: int) -> list[Box]:
             )
         )
     return boxes
+
+
+def _margin(box: Box, margin: int, relative: bool) -> int:
+    """The margin of one group: `margin`, or with `relative` its longest side clamped to
+    MIN_RELATIVE_MARGIN..margin."""
+    if not relative:
+        return margin
+    longest = max(box[1] - box[0], box[3] - box[2])
+    return min(margin, max(MIN_RELATIVE_MARGIN, longest))
 
 
 def _grow(box: Box, top: int, left: int, margin: int, shape: tuple[int, ...]) -> Box:

@@ -46,7 +46,8 @@ PATCH_RADIUS = ParamSpec(
 SOURCE_MARGIN = replace(
     CONTEXT_MARGIN,
     default=128,
-    help="Pixels around the painted area that texture may be copied from; larger is slower.",
+    help="Pixels around the painted area that texture may be copied from (a small hole takes as much as "
+    "its own size, at least 32); larger is slower.",
 )
 MISSING = (
     "PatchMatch needs the pypatchmatch package (Python 3.11 or newer): "
@@ -87,10 +88,11 @@ class PatchMatchInpaint(GenerationModel):
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
             return fill_patchmatch(crop, hole, radius, seed)
 
-        # One crop per group of holes; a cancel lands between groups (one library call is not
-        # interruptible).
+        # One crop per group of holes, its margin following the group's size (the library's time
+        # follows the crop); a cancel lands between groups (the library's one call cannot be
+        # interrupted: its C API has no callback, and its pyramid loop runs inside that call).
         progress = report_to(job.control, f"Inpainting ({self.card.name})")
-        out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress)
+        out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress, relative=True)
         job.control.report(1.0, "Done")
         return [out]
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from genimg_desktop.core import mask as mask_ops
 from genimg_desktop.core.imageio import LoadedImage
+from genimg_desktop.core.photo_fill import preferred
 from genimg_desktop.ui.demo_photo import demo_photo
 
 if TYPE_CHECKING:
@@ -19,20 +20,17 @@ if TYPE_CHECKING:
 
 
 INPAINT_SCENE = "inpaint"
-# PatchMatch: of the built-in fills, the one that keeps the photo's texture (docs/INPAINTING.md).
-FILL_MODEL, FALLBACK_MODEL = "patchmatch", "opencv-telea"
 
 
 def run_demo(window: MainWindow, demo: str | None, screenshot: Path | None) -> None:
-    """Once models are listed: load the photo, paint a mask, inpaint it with PatchMatch
-    (OpenCV Telea where its library is not installed), then grab the window (scene "inpaint"), or play the
-    studio scene `demo` (see demo_studio.SCENES); None: only the screenshot."""
+    """Once models are listed: load the photo, paint a mask, inpaint it with the default photo fill
+    (core/photo_fill.py: the hybrid, else PatchMatch, else OpenCV Telea), then grab the window (scene
+    "inpaint"), or play the studio scene `demo` (see demo_studio.SCENES); None: only the screenshot."""
 
     def on_models(models: list) -> None:
         window.jobs.service.models_listed.disconnect(on_models)
         if demo == INPAINT_SCENE:
-            listed = {descriptor.id for descriptor in models}
-            _stage_demo(window, FILL_MODEL if FILL_MODEL in listed else FALLBACK_MODEL)
+            _stage_demo(window, preferred(descriptor.id for descriptor in models) or "opencv-telea")
         elif demo:
             from genimg_desktop.ui.demo_studio import start_scene
 

@@ -1,6 +1,7 @@
 """The Extend canvas dialog: pixels to add on each side (or an aspect ratio to reach) and the
-inpainting model that fills the new border. PatchMatch is offered first: it copies the picture's own
-texture, which suits a border best (a fill network trained on holes paints a border flatter)."""
+inpainting model that fills the new border. The photo fills are offered first (core/photo_fill.py:
+the hybrid, then PatchMatch): they copy the picture's own texture, which suits a border best (a fill
+network alone, trained on holes, paints a border flatter)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,18 @@ from genimg_desktop.core import outpaint
 from genimg_desktop.core.geometry import check_new_size
 from genimg_desktop.core.imageio import MAX_SIDE
 from genimg_desktop.core.model_card import ModelDescriptor
+from genimg_desktop.core.photo_fill import rank
 from genimg_desktop.ui.dialog_buttons import ok_cancel
 
 SIDES = ("Left", "Top", "Right", "Bottom")
 DEFAULT_PX = 128
 ASPECTS = ("1:1", "4:3", "3:2", "16:9", "21:9", "3:4", "2:3", "9:16")
-PREFERRED = "patchmatch"  # the default fill for a border
 
 
 def inpainters(models: list[ModelDescriptor]) -> list[ModelDescriptor]:
-    """The models that can fill a border (they have an 'inpaint' task), PatchMatch first."""
+    """The models that can fill a border (they have an 'inpaint' task), the photo fills first."""
     found = [m for m in models if any(task.name == "inpaint" for task in m.tasks)]
-    return sorted(found, key=lambda m: m.id != PREFERRED)
+    return sorted(found, key=lambda m: rank(m.id))
 
 
 class ExtendDialog(QDialog):
@@ -52,7 +53,7 @@ class ExtendDialog(QDialog):
             form.addRow(f"{side}:", spin)
         form.addRow("Or reach the aspect ratio:", self.aspect)
         form.addRow("Fill the border with:", self.method)
-        note = QLabel("PatchMatch copies the picture's own texture into the border, which suits it best.")
+        note = QLabel("The hybrid fill and PatchMatch copy the picture's own texture into the border.")
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(self.error)

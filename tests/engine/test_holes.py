@@ -11,7 +11,7 @@ import torch
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.base import inpaint_crop, mask_bbox
-from genimg_desktop.engine.holes import MAX_CROPS, hole_boxes, inpaint_holes
+from genimg_desktop.engine.holes import MAX_CROPS, MIN_RELATIVE_MARGIN, hole_boxes, inpaint_holes
 from genimg_desktop.engine.registry import ModelRegistry
 
 DROPS = [(150, 200), (600, 150), (1100, 300), (1700, 180), (300, 900), (800, 700), (1300, 1000), (1800, 850)]
@@ -106,3 +106,19 @@ def test_classical_fill_reports_each_group_and_cancels_between_groups(photo):
     control = JobControl(on_progress=lambda event: "hole 2" in event.message and control.cancel())
     with pytest.raises(JobCancelled):
         model.run(request, control)
+
+
+def test_relative_margins_follow_each_holes_size_so_eight_drops_cost_about_one_hole_of_their_area():
+    drops = drops_mask(DROPS)  # 29 px drops, far apart
+    boxes = hole_boxes(drops, 128, relative=True)
+    assert len(boxes) == len(DROPS)
+    assert all(max(y1 - y0, x1 - x0) <= 29 + 2 * MIN_RELATIVE_MARGIN for y0, y1, x0, x1 in boxes)
+    one = np.zeros_like(drops)
+    one[500:582, 900:982] = 255  # one hole of about the eight drops' area
+    (box,) = hole_boxes(one, 128, relative=True)
+    assert box == mask_bbox(one, 82)  # its own size as margin, under the 128 asked for
+    big = np.zeros_like(drops)
+    big[300:700, 600:1000] = 255
+    assert hole_boxes(big, 128, relative=True) == [mask_bbox(big, 128)]  # never more than asked
+    area = sum((y1 - y0) * (x1 - x0) for y0, y1, x0, x1 in boxes)
+    assert area < 2 * (box[1] - box[0]) * (box[3] - box[2])

@@ -100,7 +100,7 @@ def _run_app(tmp_path: Path, args: list[str]) -> subprocess.CompletedProcess:
 
 
 def test_app_demo_screenshot_in_a_subprocess(tmp_path):
-    """`genimg gui --demo --screenshot`: the real start-up path, models listed, PatchMatch's
+    """`genimg gui --demo --screenshot`: the real start-up path, models listed, the hybrid fill's
     result staged and in the history, PNG written."""
     from genimg_desktop.core.history import History
 
@@ -111,7 +111,7 @@ def test_app_demo_screenshot_in_a_subprocess(tmp_path):
     assert image.size[0] >= 800 and image.size[1] >= 500
     assert (tmp_path / "config" / "GenImg" / "GenImg Desktop.ini").exists()  # settings written there
     [entry] = History(tmp_path / "home" / "data" / "history").entries()
-    assert entry.meta["model"] == "patchmatch" and entry.meta["task"] == "inpaint"
+    assert entry.meta["model"] == "hybrid-fill" and entry.meta["task"] == "inpaint"
 
 
 def test_a_studio_scene_drives_the_shipped_gan_and_grabs_the_window(tmp_path):

@@ -72,7 +72,7 @@ def extend(qtbot, win, border) -> ExtendDialog:
     """Image > Extend canvas and fill…, the border typed in, OK; waits for the staged fill."""
     win.acts["extend"].trigger()
     dialog = win.findChild(ExtendDialog)
-    assert dialog is not None and dialog.model_id() == "patchmatch"  # the default for a border
+    assert dialog is not None and dialog.model_id() == "hybrid-fill"  # core/photo_fill.py
     for spin, value in zip(dialog.spins, border, strict=True):
         spin.setValue(value)
     qtbot.mouseClick(

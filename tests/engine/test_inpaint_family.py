@@ -15,7 +15,7 @@ from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.inpaint.config import InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
 from genimg_desktop.engine.inpaint.pullpush import pull_push
-from genimg_desktop.engine.inpaint.trainer import InpaintTrainer
+from genimg_desktop.engine.inpaint.trainer import InpaintTrainer, detail_loss
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
@@ -217,3 +217,30 @@ def test_laplace_smoothing_makes_a_linear_ramp_across_a_hole_nearly_linear() -> 
     hole[..., 20:44, 24:40] = 1
     error = {k: (pull_push(ramp, hole, k) - ramp).abs().max().item() for k in (0, 8)}
     assert error[8] < error[0]  # a harmonic fill reproduces a linear ramp; the box pyramid does not
+
+
+def test_fourier_blocks_start_as_the_identity_so_a_trained_network_keeps_its_fill() -> None:
+    torch.manual_seed(0)
+    plain = FillNet(InpaintConfig(**TINY)).eval()
+    torch.nn.init.normal_(plain.head.weight, std=0.1)  # a "trained" head: the output is not the guess
+    wider = FillNet(InpaintConfig(**TINY, fourier=2)).eval()
+    missing, unexpected = wider.load_state_dict(plain.state_dict(), strict=False)
+    assert unexpected == [] and all(".spectral." in k or ".conv." in k for k in missing)
+    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, (torch.rand(1, 1, 40, 56) > 0.7).float()
+    with torch.no_grad():
+        assert torch.allclose(wider(image, mask), plain(image, mask), atol=1e-6)
+
+
+def test_training_draws_object_sized_holes_and_charges_a_flat_fill_for_missing_detail(tmp_path) -> None:
+    extra = {**TINY, "mask_kinds": "blob,object-box", "texture": 1.0}
+    trainer = InpaintTrainer(
+        tiny_config(tmp_path, extra=extra), DataInfo(3, 32, ("a",), "x"), torch.device("cpu")
+    )
+    holes = trainer._masks(16, torch.Generator().manual_seed(0)).mean(dim=(1, 2, 3))
+    assert (holes > 0.02).all() and (holes < 0.6).all()
+    losses = trainer.train_step(torch.rand(4, 3, 32, 32) * 2 - 1, torch.zeros(4, dtype=torch.long))
+    assert np.isfinite(losses["texture"])
+    real = torch.rand(2, 3, 32, 32) * 2 - 1  # noise: all detail
+    mask = torch.ones(2, 1, 32, 32)
+    assert detail_loss(real, real, mask) == 0
+    assert detail_loss(torch.zeros_like(real), real, mask) > 0.5

@@ -8,7 +8,7 @@ from typing import Any
 
 from genimg_desktop.engine.latent_common import config_from_mapping
 
-ARCH_KEYS = ("width", "max_width", "levels", "dilations", "smooth_iters")
+ARCH_KEYS = ("width", "max_width", "levels", "dilations", "smooth_iters", "fourier")
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class InpaintConfig:
     levels: int = 3
     dilations: str = "1,2,4,8,1"  # one residual block per entry; the receptive field's main source
     smooth_iters: int = 8  # Laplace steps per pyramid level of the pull-push first guess (pullpush.py)
+    # Residual Fourier blocks after the dilated ones (LaMa's spectral unit, networks.py): each sees the
+    # whole crop at once, a global receptive field. 0 keeps the network of the first shipped weights.
+    fourier: int = 0
     d_width: int = 32  # patch discriminator channels at its first layer
     # recipe: loss weights (L1 on the hole and on the kept pixels of the raw output, hinge adversarial,
     # feature matching on the discriminator's hidden layers between real and filled images)
@@ -27,13 +30,16 @@ class InpaintConfig:
     l1_valid: float = 1.0
     adv: float = 0.02
     feature_match: float = 1.0
+    # Detail matching in the hole: L1 between the local mean |Laplacian| of the fill and of the
+    # original (8 px cells). A mean-seeking fill is flat; this term charges it for the missing detail.
+    texture: float = 0.0
     # Train on random `crop` x `crop` windows of the --size pictures (0: whole pictures), with masks
     # sized for the whole picture: the network learns holes at the pixel scale of the pictures it
     # will fill, at the cost of a crop.
     crop: int = 0
     beta1: float = 0.5
     beta2: float = 0.999
-    mask_kinds: str = "thin,medium,thick,box"
+    mask_kinds: str = "thin,medium,thick,box"  # also "blob", "object-box" (object-sized holes)
 
     @property
     def stride(self) -> int:
@@ -48,6 +54,8 @@ class InpaintConfig:
     @classmethod
     def from_mapping(cls, values: dict[str, Any], strict: bool = True) -> InpaintConfig:
         config = config_from_mapping(cls, values, strict)
-        if config.levels < 1 or config.width < 1 or not config.dilation_list():
-            raise ValueError("inpaint config needs levels >= 1, width >= 1 and at least one dilation")
+        if config.levels < 1 or config.width < 1 or config.fourier < 0 or not config.dilation_list():
+            raise ValueError(
+                "inpaint config needs levels >= 1, width >= 1, fourier >= 0 and at least one dilation"
+            )
         return config

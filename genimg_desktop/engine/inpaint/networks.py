@@ -29,6 +29,28 @@ class DilatedBlock(nn.Module):
         return x + self.conv2(self.act(self.conv1(x)))
 
 
+class FourierBlock(nn.Module):
+    """x + conv(act(spectral(x))), LaMa's Fourier unit (Suvorov et al. 2022): a 1x1 convolution over
+    the real and imaginary parts of the picture's 2-D FFT mixes every position with every other, so
+    one block sees the whole crop (repeating texture, long straight edges) at any size."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.spectral = nn.Conv2d(2 * channels, 2 * channels, 1)
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+        nn.init.zeros_(self.conv.weight)  # starts as the identity: added to a trained network, it
+        nn.init.zeros_(self.conv.bias)  # changes nothing until it has learned something
+        self.act = _act()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        height, width = x.shape[-2:]
+        freq = torch.fft.rfft2(x.float(), norm="ortho")  # (B, C, H, W // 2 + 1) complex
+        mixed = self.act(self.spectral(torch.cat([freq.real, freq.imag], dim=1)))
+        real, imag = mixed.chunk(2, dim=1)
+        spatial = torch.fft.irfft2(torch.complex(real, imag), s=(height, width), norm="ortho").to(x.dtype)
+        return x + self.conv(self.act(spatial))
+
+
 class FillNet(nn.Module):
     """Input: the image with its hole filled smoothly by pull-push, plus the mask (4 channels);
     output: RGB, that first guess plus a learned correction (clamp to [-1, 1] for display).
@@ -47,7 +69,8 @@ class FillNet(nn.Module):
         self.down = nn.ModuleList(
             nn.Conv2d(widths[i], widths[i + 1], 3, stride=2, padding=1) for i in range(config.levels)
         )
-        self.middle = nn.Sequential(*(DilatedBlock(widths[-1], d) for d in config.dilation_list()))
+        dilated = [DilatedBlock(widths[-1], d) for d in config.dilation_list()]
+        self.middle = nn.Sequential(*dilated, *(FourierBlock(widths[-1]) for _ in range(config.fourier)))
         self.up = nn.ModuleList(
             nn.Conv2d(widths[i + 1], widths[i], 3, padding=1) for i in reversed(range(config.levels))
         )

@@ -253,3 +253,49 @@ def targets(upscale: dict[str, Any], denoise: dict[str, Any]) -> dict[str, Any]:
                     "met": row["gain_db"] >= TARGETS[key],
                 }
     return out
+
+
+def model_numbers(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per model, the bench's numbers as its card keeps them (metrics["bench_restore"]): PSNR and
+    gain per factor or damage, seconds per megapixel, and a restorer's 24 MP peak memory."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, table in [*result["upscale"].items(), *result["denoise"].items()]:
+        for method, row in table.items():
+            if method not in ("bicubic", "nlmeans", "input"):
+                out.setdefault(method, {})[key] = {
+                    "psnr": round(row["psnr"], 2),
+                    "gain_db": round(row["gain_db"], 2),
+                }
+    for method, numbers in out.items():
+        numbers["s_per_mp"] = round(result["speed"][method]["s_per_mp"], 3)
+        numbers["photos"] = len(result["photos"])
+        numbers["device"] = result["device"]
+    for case in result["memory"]:
+        if "error" not in case:
+            out[case["model"]]["peak_mb"] = {f"{case['width']}x{case['height']}": round(case["peak_mb"])}
+    return out
+
+
+def write_cards(result: dict[str, Any], command: str) -> list[str]:
+    """Store each model's numbers (`model_numbers`) in its card as metrics["bench_restore"], with
+    when and how they were measured; the card's other metrics (e.g. an import's check) are kept.
+    Returns the card paths written."""
+    import datetime
+    import json
+
+    from genimg_desktop.core.atomic import write_json
+    from genimg_desktop.engine.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    registry.refresh()
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    written = []
+    for model_id, numbers in model_numbers(result).items():
+        path = registry.descriptor(model_id).card.card_path
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card["metrics"] = {
+            **card.get("metrics", {}),
+            "bench_restore": {**numbers, "command": command, "measured": stamp},
+        }
+        written.append(str(write_json(path, card)))
+    return written

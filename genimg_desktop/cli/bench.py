@@ -70,6 +70,11 @@ def add_parser(sub: Any) -> None:
     restore.add_argument(
         "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
     )
+    restore.add_argument(
+        "--write-card",
+        action="store_true",
+        help="store each model's numbers in its card (metrics.bench_restore; docs/MODELS.md reads them)",
+    )
     restore.set_defaults(handler=run_restore)
     texture = kinds.add_parser(
         "texture", help="texture models: seconds at 1024-4096 px, quality vs real crops"
@@ -126,6 +131,12 @@ def run_restore(args: argparse.Namespace) -> int:
     echo = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
     with torch_threads(args.threads):
         result = run_restore_bench(args.quick, echo, tuple(args.models or ()))
+    if args.write_card:
+        from genimg_desktop.bench.restore import write_cards
+
+        words = ["genimg", "bench", "restore", *(["--quick"] if args.quick else [])]
+        words += ["--models", *args.models] if args.models else []
+        result["cards_written"] = write_cards(result, " ".join(words))
     _emit(result, args.out, args.json, format_restore_report)
     return 0
 

@@ -210,7 +210,7 @@ def test_running_out_of_memory_halves_the_tile(registry: ModelRegistry, photo_rg
     """A device that cannot hold a tile of more than 100 px a side (as the allocator says it): the run
     retries with the tile halved until it fits, notes it, and gives the same picture."""
     model = _load(registry, "tiny-up-x2")
-    image = np.ascontiguousarray(photo_rgb[:150, :150])
+    image = np.ascontiguousarray(photo_rgb[:300, :300])
     expected = model.enhance(image, 1024)
     original = model.forward
 

@@ -68,15 +68,17 @@ def run_tiled(
 
 
 def spans(length: int, tile: int, overlap: int, align: int = 1) -> list[Span]:
-    """[start, end) of the tiles along one side: `tile` long, `overlap` shared with the next, the
-    last one moved back to end at `length` (so every tile is full size when the side allows; with
-    `align`, its start a multiple of it and the tile up to align - 1 longer)."""
+    """[start, end) of the tiles along one side, each sharing at least `overlap` with the next: as few
+    as a side takes with tiles of at most `tile`, made equally long (rounded up to `align`, their
+    starts multiples of it), so a 500 px side in 256 px tiles is three of 178, not two of 256 and a
+    third one almost all overlap. The last ends at `length` (up to align - 1 longer)."""
     if length <= tile:
         return [(0, length)]
-    step = tile - overlap
-    last = (length - tile) // align * align
-    starts = [start for start in range(0, last, step)] + [last]
-    return [(start, start + tile) for start in starts[:-1]] + [(last, length)]
+    count = -(-(length - overlap) // (tile - overlap))
+    size = _round_up(-(-(length + (count - 1) * overlap) // count), align)
+    last = (length - size) // align * align
+    starts = [min(index * (size - overlap), last) for index in range(count)]
+    return [(start, start + size) for start in starts[:-1]] + [(last, length)]
 
 
 def _round_up(value: int, multiple: int) -> int:

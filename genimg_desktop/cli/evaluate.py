@@ -16,7 +16,13 @@ def add_parser(sub: Any) -> None:
     ev.add_argument("--samples", type=int, default=1000, help="generated images to judge (default 1000)")
     ev.add_argument("--limit", type=int, help="use only N test images, spread over the split")
     ev.add_argument("--seed", type=int, default=0)
-    ev.add_argument("--classifier", help="evaluation classifier id (default: the dataset's)")
+    ev.add_argument(
+        "--classifier",
+        action="append",
+        default=[],
+        help="evaluation classifier id, the first one leading; repeat for more opinions "
+        "(default: every evaluation classifier of the dataset)",
+    )
     ev.add_argument(
         "--param",
         action="append",
@@ -38,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--samples must be positive and --limit at least 4")
     registry = ModelRegistry()
     sampling = parse_settings(args.param)
-    options = EvalOptions(args.samples, args.limit, args.seed, classifier=args.classifier, sampling=sampling)
+    options = EvalOptions(
+        args.samples, args.limit, args.seed, classifiers=tuple(args.classifier), sampling=sampling
+    )
     result = evaluate(args.model, registry, args.device, options, _reporter())
     if args.write_card:
         write_card_metrics(registry.descriptor(args.model).card.card_path, result, command_line(args))
@@ -63,8 +71,8 @@ def command_line(args: argparse.Namespace) -> str:
     ]
     if args.limit:
         words += ["--limit", str(args.limit)]
-    if args.classifier:
-        words += ["--classifier", args.classifier]
+    for classifier in args.classifier:
+        words += ["--classifier", classifier]
     for pair in args.param:
         words += ["--param", pair]
     return shlex.join(words)

@@ -90,7 +90,8 @@ def test_eval_json_has_every_metric_and_can_go_into_the_card(tmp_path, capsys):
     expected = {"model", "family", "dataset", "split", "test_images", "seed", "bits_per_dim",
                 "elbo_bits_per_dim", "classifier", "classifier_test_accuracy", "samples", "sample_accuracy",
                 "sample_accuracy_per_class", "fd", "fd_floor", "fd_images", "fd_reference_images", "device",
-                "precision", "wall_s", "notes", "sampling"}  # fmt: skip
+                "precision", "wall_s", "notes", "sampling", "per_class", "collapsed",
+                "collapse_thresholds"}  # fmt: skip
     assert set(result) == expected
     assert result["classifier"] == "tiny-classifier" and result["test_images"] == 200
     assert result["sampling"] == {"brightness": 0.0}  # the sample task's defaults, stated
@@ -102,6 +103,12 @@ def test_eval_json_has_every_metric_and_can_go_into_the_card(tmp_path, capsys):
         and result["fd"] >= 0
         and result["fd_floor"] >= 0
     )
+    # 6 samples a class: those with fewer than k + 2 samples or real test images are left out
+    assert len(result["per_class"]) >= 5 and set(result["per_class"]) <= set(
+        result["sample_accuracy_per_class"]
+    )
+    for scores in result["per_class"].values():
+        assert set(scores) == {"precision", "recall", "diversity", "fd", "fd_floor"}
     card = json.loads((paths.user_models_dir() / "echo.json").read_text(encoding="utf-8"))
     assert card["metrics"]["fd"] == result["fd"] and card["metrics"]["command"].startswith("genimg eval")
 
@@ -110,6 +117,13 @@ def test_eval_json_has_every_metric_and_can_go_into_the_card(tmp_path, capsys):
     assert bright["sampling"] == {"brightness": 0.8} and bright["fd"] > result["fd"]
     card = json.loads((paths.user_models_dir() / "echo.json").read_text(encoding="utf-8"))
     assert card["metrics"]["command"].endswith("--param brightness=0.8")
+
+    assert cli.main([*args, "--classifier", "tiny-classifier"]) == 0  # a second opinion: the same network
+    twice = json.loads(capsys.readouterr().out)
+    [second] = twice["second_opinions"]
+    assert second["agreement"] == 1.0 and second["per_class"] == twice["per_class"]
+    card = json.loads((paths.user_models_dir() / "echo.json").read_text(encoding="utf-8"))
+    assert card["metrics"]["command"].endswith("--classifier tiny-classifier --classifier tiny-classifier")
 
     assert cli.main(["eval", "--model", "tiny-classifier", "--json", "--limit", "50"]) == 0
     own = json.loads(capsys.readouterr().out)

@@ -16,6 +16,7 @@ import torch
 from genimg_desktop.core.atomic import write_json
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.engine.device import device_label, resolve_device
+from genimg_desktop.engine.evaluation.diversity import per_class_scores
 from genimg_desktop.engine.evaluation.likelihood import likelihood_metrics
 from genimg_desktop.engine.evaluation.sample_metrics import (
     accuracy_by_class,
@@ -36,7 +37,9 @@ class EvalOptions:
     limit: int | None = None  # use only N test images (spread over the split)
     seed: int = 0
     batch: int = BATCH
-    classifier: str | None = None  # an evaluation model id; default: the one for the model's dataset
+    # Evaluation model ids, the first one leading; default: every one for the model's dataset, so
+    # that no number rests on a single network.
+    classifiers: tuple[str, ...] = ()
     # "sample" task parameters the samples are drawn with (e.g. guidance, truncation); {}: the defaults
     sampling: dict[str, Any] = field(default_factory=dict)
 
@@ -115,49 +118,81 @@ def _sample_part(
     notes: list[str],
     report: Report,
 ) -> dict[str, Any]:
-    """Classifier accuracy on conditional samples and the Fréchet distances, when both exist."""
+    """Classifier accuracy on conditional samples, the Fréchet distances and the per-class precision,
+    recall and diversity, by the first classifier; the same by every other one under
+    "second_opinions", with how often it agrees with the first."""
     if not callable(getattr(model, "sample_tensor", None)):
         notes.append(f"the {card.family} family has no sample_tensor(): no sample metrics")
         return {}
-    classifier = _pick_classifier(registry, card, options.classifier, device)
-    if classifier is None:
+    classifiers = _pick_classifiers(registry, card, options.classifiers, device)
+    if not classifiers:
         hint = f"train one with `genimg train --family classifier --data {card.dataset}`"
         notes.append(f"no evaluation classifier for '{card.dataset}' ({card.channels} channels): {hint}")
         return {}
-    report(f"classifying the test images with {classifier.card.id}")
     names = card.class_names
-    mapping = {
-        k: classifier.card.class_names.index(n)
-        for k, n in enumerate(names)
-        if n in classifier.card.class_names
-    }
-    test_pred, test_feats = classify(classifier, test.images, options.batch)
-    out: dict[str, Any] = {"classifier": classifier.card.id}
-    labels = test.labels
-    if names:
-        out["classifier_test_accuracy"] = round(accuracy_by_class(test_pred, labels, mapping, names)[0], 4)
-    counts = class_counts(labels, len(names), options.samples) if names else [options.samples]
+    counts = class_counts(test.labels, len(names), options.samples) if names else [options.samples]
     report(f"drawing {sum(counts)} samples")
     samples, wanted = draw_samples(model, counts, options.seed, options.batch, options.sampling)
     drawn_with = model.sampling_settings(options.sampling)  # what the samples were drawn with
-    out["sampling"] = {k: v for k, v in drawn_with.items() if k not in ("count", "class")}
-    predicted, feats = classify(classifier, samples, options.batch)
+    out: dict[str, Any] = {"sampling": {k: v for k, v in drawn_with.items() if k not in ("count", "class")}}
     out["samples"] = len(wanted)
-    if names:
-        overall, per_class = accuracy_by_class(predicted, wanted, mapping, names)
-        out.update(sample_accuracy=round(overall, 4), sample_accuracy_per_class=per_class)
-    out.update(frechet_with_floor(feats, test_feats, options.seed))
+    verdicts = []
+    for classifier in classifiers:
+        report(f"judging with {classifier.card.id}")
+        verdicts.append(_judge(classifier, names, test, samples, wanted, options))
+    out.update(verdicts[0].scores)
+    if len(verdicts) > 1:
+        first = verdicts[0].named_predictions
+        out["second_opinions"] = [
+            {**v.scores, "agreement": round(float((v.named_predictions == first).mean()), 4)}
+            for v in verdicts[1:]
+        ]
     return out
 
 
-def _pick_classifier(
-    registry: ModelRegistry, card: ModelCard, wanted: str | None, device: torch.device
-) -> Any:
+@dataclass(frozen=True)
+class _Verdict:
+    scores: dict[str, Any]
+    named_predictions: np.ndarray  # the class name each sample was given, to compare classifiers
+
+
+def _judge(
+    classifier: Any,
+    names: tuple[str, ...],
+    test: _Test,
+    samples: torch.Tensor,
+    wanted: np.ndarray,
+    options: EvalOptions,
+) -> _Verdict:
+    """One classifier's view of the samples: accuracy, Fréchet distance, per-class diversity."""
+    known = classifier.card.class_names
+    mapping = {k: known.index(n) for k, n in enumerate(names) if n in known}
+    test_pred, test_feats = classify(classifier, test.images, options.batch)
+    predicted, feats = classify(classifier, samples, options.batch)
+    out: dict[str, Any] = {"classifier": classifier.card.id}
+    if names:
+        out["classifier_test_accuracy"] = round(
+            accuracy_by_class(test_pred, test.labels, mapping, names)[0], 4
+        )
+        overall, per_class = accuracy_by_class(predicted, wanted, mapping, names)
+        out.update(sample_accuracy=round(overall, 4), sample_accuracy_per_class=per_class)
+    out.update(frechet_with_floor(feats, test_feats, options.seed))
+    if names:
+        out.update(per_class_scores(feats, wanted, test_feats, test.labels, names, options.seed))
+    named = np.asarray(known, dtype=object)[predicted] if known else predicted
+    return _Verdict(out, named)
+
+
+def _pick_classifiers(
+    registry: ModelRegistry, card: ModelCard, wanted: tuple[str, ...], device: torch.device
+) -> list[Any]:
+    """The classifiers named in `wanted`, else every evaluation classifier of the dataset with the
+    model's channels: same size first (no resizing), then by id (the dataset's first one leads)."""
     if wanted:
-        return registry.load(wanted, device)
+        return [registry.load(model_id, device) for model_id in wanted]
     fitting = [d for d in registry.evaluation_models(card.dataset) if d.card.channels == card.channels]
-    fitting.sort(key=lambda d: d.card.resolution != card.resolution)  # same size first: no resizing
-    return registry.load(fitting[0].id, device) if fitting else None
+    fitting.sort(key=lambda d: (d.card.resolution != card.resolution, d.id))
+    return [registry.load(d.id, device) for d in fitting]
 
 
 def write_card_metrics(card_path: Path, result: dict[str, Any], command: str = "") -> Path:

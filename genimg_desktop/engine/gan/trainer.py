@@ -14,6 +14,7 @@ from torch import nn
 from genimg_desktop.engine.gan import RECIPE
 from genimg_desktop.engine.gan.augment import diff_augment, parse_policy
 from genimg_desktop.engine.gan.config import GanConfig
+from genimg_desktop.engine.gan.diversity import mode_seeking_loss
 from genimg_desktop.engine.gan.networks import Discriminator, Generator
 from genimg_desktop.engine.latent_common import spread_labels, trainer_config
 from genimg_desktop.engine.training.family_trainer import (
@@ -59,12 +60,17 @@ class GanTrainer(CheckpointedTrainer):
         # gradients are computed (or all-reduced under DDP) for a step that would discard them.
         with _frozen(self.d):
             g_loss = -self.d(self._augment(fake), labels, self._group(images.shape[0])).mean()
+        extra = {}
+        if self.gan.diversity > 0:  # mode seeking: same-class samples must differ (diversity.py)
+            seeking = mode_seeking_loss(fake, z, labels)
+            g_loss = g_loss + self.gan.diversity * seeking
+            extra["mode_seeking"] = seeking.item()
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
         self._update_ema()
         self.step += 1
-        return {**losses, "g_loss": g_loss.item()}
+        return {**losses, "g_loss": g_loss.item(), **extra}
 
     def _critic_step(self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
         batch = real.shape[0]

@@ -55,11 +55,8 @@ def attach_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """(H, W, 4): `rgb` (a network's output) with `alpha` ((h, w, 1), see `opaque_alpha`; None:
     opaque) enlarged with Lanczos to its size."""
     height, width = rgb.shape[:2]
-    if alpha is None:
-        sized = np.full((height, width, 1), 255, np.uint8)
-    else:
-        sized = resample(alpha, (width, height))
-    return np.concatenate([rgb, sized], axis=2)
+    opaque = np.full((height, width, 1), 255, np.uint8)
+    return np.concatenate([rgb, opaque if alpha is None else resample(alpha, (width, height))], axis=2)
 
 
 def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -36,7 +36,7 @@ def test_alpha_is_enlarged_apart_and_an_opaque_picture_stays_opaque() -> None:
     alpha = upscale.opaque_alpha(rgba)
     rgb = np.zeros((30, 60, 3), np.uint8)
     out = upscale.attach_alpha(rgb, alpha)
-    assert out.shape == (30, 60, 4) and (out[:, :24, 3] == 0).all() and (out[:, 36:, 3] == 255).all()
+    assert out.shape == (30, 60, 4) and (out[:, :22, 3] == 0).all() and (out[:, 40:, 3] == 255).all()
     assert (upscale.attach_alpha(rgb, None)[..., 3] == 255).all()
 
 

@@ -18,8 +18,10 @@ numpy arrays (N, H, W, C), values 0..255, at the card's resolution and channels;
   (`GenerationModel.sampling_settings`); noise from the CPU `generator`.
 
 The evaluator hands these at most `BATCH` images at a time and averages over the batches itself.
-Accuracy and the Fréchet distance use the project classifier of the same dataset (a card with
-"role": "evaluation", see engine/classifier.py).
+Accuracy, the Fréchet distance and the per-class precision, recall and diversity (diversity.py:
+what catches a class drawn as one image, which accuracy cannot) use the project classifiers of the
+same dataset (cards with "role": "evaluation", see engine/classifier.py): the first leads, each
+other one gives a second opinion, so no number rests on one network.
 """
 
 from genimg_desktop.engine.evaluation.evaluate import BATCH, EvalOptions, evaluate, write_card_metrics

@@ -126,6 +126,31 @@ def imported_row(card: dict) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+BENCH = """## Upscalers and restorers on held-out photos
+
+Measured by `genimg bench restore --write-card` (the card's `metrics.bench_restore`) on held-out photos
+never trained on (the debian-photos test split, OpenCV's and scikit-image's sample photos): PSNR-Y
+(dB) at x2 and x4 with the gain over PIL bicubic; RGB PSNR with Gaussian noise (gain over OpenCV's
+NL-means at its best h for that sigma) and at JPEG quality 20 (gain over the input); seconds per
+input megapixel at the native scale on the machine named (a shared, busy 2-core CPU: read them as
+ratios); peak memory restoring a 24 MP picture in tiles.
+
+| model | x2 | x4 | sigma 15 | sigma 25 | sigma 50 | JPEG q20 | s/MP | peak, 24 MP |
+|---|---|---|---|---|---|---|---|---|
+"""
+
+
+def bench_row(card: dict) -> str:
+    numbers = card["metrics"]["bench_restore"]
+    keys = ("x2", "x4", "sigma15", "sigma25", "sigma50", "jpeg20")
+    cells = [f"`{card['id']}`"]
+    cells += [
+        f"{numbers[k]['psnr']:.2f} ({numbers[k]['gain_db']:+.2f})" if k in numbers else "" for k in keys
+    ]
+    cells += [f"{numbers['s_per_mp']:.1f}", ", ".join(f"{v} MB" for v in numbers.get("peak_mb", {}).values())]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main() -> None:
     cards = [json.loads(p.read_text()) for p in sorted(MODELS.glob("*.json"))]
     trained = [c for c in cards if c.get("role") != "evaluation" and c.get("training")]
@@ -133,6 +158,9 @@ def main() -> None:
     text = HEADER + "\n".join(row(c) for c in trained) + "\n\n" + "\n".join(section(c) for c in trained)
     if imported:
         text += "\n" + IMPORTED + "\n".join(imported_row(c) for c in imported) + "\n"
+    benched = [c for c in cards if "bench_restore" in c.get("metrics", {})]
+    if benched:
+        text += "\n" + BENCH + "\n".join(bench_row(c) for c in benched) + "\n"
     OUT.write_text(text)
     print(f"wrote {OUT} ({len(trained)} models)")
 

@@ -30,7 +30,9 @@ def add_parser(sub: Any) -> None:
         f"starts); a stopped run exits with code {EXIT_STOPPED}. Under torchrun it trains in several "
         "processes (DDP).",
     )
-    train.add_argument("--family", required=True, help="gan, vae, pixelcnn, inpaint, texture or classifier")
+    train.add_argument(
+        "--family", required=True, help="gan, vae, pixelcnn, inpaint, texture, upscale, restore or classifier"
+    )
     train.add_argument(
         "--data",
         required=True,

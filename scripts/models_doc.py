@@ -147,7 +147,10 @@ def bench_row(card: dict) -> str:
     cells += [
         f"{numbers[k]['psnr']:.2f} ({numbers[k]['gain_db']:+.2f})" if k in numbers else "" for k in keys
     ]
-    cells += [f"{numbers['s_per_mp']:.1f}", ", ".join(f"{v} MiB" for v in numbers.get("peak_mb", {}).values())]
+    cells += [
+        f"{numbers['s_per_mp']:.1f}",
+        ", ".join(f"{v} MiB" for v in numbers.get("peak_mb", {}).values()),
+    ]
     return "| " + " | ".join(cells) + " |"
 
 

@@ -50,6 +50,8 @@ def test_quick_bench_scores_each_model_against_its_baseline(
     assert "restore-photo" in table and "tiny-up-x2" in table and "NL-means h per sigma" in table
 
 
-def test_an_unknown_model_is_refused_with_the_installed_ones_named(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_model_is_refused_with_the_installed_ones_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["bench", "restore", "--quick", "--models", "no-such-model"]) != 0
     assert "no upscale/restore model no-such-model (there are: " in capsys.readouterr().err

@@ -172,3 +172,19 @@ def test_gimp_brick_pattern_reads_and_tiles_seamlessly() -> None:
     assert name == "Bricks" and pixels.shape == (96, 96, 3)
     seam, inner = seam_and_interior(pixels)
     assert seam < 2 * inner  # GIMP's patterns are made to tile
+
+
+def test_a_shipped_texture_tiles_without_a_seam_and_an_untiled_one_shows_its_edges() -> None:
+    registry = ModelRegistry()
+    shipped = sorted(d.id for d in registry.refresh() if d.card.family == "texture" and d.builtin)
+    assert len(shipped) >= 3  # the built-in texture models (models/texture-*.json)
+    model = registry.load(shipped[0], "cpu")
+    for size in ((256, 192), (250, 180)):
+        request = GenerationRequest(
+            shipped[0], "sample", {"width": size[0], "height": size[1], "tile": True}, 3
+        )
+        tile = model.run(request, JobControl()).images[0]
+        seam, inner = seam_and_interior(tile)
+        assert tile.shape == (size[1], size[0], 3) and seam <= inner
+    plain = model.run(GenerationRequest(shipped[0], "sample", {"width": 256, "height": 192}, 3), JobControl())
+    assert seam_and_interior(plain.images[0])[0] > seam

@@ -9,8 +9,10 @@ RECIPE = """Periodic spatial GAN (PSGAN, Bergmann, Jetchev and Vollgraf 2017). T
 convolutional: its input is a noise field with one cell per 16 output pixels, each cell holding
 local Gaussian noise (new at every cell), global noise (one vector per image: the texture's overall
 look) and periodic channels sin(k . x + phase) whose wave vectors k an MLP computes from the global
-noise (regular structure such as brick rows). A 3x3 stem and four 4x4 stride-2 transposed
-convolutions with batch norm and ReLU turn the field into pixels, so the output size is any multiple
+noise (regular structure such as brick rows). A 3x3 stem, then four steps of 2x upsampling, an
+added noise map at that resolution (StyleGAN's noise inputs: fine detail that does not repeat with
+the cells), a 3x3 convolution and pixel norm (the same in training and drawing, unlike batch norm)
+turn the field into pixels, so the output size is any multiple
 of 16 and each pixel depends on a few cells only: large pictures are drawn in overlapping strips
 that give the same pixels as one pass. With the local noise wrapped around and the wave vectors
 rounded to whole periods over the picture, the output is exactly periodic: it tiles with no seam.

@@ -29,6 +29,7 @@ class TextureNoise:
     z_global: torch.Tensor
     phase: torch.Tensor
     local: torch.Tensor
+    levels: tuple[torch.Tensor, ...]  # (B, 1, 2**k (rows + 2m), 2**k (cols + 2m)) for k = 1..n
     cells: tuple[int, int]  # (cols, rows) of the picture itself
     margin: int
     tile: bool
@@ -42,29 +43,45 @@ def draw_noise(
     config = net.config
     z_global = torch.randn(count, config.global_dim, generator=generator)
     phase = torch.rand(count, config.periodic_dim, generator=generator) * (2 * math.pi)
-    local = local_noise(net, count, cells, tile, generator)
-    return TextureNoise(z_global, phase, local, cells, TextureGenerator.margin_cells(config), tile)
+    local, levels = local_noise(net, count, cells, tile, generator)
+    return TextureNoise(z_global, phase, local, levels, cells, TextureGenerator.margin_cells(config), tile)
 
 
 def local_noise(
     net: TextureGenerator, count: int, cells: tuple[int, int], tile: bool, generator: torch.Generator
-) -> torch.Tensor:
-    """(count, L, rows + 2m, cols + 2m) Gaussian noise; with `tile` the picture's own cells repeated
-    around it, so the field (and every pixel drawn from it) is periodic with the picture."""
+) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    """The local noise (count, L, rows + 2m, cols + 2m) and the noise map of each finer resolution;
+    with `tile` the picture's own noise repeated around it, so every pixel drawn is periodic with
+    the picture."""
     margin = TextureGenerator.margin_cells(net.config)
-    cols, rows = cells
+    local = _field(count, net.config.local_dim, cells, margin, 1, tile, generator)
+    scales = [2 ** (k + 1) for k in range(len(net.config.width_list()))]
+    return local, tuple(_field(count, 1, cells, margin, scale, tile, generator) for scale in scales)
+
+
+def _field(
+    count: int,
+    channels: int,
+    cells: tuple[int, int],
+    margin: int,
+    scale: int,
+    tile: bool,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """Gaussian noise (count, channels, scale (rows + 2m), scale (cols + 2m)): `scale` values per cell."""
+    cols, rows = cells[0] * scale, cells[1] * scale
+    pad = margin * scale
     if not tile:
-        return torch.randn(
-            count, net.config.local_dim, rows + 2 * margin, cols + 2 * margin, generator=generator
-        )
-    core = torch.randn(count, net.config.local_dim, rows, cols, generator=generator)
-    ys = torch.arange(-margin, rows + margin) % rows
-    xs = torch.arange(-margin, cols + margin) % cols
+        return torch.randn(count, channels, rows + 2 * pad, cols + 2 * pad, generator=generator)
+    core = torch.randn(count, channels, rows, cols, generator=generator)
+    ys = torch.arange(-pad, rows + pad) % rows
+    xs = torch.arange(-pad, cols + pad) % cols
     return core[:, :, ys][:, :, :, xs]
 
 
-def with_local(noise: TextureNoise, local: torch.Tensor) -> TextureNoise:
-    return replace(noise, local=local)
+def with_local(noise: TextureNoise, local: tuple[torch.Tensor, tuple[torch.Tensor, ...]]) -> TextureNoise:
+    """`noise` with the local noise and noise maps `local_noise` drew in place of its own."""
+    return replace(noise, local=local[0], levels=local[1])
 
 
 def render(
@@ -86,7 +103,11 @@ def render(
         bottom = min(top + strip, rows)
         local = noise.local[:, :, top : bottom + 2 * margin].to(device)
         field = net.field(local, z_global, phase, waves, (-margin, top - margin))
-        pixels = net(field)
+        levels = [
+            level[:, :, top * (2**k) : (bottom + 2 * margin) * (2**k)].to(device)
+            for k, level in enumerate(noise.levels, 1)
+        ]
+        pixels = net(field, levels)
         keep = slice(margin * stride, (margin + bottom - top) * stride)
         out[:, :, top * stride : bottom * stride] = pixels[
             :, :, keep, margin * stride : (margin + cols) * stride

@@ -4,6 +4,7 @@ and the mask filled with the texture."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -84,9 +85,7 @@ class TextureModel(GenerationModel):
         z_global = (base + strength * shift) / math.sqrt(1 + strength**2)
         phase = noise.phase[:1].expand(count, -1).clone()
         local = local_noise(self.net, count, noise.cells, noise.tile, generator)
-        return with_local(
-            TextureNoise(z_global, phase, noise.local, noise.cells, noise.margin, noise.tile), local
-        )
+        return with_local(replace(noise, z_global=z_global, phase=phase), local)
 
     def _fill(self, job: Job) -> np.ndarray:
         """The picture with its masked pixels taken from a texture drawn over the mask's bounding box

@@ -4,9 +4,11 @@ patch critic.
 Generator:  noise field (B, L + G + P, h, w), one cell per `stride` output pixels: L local channels
             (new noise at every cell), G global channels (one vector per image, the same at every
             cell) and P periodic channels sin(k . (x, y) + phase), whose wave vectors k an MLP
-            computes from the global vector -> 3x3 conv, BN, ReLU -> per width a 4x4 stride-2
-            transposed conv, BN, ReLU -> a last 4x4 stride-2 transposed conv to RGB -> tanh
-            -> (B, 3, stride * h, stride * w).
+            computes from the global vector -> 3x3 conv, pixel norm, ReLU -> per further width:
+            2x nearest upsampling, plus a noise map at that resolution (a learnt gain per channel),
+            3x3 conv, pixel norm, ReLU -> a last 2x upsampling + noise, 3x3 conv to RGB, tanh
+            -> (B, 3, stride * h, stride * w). Pixel norm, not batch norm: the same in training and
+            drawing, and local, so strips stay exact.
 Critic:     (B, 3, H, W) -> 4x4 stride-2 convs with spectral norm and LeakyReLU -> 3x3 conv -> a map
             of patch scores (B, 1, H / 2**d_layers, W / 2**d_layers).
 """
@@ -16,12 +18,21 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from genimg_desktop.engine.texture.config import TextureConfig
 
 LEAK = 0.2
+
+
+class PixelNorm(nn.Module):
+    """Each pixel's feature vector scaled to unit mean square (ProGAN). Unlike batch norm it is the
+    same in training and drawing and depends on that pixel alone, so strips stay exact."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
 
 
 class TextureGenerator(nn.Module):
@@ -38,21 +49,23 @@ class TextureGenerator(nn.Module):
             if config.periodic_dim
             else None
         )
-        layers: list[nn.Module] = [
-            nn.Conv2d(config.field_dim, widths[0], 3, padding=1, bias=False),
-            nn.BatchNorm2d(widths[0]),
-            nn.ReLU(),
-        ]
-        for c_in, c_out in zip(widths, widths[1:], strict=False):
-            layers += [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
-        layers += [nn.ConvTranspose2d(widths[-1], 3, 4, 2, 1), nn.Tanh()]
-        self.net = nn.Sequential(*layers)
+        self.stem = nn.Sequential(
+            nn.Conv2d(config.field_dim, widths[0], 3, padding=1), PixelNorm(), nn.ReLU()
+        )
+        self.ups = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), PixelNorm(), nn.ReLU())
+            for c_in, c_out in zip(widths, widths[1:], strict=False)
+        )
+        # One learnt gain per channel for the noise map added at each resolution (StyleGAN's noise
+        # inputs): fine detail that is not a function of the position within a cell.
+        self.noise_gains = nn.ParameterList(nn.Parameter(torch.zeros(1, c, 1, 1)) for c in widths)
+        self.to_rgb = nn.Conv2d(widths[-1], 3, 3, padding=1)
 
     @staticmethod
     def margin_cells(config: TextureConfig) -> int:
         """Cells of noise beyond an output area that its pixels can depend on, rounded up, plus one:
-        the stem's 3x3 reaches 1 cell, each 4x4 stride-2 transposed conv 1 cell of its own input
-        (half as far, in cells, as the one before)."""
+        the stem's 3x3 reaches 1 cell, each 2x upsampling and 3x3 conv after it at most 1 pixel of
+        the coarser resolution (half as far, in cells, as the one before)."""
         reach = 1.0 + sum(0.5**i for i in range(len(config.width_list())))
         return math.ceil(reach) + 1
 
@@ -91,8 +104,14 @@ class TextureGenerator(nn.Module):
             parts.append(torch.sin(angle))
         return torch.cat(parts, dim=1)
 
-    def forward(self, field: torch.Tensor) -> torch.Tensor:
-        return self.net(field)  # (B, 3, stride * h, stride * w) in [-1, 1]
+    def forward(self, field: torch.Tensor, noises: list[torch.Tensor]) -> torch.Tensor:
+        """Pixels (B, 3, stride * h, stride * w) in [-1, 1] from the field and one noise map (B, 1,
+        ...) per resolution from 2x the field's up to full size (draw.level_noise)."""
+        x = self.stem(field)
+        for up, gain, noise in zip([*self.ups, None], self.noise_gains, noises, strict=True):
+            x = F.interpolate(x, scale_factor=2.0, mode="nearest") + gain * noise
+            x = self.to_rgb(x) if up is None else up(x)
+        return torch.tanh(x)
 
 
 class PatchCritic(nn.Module):

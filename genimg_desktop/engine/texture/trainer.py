@@ -65,10 +65,14 @@ class TextureTrainer(CheckpointedTrainer):
         z_global = torch.randn(count, n.global_dim, generator=generator).to(self.device)
         phase = (torch.rand(count, n.periodic_dim, generator=generator) * (2 * math.pi)).to(self.device)
         local = torch.randn(count, n.local_dim, side + 2, side + 2, generator=generator).to(self.device)
+        levels = [
+            torch.randn(count, 1, (side + 2) * 2**k, (side + 2) * 2**k, generator=generator).to(self.device)
+            for k in range(1, len(n.width_list()) + 1)
+        ]
         net = g.module if hasattr(g, "module") else g
         field = net.field(local, z_global, phase, net.waves(z_global), (-1, -1))
         edge = n.stride
-        return g(field)[:, :, edge:-edge, edge:-edge]
+        return g(field, levels)[:, :, edge:-edge, edge:-edge]
 
     def _d_step(self, real: torch.Tensor, fake: torch.Tensor) -> float:
         scores = self.d_train(torch.cat([real, fake]))
@@ -84,8 +88,6 @@ class TextureTrainer(CheckpointedTrainer):
         decay = min(self.net.ema_decay, (1 + self.step) / (10 + self.step))  # warm-up: follow early weights
         for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
             ema.lerp_(live, 1 - decay)
-        for ema, live in zip(self.g_ema.buffers(), self.g.buffers(), strict=True):
-            ema.copy_(live)  # batch-norm statistics: the live network's
 
     @torch.no_grad()
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:

@@ -17,6 +17,7 @@ from genimg_desktop.engine.gan.config import GanConfig
 from genimg_desktop.engine.gan.diversity import mode_seeking_loss
 from genimg_desktop.engine.gan.networks import Discriminator, Generator
 from genimg_desktop.engine.latent_common import spread_labels, trainer_config
+from genimg_desktop.engine.training.ema import update_ema
 from genimg_desktop.engine.training.family_trainer import (
     CheckpointedTrainer,
     DataInfo,
@@ -101,14 +102,8 @@ class GanTrainer(CheckpointedTrainer):
         that no group straddles the real and the fake half of the critic's input."""
         return next(g for g in range(min(self.gan.mbstd_group, batch), 0, -1) if batch % g == 0)
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        # Warm-up: early on the average must follow the fast-moving weights, not the random start.
-        decay = min(self.gan.ema_decay, (1 + self.step) / (10 + self.step))
-        for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
-            ema.lerp_(live, 1 - decay)
-        for ema, live in zip(self.g_ema.buffers(), self.g.buffers(), strict=True):
-            ema.copy_(live)  # batchnorm running statistics: the live generator's
+        update_ema(self.g_ema, self.g, self.step, self.gan.ema_decay, buffers=True)
 
     @torch.no_grad()
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:

@@ -14,6 +14,7 @@ from genimg_desktop.engine.inpaint import RECIPE
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.masks import mask_batch
 from genimg_desktop.engine.inpaint.networks import FillNet, PatchDiscriminator
+from genimg_desktop.engine.training.ema import update_ema
 from genimg_desktop.engine.training.family_trainer import (
     CheckpointedTrainer,
     DataInfo,
@@ -103,11 +104,8 @@ class InpaintTrainer(CheckpointedTrainer):
         self.opt_g.step()
         return {"g_loss": loss.item(), **losses}
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        decay = min(EMA_DECAY, (1 + self.step) / (10 + self.step))  # warm-up: follow the early weights
-        for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
-            ema.lerp_(live, 1 - decay)
+        update_ema(self.g_ema, self.g, self.step, EMA_DECAY)
 
     @torch.no_grad()
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:

@@ -16,7 +16,8 @@ from torch import nn
 from genimg_desktop.engine.latent_common import config_from_mapping
 from genimg_desktop.engine.restore.degrade import Damage, DamageRanges
 from genimg_desktop.engine.restore.denoise_net import LEVEL_UNIT, DenoiseConfig, DenoiseNet
-from genimg_desktop.engine.training.batches import to_uint8
+from genimg_desktop.engine.training.batches import pixels_to_unit, to_uint8
+from genimg_desktop.engine.training.ema import update_ema
 from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, DataInfo, TrainConfig
 
 RECIPE = """Blind FFDNet-style restorer: pixel-unshuffle by 2, a 3x3 convolution stack predicting the
@@ -85,7 +86,7 @@ class DenoiseTrainer(CheckpointedTrainer):
     def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
         rng = np.random.default_rng(int(torch.randint(0, 2**62, (1,))))  # the loop seeds torch per step
         clean_u8, damaged_u8 = self._damaged_crops(to_uint8(images).permute(0, 2, 3, 1).cpu().numpy(), rng)
-        clean, damaged = _to_tensor(clean_u8, self.device), _to_tensor(damaged_u8, self.device)
+        clean, damaged = pixels_to_unit(clean_u8, self.device), pixels_to_unit(damaged_u8, self.device)
         true_level = ((damaged - clean) ** 2).mean(dim=(1, 2, 3), keepdim=True).sqrt() / LEVEL_UNIT
         use_estimate = self.step >= self.recipe.warm_up and rng.random() < self.recipe.p_estimated
         keep = torch.from_numpy(rng.random(len(clean)) >= self.recipe.p_identity).to(self.device)
@@ -120,11 +121,8 @@ class DenoiseTrainer(CheckpointedTrainer):
             self.probe = np.stack(clean[:GRID_COLUMNS])
         return np.stack(clean), np.stack(damaged)
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        decay = min(EMA_DECAY, (1 + self.step) / (10 + self.step))
-        for ema, live in zip(self.ema.parameters(), self.net.parameters(), strict=True):
-            ema.lerp_(live, 1 - decay)
+        update_ema(self.ema, self.net, self.step, EMA_DECAY)
 
     @torch.no_grad()
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
@@ -133,11 +131,11 @@ class DenoiseTrainer(CheckpointedTrainer):
         if self.probe is None:
             raise RuntimeError("no training batch seen yet")
         rng = np.random.default_rng(int(torch.randint(0, 2**62, (1,), generator=generator)))
-        clean = _to_tensor(self.probe, self.device)
+        clean = pixels_to_unit(self.probe, self.device)
         rows = [clean]
         noisy = None
         for damage in (Damage(sigma=25), Damage(quality=20), Damage(sigma=15, quality=30)):
-            hurt = _to_tensor(np.stack([damage.apply(p, rng) for p in self.probe]), self.device)
+            hurt = pixels_to_unit(np.stack([damage.apply(p, rng) for p in self.probe]), self.device)
             noisy = hurt if noisy is None else noisy
             rows += [hurt, self.ema(hurt).clamp(0, 1)]
         assert noisy is not None
@@ -167,8 +165,3 @@ class _TrainingPass(nn.Module):
         estimate = self.net.level(damaged)
         level = estimate.detach() if use_estimate else true_level.expand_as(estimate)
         return self.net.restore(damaged, level * strength), estimate
-
-
-def _to_tensor(pixels: np.ndarray, device: torch.device) -> torch.Tensor:
-    """(B, H, W, 3) uint8 -> (B, 3, H, W) float32 in 0..1 (the restore networks' range)."""
-    return torch.from_numpy(np.ascontiguousarray(pixels)).to(device).permute(0, 3, 1, 2).float().div(255.0)

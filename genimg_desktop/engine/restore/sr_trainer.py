@@ -17,7 +17,8 @@ from genimg_desktop.engine.latent_common import config_from_mapping
 from genimg_desktop.engine.restore.degrade import shrink
 from genimg_desktop.engine.restore.sr_gan import PatchCritic, critic_loss, generator_terms
 from genimg_desktop.engine.restore.sr_net import SrConfig, SrNet
-from genimg_desktop.engine.training.batches import to_uint8
+from genimg_desktop.engine.training.batches import pixels_to_unit, to_uint8
+from genimg_desktop.engine.training.ema import update_ema
 from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, DataInfo, TrainConfig
 
 RECIPE = """Residual CNN over bicubic (ESPCN/VDSR): convolutions at the low resolution (optionally on
@@ -88,7 +89,7 @@ class UpscaleTrainer(CheckpointedTrainer):
         rng = np.random.default_rng(int(torch.randint(0, 2**62, (1,))))  # the loop seeds torch per step
         clean_u8 = self._crops(to_uint8(images).permute(0, 2, 3, 1).cpu().numpy(), rng)
         small_u8 = np.stack([shrink(crop, self.recipe.scale) for crop in clean_u8])
-        clean, small = _to_tensor(clean_u8, self.device), _to_tensor(small_u8, self.device)
+        clean, small = pixels_to_unit(clean_u8, self.device), pixels_to_unit(small_u8, self.device)
         upscaled = self.net_train(small)
         l1 = F.l1_loss(upscaled, clean)
         losses, loss = {"l1": l1.item()}, l1
@@ -124,11 +125,8 @@ class UpscaleTrainer(CheckpointedTrainer):
             self.probe = crops[:GRID_COLUMNS].copy()
         return crops
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        decay = min(EMA_DECAY, (1 + self.step) / (10 + self.step))
-        for ema, live in zip(self.ema.parameters(), self.net.parameters(), strict=True):
-            ema.lerp_(live, 1 - decay)
+        update_ema(self.ema, self.net, self.step, EMA_DECAY)
 
     @torch.no_grad()
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:
@@ -137,9 +135,9 @@ class UpscaleTrainer(CheckpointedTrainer):
             raise RuntimeError("no training batch seen yet")
         scale = self.recipe.scale
         small = [shrink(crop, scale) for crop in self.probe]
-        bicubic = _to_tensor(np.stack([_bicubic_up(s, scale) for s in small]), self.device)
-        ours = self.ema(_to_tensor(np.stack(small), self.device)).clamp(0, 1)
-        rows = [bicubic, ours, _to_tensor(self.probe, self.device)]
+        bicubic = pixels_to_unit(np.stack([_bicubic_up(s, scale) for s in small]), self.device)
+        ours = self.ema(pixels_to_unit(np.stack(small), self.device)).clamp(0, 1)
+        rows = [bicubic, ours, pixels_to_unit(self.probe, self.device)]
         while sum(len(r) for r in rows) < count:
             rows += rows[:3]
         return (torch.cat(rows) * 2 - 1)[:count]
@@ -163,8 +161,3 @@ def _bicubic_up(picture: np.ndarray, scale: int) -> np.ndarray:
     return np.asarray(
         Image.fromarray(picture).resize((width * scale, height * scale), Image.Resampling.BICUBIC)
     )
-
-
-def _to_tensor(pixels: np.ndarray, device: torch.device) -> torch.Tensor:
-    """(B, H, W, 3) uint8 -> (B, 3, H, W) float32 in 0..1 (the upscale networks' range)."""
-    return torch.from_numpy(np.ascontiguousarray(pixels)).to(device).permute(0, 3, 1, 2).float().div(255.0)

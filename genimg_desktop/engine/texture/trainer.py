@@ -14,6 +14,7 @@ from genimg_desktop.engine.texture import RECIPE
 from genimg_desktop.engine.texture.config import ARCH_KEYS, TextureConfig
 from genimg_desktop.engine.texture.networks import PatchCritic, TextureGenerator
 from genimg_desktop.engine.texture.patch_stats import patch_distance
+from genimg_desktop.engine.training.ema import update_ema
 from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, DataInfo, TrainConfig
 
 
@@ -83,11 +84,8 @@ class TextureTrainer(CheckpointedTrainer):
         self.opt_d.step()
         return loss.item()
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        decay = min(self.net.ema_decay, (1 + self.step) / (10 + self.step))  # warm-up: follow early weights
-        for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
-            ema.lerp_(live, 1 - decay)
+        update_ema(self.g_ema, self.g, self.step, self.net.ema_decay)
 
     @torch.no_grad()
     def sample_grid(self, count: int, generator: torch.Generator) -> torch.Tensor:

@@ -79,6 +79,12 @@ class DeviceImages:
         return to_unit_range(images), labels
 
 
+def pixels_to_unit(pixels: np.ndarray, device: torch.device) -> torch.Tensor:
+    """(B, H, W, 3) uint8 pictures -> (B, 3, H, W) float32 in 0..1 on `device` (the range of the
+    upscale and restore networks, which work on pictures rather than the -1..1 training convention)."""
+    return torch.from_numpy(np.ascontiguousarray(pixels)).to(device).permute(0, 3, 1, 2).float().div(255.0)
+
+
 def to_unit_range(images: torch.Tensor) -> torch.Tensor:
     """uint8 0..255 -> float32 -1..1 (the training convention in family_trainer)."""
     return images.float().mul_(2.0 / 255.0).sub_(1.0)

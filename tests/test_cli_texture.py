@@ -63,3 +63,25 @@ def test_a_size_that_is_not_w_x_h_is_a_usage_error(capsys, tmp_path) -> None:
     code, lines, err = generate(capsys, "--model", "tiny-texture", "--size", "10by3", "--out", str(tmp_path))
     assert code == 2 and lines == []
     assert "argument --size: '10by3' is not WIDTHxHEIGHT" in err
+
+
+def test_an_interpolation_is_written_as_a_looping_animation(capsys, tmp_path) -> None:
+    args = ("--model", "tiny-texture", "--task", "interpolate", "--size", "32x32", "--tile")
+    movie = tmp_path / "walk.webp"
+    more = ("--param", "frames=4", "--param", "seed_b=5", "--animation", str(movie))
+    code, lines, _ = generate(capsys, *args, *more, "--out", str(tmp_path / "out"))
+    assert code == 0 and len(lines) == 5 and lines[-1] == str(movie)
+    frames = [np.asarray(Image.open(line).convert("RGB")) for line in lines[:4]]
+    with Image.open(movie) as webp:
+        assert webp.n_frames == 6  # forward, then back without repeating the ends: it loops smoothly
+        webp.seek(1)
+        second = np.asarray(webp.convert("RGB"))
+    enlarged = np.repeat(np.repeat(frames[1], 8, axis=0), 8, axis=1)  # 32 px frames shown at 256 px
+    assert np.array_equal(second, enlarged)
+
+
+def test_an_animation_that_is_not_gif_or_webp_is_refused_before_the_run(capsys, tmp_path) -> None:
+    args = ("--model", "tiny-texture", "--task", "interpolate", "--animation", str(tmp_path / "a.mp4"))
+    code, lines, err = generate(capsys, *args, "--out", str(tmp_path / "out"))
+    assert code == 2 and lines == [] and "--animation must end in .gif or .webp, not 'a.mp4'" in err
+    assert not (tmp_path / "out").exists()

@@ -46,6 +46,12 @@ def add_parser(sub: Any) -> None:
     gen.add_argument("--image", metavar="IN", help="input picture, for tasks that start from one")
     gen.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     gen.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs (created)")
+    gen.add_argument(
+        "--animation",
+        metavar="FILE",
+        help="also write the images as one looping animation (.gif or .webp), forward then back, as "
+        "Samples > Animation… does: e.g. the frames of an interpolation",
+    )
     gen.set_defaults(handler=run)
 
 
@@ -62,12 +68,15 @@ def run(args: argparse.Namespace) -> int:
     params = with_shorthands(task, parse_params(args.param), args)
     task.resolve(params)  # bad names and values fail now, before the model loads
     image = _input_image(task, args.image)
+    _check_animation(args.animation)
     out_dir = _output_dir(args.out)  # before the run, which may take minutes
     model = registry.load(args.model, resolve_device(args.device))
     request = GenerationRequest(args.model, task.name, params, args.seed, image)
     result = model.run(request, JobControl(progress_printer()))
     for path in write_results(result, out_dir):
         print(path)
+    if args.animation:
+        print(_write_animation(Path(args.animation), result))
     extra = extra_info(result.info)
     if extra:
         print(json.dumps(extra, default=_plain))
@@ -199,6 +208,23 @@ def _output_dir(path: str) -> Path:
         raise UsageError(f"--out must be a folder, but '{folder}' is a file")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _check_animation(path: str | None) -> None:
+    from genimg_desktop.cli.common import UsageError
+    from genimg_desktop.core.animation import ANIMATION_FORMATS
+
+    if path is not None and Path(path).suffix.lower() not in ANIMATION_FORMATS:
+        raise UsageError(f"--animation must end in .gif or .webp, not '{Path(path).name}'")
+
+
+def _write_animation(path: Path, result: GenerationResult) -> Path:
+    from genimg_desktop.cli.common import UsageError
+    from genimg_desktop.core.animation import save_animation
+
+    if len(result.images) < 2:
+        raise UsageError(f"--animation needs two or more images; task '{result.request.task}' made one")
+    return save_animation(path, result.images)
 
 
 def write_results(result: GenerationResult, out_dir: Path) -> list[Path]:

@@ -134,6 +134,23 @@ def test_variations_keep_the_look_and_lay_out_anew(tiny_model) -> None:
     assert np.abs(colours[0] - colours[1]).sum() <= np.abs(others[0] - others[1]).sum() + 1.0
 
 
+def test_interpolate_walks_smoothly_from_the_seed_to_the_second_seed(tiny_model) -> None:
+    size = {"width": 48, "height": 32}
+    frames = run(tiny_model, "interpolate", seed=3, seed_b=9, frames=6, **size)
+    assert len(frames) == 6 and all(f.shape == (32, 48, 3) for f in frames)
+    # The ends are the two seeds' textures exactly as the Texture task draws them.
+    assert np.array_equal(frames[0], run(tiny_model, seed=3, **size)[0])
+    assert np.array_equal(frames[-1], run(tiny_model, seed=9, **size)[0])
+    steps = [np.abs(a.astype(int) - b).mean() for a, b in zip(frames, frames[1:], strict=False)]
+    assert max(steps) < np.abs(frames[0].astype(int) - frames[-1]).mean()  # a walk, not a cut
+    tiled = run(tiny_model, "interpolate", seed=3, seed_b=9, frames=3, tile=True, **size)
+    for frame in tiled:  # every frame of a tileable walk tiles
+        seam, inner = seam_and_interior(frame)
+        assert seam <= inner
+    [strip] = run(tiny_model, "interpolate", seed=3, seed_b=9, frames=6, strip=True, **size)
+    assert np.array_equal(strip, np.concatenate(frames, axis=1))
+
+
 def test_fill_paints_only_the_mask_and_can_match_the_surroundings(tiny_model, photo_rgb, hole_mask) -> None:
     out = run(tiny_model, "fill", image=photo_rgb, mask=hole_mask)[0]
     keep = hole_mask == 0

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import load_image
@@ -59,6 +61,21 @@ def test_a_texture_at_its_size_into_the_mask_and_as_a_picture(qtbot, window, tmp
     click_when_shown("Discard", seen)  # the accepted edit is unsaved work
     qtbot.mouseClick(win.samples.open_button, LEFT)
     assert win.document.size == (160, 96) and np.array_equal(win.document.rgb(), texture)
+
+
+def test_an_interpolated_texture_saves_as_a_looping_animation(qtbot, window, tmp_path, monkeypatch):
+    win = window
+    run_task(qtbot, win, "interpolate", width=64, height=48, frames=4, seed_b=8, tile=True)
+    panel = win.samples
+    assert panel.list.count() == 4 and panel.animation_button.isEnabled()
+    frames = [image.copy() for image in panel.result.images]
+    target = tmp_path / "walnut.gif"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(panel.animation_button, LEFT)
+    with Image.open(target) as gif:
+        assert gif.n_frames == 6 and gif.info["loop"] == 0  # forward and back, looping for ever
+        assert gif.size == (256, 192)  # enlarged 4x, crisply, to be seen
+    assert not np.array_equal(frames[0], frames[-1])
 
 
 def test_fill_mask_with_texture_is_staged_like_inpainting(qtbot, window, tmp_path, photo_rgb):

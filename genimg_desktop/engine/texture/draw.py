@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
+from genimg_desktop.engine.latent_common import slerp
 from genimg_desktop.engine.texture.networks import TextureGenerator
 
 STRIP_PIXELS = 1 << 23  # output pixels (margin included) computed at once: ~0.4 GB of activations
@@ -82,6 +83,25 @@ def _field(
 def with_local(noise: TextureNoise, local: tuple[torch.Tensor, tuple[torch.Tensor, ...]]) -> TextureNoise:
     """`noise` with the local noise and noise maps `local_noise` drew in place of its own."""
     return replace(noise, local=local[0], levels=local[1])
+
+
+def walk(start: TextureNoise, end: TextureNoise, frames: int) -> TextureNoise:
+    """`frames` noise fields on the way from `start` to `end` (one texture each): every Gaussian part
+    along the great circle between the two (slerp: each frame's noise stays unit Gaussian, so no frame
+    is washed out), the wave phases along the shorter arc. The first and last frames are the ends'."""
+    t = torch.linspace(0, 1, frames)
+
+    def between(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return slerp(a[:1].flatten(), b[:1].flatten(), t).view(frames, *a.shape[1:])
+
+    turn = torch.remainder(end.phase[:1] - start.phase[:1] + math.pi, 2 * math.pi) - math.pi
+    return replace(
+        start,
+        z_global=between(start.z_global, end.z_global),
+        phase=start.phase[:1] + t[:, None] * turn,
+        local=between(start.local, end.local),
+        levels=tuple(between(a, b) for a, b in zip(start.levels, end.levels, strict=True)),
+    )
 
 
 def render(

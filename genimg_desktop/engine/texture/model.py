@@ -16,7 +16,7 @@ from genimg_desktop.core.params import TaskSpec
 from genimg_desktop.engine.base import GenerationModel
 from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.job import Job
-from genimg_desktop.engine.latent_common import to_rgb_uint8
+from genimg_desktop.engine.latent_common import output_frames, to_rgb_uint8
 from genimg_desktop.engine.texture.config import ARCH_KEYS, TextureConfig
 from genimg_desktop.engine.texture.draw import (
     TextureNoise,
@@ -25,6 +25,7 @@ from genimg_desktop.engine.texture.draw import (
     fit_to_size,
     local_noise,
     render,
+    walk,
     with_local,
 )
 from genimg_desktop.engine.texture.networks import TextureGenerator
@@ -61,6 +62,8 @@ class TextureModel(GenerationModel):
     def _run(self, job: Job) -> list[np.ndarray]:
         if job.task.name == "fill":
             return [self._fill(job)]
+        if job.task.name == "interpolate":
+            return self._interpolate(job)
         params = job.params
         width, height, tile = params["width"], params["height"], params["tile"]
         noise = draw_noise(
@@ -75,6 +78,16 @@ class TextureModel(GenerationModel):
         label = f"Drawing {width}×{height} ({self.card.name})"
         drawn = render(self.net, noise, self.device, lambda done: job.control.report(done, label))
         return fit_to_size(drawn, width, height, noise.tile)
+
+    def _interpolate(self, job: Job) -> list[np.ndarray]:
+        """Frames walking from the seed's texture to the second seed's (as Texture draws each)."""
+        params = job.params
+        width, height, tile = params["width"], params["height"], params["tile"]
+        cells = cells_for(width, height, self.config.stride)
+        start = draw_noise(self.net, 1, cells, tile, job.generator)
+        end = draw_noise(self.net, 1, cells, tile, torch.Generator().manual_seed(int(params["seed_b"])))
+        frames = to_rgb_uint8(self.draw(walk(start, end, params["frames"]), width, height, job))
+        return output_frames(frames, params["strip"])
 
     def _vary(self, noise: TextureNoise, strength: float, generator: torch.Generator) -> TextureNoise:
         """The seed's first texture's global noise and phases for every variation, each moved by

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.engine.latent_common import FRAMES, SEED_B, STRIP
 
 MAX_SIDE = 8192  # 64 MP: drawn in strips, so memory is no limit; the artist's patience is
+# An animation's frames are all held at once (32 frames of 1024 x 1024: 400 MB as floats).
+MAX_FRAME_SIDE = 1024
 
 
-def side(name: str, label: str, default: int) -> ParamSpec:
+def side(name: str, label: str, default: int, maximum: int = MAX_SIDE) -> ParamSpec:
     return ParamSpec(
         name,
         "int",
         default,
         label=label,
         minimum=16,
-        maximum=MAX_SIDE,
+        maximum=maximum,
         step=16,
         help="Size of the texture in pixels (any size: the generator is fully convolutional).",
     )
 
 
 WIDTH, HEIGHT = side("width", "Width", 512), side("height", "Height", 512)
+FRAME_WIDTH = side("width", "Width", 256, MAX_FRAME_SIDE)
+FRAME_HEIGHT = side("height", "Height", 256, MAX_FRAME_SIDE)
 COUNT = ParamSpec("count", "int", 1, label="Count", minimum=1, maximum=16, step=1, help="Textures to make.")
 TILE = ParamSpec(
     "tile",
@@ -67,6 +72,13 @@ def texture_tasks() -> tuple[TaskSpec, ...]:
         params=(WIDTH, HEIGHT, COUNT, STRENGTH, TILE),
         help="Textures near the seed's: the same overall look, the details laid out anew.",
     )
+    interpolate = TaskSpec(
+        "interpolate",
+        "Interpolate (animate)",
+        params=(FRAME_WIDTH, FRAME_HEIGHT, SEED_B, FRAMES, TILE, STRIP),
+        help="A smooth walk from the seed's texture to the second seed's (every noise field along a "
+        "great circle): frames for a looping animation (Samples > Animation…), tileable on request.",
+    )
     fill = TaskSpec(
         "fill",
         "Fill mask with texture",
@@ -76,4 +88,4 @@ def texture_tasks() -> tuple[TaskSpec, ...]:
         help="Paint the texture into the masked area at the picture's own scale (for large textured "
         "areas: grass, sand, water, a wall).",
     )
-    return sample, variations, fill
+    return sample, variations, interpolate, fill

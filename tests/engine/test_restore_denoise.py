@@ -16,6 +16,7 @@ from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.restore.degrade import add_noise, jpeg, shrink
 from genimg_desktop.engine.restore.denoise_net import DenoiseConfig, DenoiseNet
+from genimg_desktop.engine.restore.denoise_trainer import RestoreTrainConfig
 from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import TrainConfig
 from genimg_desktop.engine.training.loop import train
@@ -31,6 +32,17 @@ def test_damage_is_seeded_clipped_and_graded(photo_rgb: np.ndarray) -> None:
     assert first.dtype == np.uint8 and 18 < np.std(first.astype(float) - photo) < 26  # clipping trims it
     assert psnr(photo, jpeg(photo, 90)) > psnr(photo, jpeg(photo, 20)) > psnr(photo, jpeg(photo, 10))
     assert shrink(photo[:63, :62], 4).shape == (15, 15, 3)  # cut to multiples of 4 first
+
+
+def test_the_damage_mix_is_a_setting_that_the_recipe_states_and_a_bad_mix_is_refused() -> None:
+    only_jpeg = RestoreTrainConfig(p_noise=0, p_jpeg=1, p_clean=0, q_min=15, q_max=30)
+    rng = np.random.default_rng(0)
+    drawn = [only_jpeg.ranges().draw(rng) for _ in range(200)]
+    assert all(d.sigma == 0 and d.quality is not None and 15 <= d.quality <= 30 for d in drawn)
+    assert "JPEG quality 15-30 (100%)" in only_jpeg.describe() and "then JPEG (0%)" in only_jpeg.describe()
+    assert "noise sigma 0-55 (40%), JPEG quality 10-90 (35%)" in RestoreTrainConfig().describe()
+    with pytest.raises(ValueError, match="shares"):
+        RestoreTrainConfig(p_noise=0.6, p_jpeg=0.5).ranges()
 
 
 def test_network_keeps_any_size_and_starts_near_the_identity() -> None:

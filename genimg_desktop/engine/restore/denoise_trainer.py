@@ -23,13 +23,14 @@ from genimg_desktop.engine.training.family_trainer import CheckpointedTrainer, D
 RECIPE = """Blind FFDNet-style restorer: pixel-unshuffle by 2, a 3x3 convolution stack predicting the
 damage (residual learning, DnCNN), conditioned on a damage-level map that a small estimator reads from
 the picture (CBDNet's idea) and the artist's strength scales. Trained on random crops of clean photos,
-flipped and rotated, each damaged on the fly: Gaussian noise sigma 0-55 (40%), JPEG quality 10-90
-(35%), noise up to sigma 35 then JPEG (20%), or left clean (5%); noisy pixels are clipped and rounded
-as a saved picture holds them, and the JPEG 8x8 grid falls at a random phase. Loss: L1 to the clean
-crop plus 0.1 x L1 of the estimated level to the crop's true RMS damage; the denoiser sees the true
-level or (half the time, after warm-up) the estimator's, so it learns to work from the estimate it
-gets in use; 5% of crops get a zero level and themselves as the target, so strength 0 is the input
-and lower strengths keep some grain. Adam; the shipped weights are an exponential moving average."""
+flipped and rotated, each damaged on the fly: Gaussian noise sigma 0-{sigma_max:g} ({p_noise:.0%}), JPEG
+quality {q_min}-{q_max} ({p_jpeg:.0%}), noise up to sigma {sigma_mixed:g} then JPEG ({p_mixed:.0%}), or left
+clean ({p_clean:.0%}); noisy pixels are clipped and rounded as a saved picture holds them, and the JPEG 8x8
+grid falls at a random phase. Loss: L1 to the clean crop plus {est_weight:g} x L1 of the estimated level to
+the crop's true RMS damage; the denoiser sees the true level or (half the time, after warm-up) the
+estimator's, so it learns to work from the estimate it gets in use; {p_identity:.0%} of crops get a zero
+level and themselves as the target, so strength 0 is the input and lower strengths keep some grain.
+Adam; the shipped weights are an exponential moving average."""
 
 EMA_DECAY = 0.999
 JPEG_BLOCK = 8  # crops are damaged with this margin, then cut at a random offset: any grid phase
@@ -54,16 +55,40 @@ class RestoreTrainConfig:
     sigma_max: float = 55.0
     q_min: int = 10
     q_max: int = 90
+    # The damage mix (degrade.DamageRanges): shares of noise alone, JPEG alone and clean crops; the
+    # rest get noise up to sigma_mixed then JPEG. A fine-tune may weight one damage more.
+    p_noise: float = 0.4
+    p_jpeg: float = 0.35
+    p_clean: float = 0.05
+    sigma_mixed: float = 35.0
 
     def network(self) -> DenoiseConfig:
         return DenoiseConfig(self.width, self.depth, self.est_width, self.est_depth)
 
     def ranges(self) -> DamageRanges:
-        return DamageRanges(sigma_max=self.sigma_max, q_min=self.q_min, q_max=self.q_max)
+        shares = (self.p_noise, self.p_jpeg, self.p_clean)
+        if min(shares) < 0 or sum(shares) > 1:
+            raise ValueError("p_noise, p_jpeg and p_clean must be shares of at most 1 together")
+        if not 1 <= self.q_min <= self.q_max <= 95:
+            raise ValueError("the JPEG qualities need 1 <= q_min <= q_max <= 95")
+        return DamageRanges(
+            sigma_max=self.sigma_max,
+            q_min=self.q_min,
+            q_max=self.q_max,
+            sigma_mixed=self.sigma_mixed,
+            p_noise=self.p_noise,
+            p_jpeg=self.p_jpeg,
+            p_clean=self.p_clean,
+        )
+
+    def describe(self) -> str:
+        """The recipe with this run's numbers, for the card."""
+        p_mixed = 1 - self.p_noise - self.p_jpeg - self.p_clean
+        return " ".join(RECIPE.format(**asdict(self), p_mixed=p_mixed).split())
 
 
 class DenoiseTrainer(CheckpointedTrainer):
-    __doc__ = RECIPE
+    __doc__ = RestoreTrainConfig().describe()
     checkpointed = ("net", "ema", "opt")
     warm_modules = ("net", "ema")
     settings_name = "restore"
@@ -73,6 +98,7 @@ class DenoiseTrainer(CheckpointedTrainer):
         if data.channels != 3:
             raise ValueError("the restorer trains on colour pictures: pass --channels 3 or RGB data")
         self.recipe = config_from_mapping(RestoreTrainConfig, config.extra)
+        self.ranges = self.recipe.ranges()  # checks the mix before anything trains
         self.side = min(self.recipe.patch, config.size - JPEG_BLOCK)
         if self.side < 16 or self.side % 2:
             raise ValueError(f"--size must be at least 24 (the crop is --set patch={self.recipe.patch})")
@@ -107,13 +133,12 @@ class DenoiseTrainer(CheckpointedTrainer):
         damaged with a margin and cut at a random offset (the JPEG grid at any phase)."""
         side, wide = self.side, self.side + JPEG_BLOCK
         size = pictures.shape[1]
-        ranges = self.recipe.ranges()
         clean, damaged = [], []
         for picture in pictures:
             y, x = rng.integers(0, size - wide + 1, 2)
             window = np.rot90(picture[y : y + wide, x : x + wide], int(rng.integers(4)))
             window = np.ascontiguousarray(window[:, ::-1] if rng.random() < 0.5 else window)
-            hurt = ranges.draw(rng).apply(window, rng)
+            hurt = self.ranges.draw(rng).apply(window, rng)
             dy, dx = rng.integers(0, JPEG_BLOCK + 1, 2)
             clean.append(window[dy : dy + side, dx : dx + side])
             damaged.append(hurt[dy : dy + side, dx : dx + side])
@@ -147,7 +172,7 @@ class DenoiseTrainer(CheckpointedTrainer):
 
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.ema.state_dict().items()}
-        return weights, {**self.recipe.network().to_card(), "recipe": " ".join(RECIPE.split())}
+        return weights, {**self.recipe.network().to_card(), "recipe": self.recipe.describe()}
 
 
 class _TrainingPass(nn.Module):

@@ -1,5 +1,8 @@
 """The model picker: every listed model (name, family, built-in/user badge) and a task selector.
 
+It starts on the photo default (core/photo_fill.py: the hybrid fill, else PatchMatch, else Telea),
+not on whatever model sorts first: inpainting a photo is what the app is opened for.
+
 A model that uses the open picture but does not fit it (core/model_fit.py: a 28x28 grey model on a
 colour photo) carries a warning icon and says why in its tooltip.
 """
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 from genimg_desktop.core.model_card import ModelDescriptor
 from genimg_desktop.core.model_fit import Picture, why_not
 from genimg_desktop.core.params import TaskSpec
+from genimg_desktop.core.photo_fill import preferred
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 FIT_ROLE = Qt.ItemDataRole.UserRole + 1  # why the model does not fit the open picture; "" when it does
@@ -96,9 +100,15 @@ class ModelPicker(QWidget):
         self.list.blockSignals(False)
         self._mark_fit()
         if not (previous and self.select(previous, task)) and models:
-            self.list.setCurrentRow(0)
+            self._select_default(models)
         if not models:
             self._model_changed()
+
+    def _select_default(self, models: Sequence[ModelDescriptor]) -> None:
+        """The photo default's inpaint task when it is listed, else the first model."""
+        default = preferred(m.id for m in models)
+        if default is None or not self.select(default, "inpaint"):
+            self.list.setCurrentRow(0)
 
     def set_picture(self, picture: Picture | None) -> None:
         """The open picture changed: mark the models that cannot work on it."""

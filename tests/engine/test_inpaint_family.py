@@ -244,3 +244,17 @@ def test_training_draws_object_sized_holes_and_charges_a_flat_fill_for_missing_d
     mask = torch.ones(2, 1, 32, 32)
     assert detail_loss(real, real, mask) == 0
     assert detail_loss(torch.zeros_like(real), real, mask) > 0.5
+
+
+def test_training_at_half_scale_fills_shrunk_pictures_with_holes_sized_for_the_whole_one(tmp_path) -> None:
+    extra = {**TINY, "shrink": 2, "mask_kinds": "blob"}
+    trainer = InpaintTrainer(
+        tiny_config(tmp_path, size=64, extra=extra), DataInfo(3, 64, ("a",), "x"), torch.device("cpu")
+    )
+    stripes = torch.tensor([-1.0, 1.0]).repeat(32)[None, None, None].expand(4, 3, 64, 64)  # 1 px stripes
+    trainer.train_step(stripes.clone(), torch.zeros(4, dtype=torch.long))
+    assert trainer.probe.shape == (4, 3, 32, 32) and trainer.probe.abs().max() < 1e-6  # 2x2 means: grey
+    holes = trainer._masks(16, torch.Generator().manual_seed(0)).mean(dim=(1, 2, 3))
+    assert holes.mean() > 0.1  # blobs of 90-180 px at 512 on a 64 px picture, drawn in its 32 px copy
+    with pytest.raises(ValueError, match="multiple of the network's stride"):
+        InpaintTrainer(tiny_config(tmp_path, size=36, extra=extra), DataInfo(3, 36, ("a",), "x"), "cpu")

@@ -37,6 +37,11 @@ class InpaintConfig:
     # sized for the whole picture: the network learns holes at the pixel scale of the pictures it
     # will fill, at the cost of a crop.
     crop: int = 0
+    # Train at 1/shrink of the pictures' scale (each --size tile averaged over shrink x shrink pixels,
+    # before the crop): for a network run on a shrunk copy (the hybrid's fill_scale), where only its
+    # coarse structure is used. Masks stay sized for a --size picture: shrink 2 of 240 px tiles gets
+    # the holes a 512 px picture gets at half scale (the bench's).
+    shrink: int = 1
     beta1: float = 0.5
     beta2: float = 0.999
     mask_kinds: str = "thin,medium,thick,box"  # also "blob", "object-box" (object-sized holes)
@@ -54,8 +59,12 @@ class InpaintConfig:
     @classmethod
     def from_mapping(cls, values: dict[str, Any], strict: bool = True) -> InpaintConfig:
         config = config_from_mapping(cls, values, strict)
-        if config.levels < 1 or config.width < 1 or config.fourier < 0 or not config.dilation_list():
+        if (
+            min(config.levels, config.width, config.shrink) < 1
+            or config.fourier < 0
+            or not config.dilation_list()
+        ):
             raise ValueError(
-                "inpaint config needs levels >= 1, width >= 1, fourier >= 0 and at least one dilation"
+                "inpaint config needs levels, width and shrink >= 1, fourier >= 0 and at least one dilation"
             )
         return config

@@ -36,9 +36,12 @@ class InpaintTrainer(CheckpointedTrainer):
         if data.channels != 3:
             raise ValueError("the fill network trains on colour images: pass --channels 3 or RGB data")
         self.net = InpaintConfig.from_mapping(config.extra)
-        self.side = self.net.crop if 0 < self.net.crop < config.size else config.size
-        if self.side % self.net.stride:
-            raise ValueError(f"--size (or crop) must be a multiple of the network's stride {self.net.stride}")
+        shrunk = config.size // self.net.shrink
+        self.side = self.net.crop if 0 < self.net.crop < shrunk else shrunk
+        if self.side % self.net.stride or shrunk * self.net.shrink != config.size:
+            raise ValueError(
+                f"--size / shrink (or crop) must be a multiple of the network's stride {self.net.stride}"
+            )
         self.g = FillNet(self.net).to(device)
         self.d = PatchDiscriminator(self.net).to(device)
         self.g_ema = copy.deepcopy(self.g).eval().requires_grad_(False)
@@ -51,7 +54,8 @@ class InpaintTrainer(CheckpointedTrainer):
         self.step = 0
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
-        real = _random_crops(images.to(self.device), self.side)  # (B, 3, side, side)
+        shrunk = _shrunk(images.to(self.device), self.net.shrink)
+        real = _random_crops(shrunk, self.side)  # (B, 3, side, side)
         if self.probe is None:
             self.probe = real[:GRID_IMAGES].detach().clone()
         flip = torch.rand(real.shape[0], device=self.device) < 0.5  # mirror half: free extra data
@@ -141,6 +145,11 @@ def detail_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor, cell
 
     weight = F.avg_pool2d(mask, cell)  # the share of each cell that is hole
     return ((energy(fake) - energy(real)).abs() * weight).sum() / weight.sum().clamp_min(1e-3)
+
+
+def _shrunk(images: torch.Tensor, factor: int) -> torch.Tensor:
+    """`images` at 1/factor of their scale, each output pixel the mean of factor x factor inputs."""
+    return images if factor == 1 else F.avg_pool2d(images, factor)
 
 
 def _random_crops(images: torch.Tensor, side: int) -> torch.Tensor:

@@ -15,7 +15,7 @@ from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine.inpaint.config import InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
 from genimg_desktop.engine.inpaint.pullpush import pull_push
-from genimg_desktop.engine.inpaint.trainer import InpaintTrainer, detail_loss
+from genimg_desktop.engine.inpaint.trainer import InpaintTrainer, detail_loss, recipe_text
 from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
@@ -258,3 +258,17 @@ def test_training_at_half_scale_fills_shrunk_pictures_with_holes_sized_for_the_w
     assert holes.mean() > 0.1  # blobs of 90-180 px at 512 on a 64 px picture, drawn in its 32 px copy
     with pytest.raises(ValueError, match="multiple of the network's stride"):
         InpaintTrainer(tiny_config(tmp_path, size=36, extra=extra), DataInfo(3, 36, ("a",), "x"), "cpu")
+
+
+def test_the_cards_recipe_says_what_a_retraining_changed() -> None:
+    first = recipe_text(InpaintConfig())
+    assert "Fourier" not in first and "changed" not in first
+    retrained = recipe_text(InpaintConfig(fourier=2, texture=2.0, adv=0.05, shrink=2, mask_kinds="thin,blob"))
+    for words in (
+        "2 residual Fourier blocks",
+        "object-sized",
+        "1/2 of the pictures' scale",
+        "weight 2",
+        "0.05",
+    ):
+        assert words in retrained

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from genimg_desktop.engine.inpaint import RECIPE
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
-from genimg_desktop.engine.inpaint.masks import mask_batch
+from genimg_desktop.engine.inpaint.masks import OBJECT_KINDS, mask_batch
 from genimg_desktop.engine.inpaint.networks import FillNet, PatchDiscriminator
 from genimg_desktop.engine.training.ema import update_ema
 from genimg_desktop.engine.training.family_trainer import (
@@ -130,7 +130,37 @@ class InpaintTrainer(CheckpointedTrainer):
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.g_ema.state_dict().items()}
         arch = {key: value for key, value in self.net.to_card().items() if key in ARCH_KEYS}
-        return weights, {**arch, "recipe": " ".join(RECIPE.split())}
+        return weights, {**arch, "recipe": recipe_text(self.net)}
+
+
+def recipe_text(net: InpaintConfig) -> str:
+    """The card's recipe: RECIPE, then what this run's `--set` changed in it (numbers in the card's
+    training.settings), so a retrained network's card does not describe the first one's recipe."""
+    first = InpaintConfig()
+    changes = []
+    if net.fourier:
+        changes.append(
+            f"{net.fourier} residual Fourier blocks after the dilated ones (LaMa's spectral unit: a 1x1 "
+            "convolution over the features' 2-D FFT, a receptive field as large as the picture)"
+        )
+    if set(net.mask_kinds.split(",")) & set(OBJECT_KINDS):
+        changes.append(
+            "object-sized holes (blobs and boxes, 90-180 px on a 512 px picture) beside the strokes"
+        )
+    if net.shrink > 1:
+        changes.append(
+            f"trained at 1/{net.shrink} of the pictures' scale ({net.shrink}x{net.shrink} means), holes "
+            "sized as on the whole picture: for a hybrid that runs it on a crop shrunk as much (fill_scale)"
+        )
+    if net.texture:
+        changes.append(
+            f"a detail term (weight {net.texture:g}): L1 between the local mean |Laplacian| of the fill and "
+            "of the original in 8 px cells of the hole, so a flat fill pays for missing texture"
+        )
+    if net.adv != first.adv:
+        changes.append(f"adversarial weight {net.adv:g} instead of {first.adv:g}")
+    text = " ".join(RECIPE.split())
+    return f"{text} This network's run changed: {'; '.join(changes)}." if changes else text
 
 
 def detail_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor, cell: int = 8) -> torch.Tensor:

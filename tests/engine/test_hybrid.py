@@ -114,3 +114,36 @@ def test_the_card_names_its_fill_network_and_a_missing_one_is_reported(tmp_path)
         shutil.copy(BUILTIN / name, tmp_path / name)
     registry.refresh()
     assert any("config.order must be one of bands, refine" in e for e in registry.errors)
+
+
+def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypatch):
+    """A card with fill_scale 0.5 (a network trained at half scale): the network sees the crop at half
+    size, the hybrid still returns a full-size fill, textured, bit-exact outside the hole."""
+    for name in ("inpaint-fill.json", "inpaint-fill.safetensors"):
+        shutil.copy(BUILTIN / name, tmp_path / name)
+    card = json.loads((BUILTIN / "hybrid-fill.json").read_text())
+    card["config"]["fill_scale"] = 0.5
+    (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
+    half = ModelRegistry([(tmp_path, False)]).load(MODEL, "cpu")
+    seen, network, patchmatch = [], half.learned.fill, hybrid.fill_patchmatch
+
+    def record(fill_function):
+        def run(crop, hole, *args):
+            seen.append(hole.shape)
+            return fill_function(crop, hole, *args)
+
+        return run
+
+    monkeypatch.setattr(half.learned, "fill", record(network))
+    monkeypatch.setattr(hybrid, "fill_patchmatch", record(patchmatch))
+    mask = box_mask(coffee.shape, 20, 100, 400, 480)
+    out = fill(half, coffee, mask)
+    (crop, shrunk) = seen  # PatchMatch's crop, then the network's
+    assert abs(shrunk[0] - crop[0] / 2) <= 1 and abs(shrunk[1] - crop[1] / 2) <= 1
+    assert np.array_equal(out[mask == 0], coffee[mask == 0])
+    assert detail(out, mask) / detail(coffee, mask) > 0.6
+    card["config"]["fill_scale"] = 2.0
+    (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
+    registry = ModelRegistry([(tmp_path, False)])
+    registry.refresh()
+    assert any("config.fill_scale must be in 0.125..1" in e for e in registry.errors)

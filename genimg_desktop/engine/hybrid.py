@@ -16,8 +16,8 @@ input), was measured too (`genimg bench inpaint`, docs/INPAINTING.md): it smooth
 and loses PSNR to both, so the card's "order" picks "bands" and "refine" is kept for the bench.
 
 The network runs on the same crop as PatchMatch (one crop per group of holes, engine/holes.py);
-pixels outside the mask are returned bit-exact. A cancel lands between the network's pass and
-PatchMatch's, and between groups of holes.
+pixels outside the mask are returned bit-exact. A cancel ends the job within PatchMatch's call
+(engine/patchmatch.py: fill_patchmatch), between it and the network's pass, and between groups of holes.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class HybridInpaint(GenerationModel):
         label = f"Inpainting ({self.card.name})"
 
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
-            patch = fill_patchmatch(crop, hole, radius, seed)
+            patch = fill_patchmatch(crop, hole, radius, seed, job.control)
             job.control.check()  # a cancel lands between the two passes
             if self.order == "refine":
                 return self.learned.fill(crop, hole, patch)

@@ -14,11 +14,18 @@ is fixed (it halves the crop while it is larger than the patch radius, with more
 iterations on the coarse levels); the card's parameters are the patch radius and how far around the
 hole texture is taken from (the crop margin). The result is the same for the same picture, mask,
 parameters and seed.
+
+Cancel: the library's one call per crop has no callback and cannot be stopped (its pyramid loop runs
+inside it). So the call runs on a helper thread and the job waits, looking at its cancel flag every
+POLL_S: a cancel ends the job at once with no result. The abandoned call finishes on its own in the
+background (at most one crop's fill, a few seconds of one core) and its pixels are dropped; a call
+whose job was cancelled before it got the library does not run at all.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from types import ModuleType
@@ -27,6 +34,7 @@ import numpy as np
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
 from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.job import Job
@@ -56,6 +64,7 @@ MISSING = (
 # The library keeps its random seed in one process-wide variable: seed and fill under one lock, so
 # two jobs never draw from each other's seed.
 _LOCK = threading.Lock()
+POLL_S = 0.02  # how often a job waiting on the library looks at its cancel flag
 
 
 class PatchMatchInpaint(GenerationModel):
@@ -86,26 +95,68 @@ class PatchMatchInpaint(GenerationModel):
         seed = int(job.seed) & 0xFFFF_FFFF  # the library's seed is a 32-bit unsigned int
 
         def fill(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
-            return fill_patchmatch(crop, hole, radius, seed)
+            return fill_patchmatch(crop, hole, radius, seed, job.control)
 
         # One crop per group of holes, its margin following the group's size (the library's time
-        # follows the crop); a cancel lands between groups (the library's one call cannot be
-        # interrupted: its C API has no callback, and its pyramid loop runs inside that call).
+        # follows the crop); a cancel ends the job within the library's call (fill_patchmatch).
         progress = report_to(job.control, f"Inpainting ({self.card.name})")
         out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress, relative=True)
         job.control.report(1.0, "Done")
         return [out]
 
 
-def fill_patchmatch(image: np.ndarray, hole: np.ndarray, radius: int, seed: int) -> np.ndarray:
-    """`image` ((H, W, 3) uint8) with the pixels where `hole` > 0 filled by PatchMatch."""
+def fill_patchmatch(
+    image: np.ndarray, hole: np.ndarray, radius: int, seed: int, control: JobControl | None = None
+) -> np.ndarray:
+    """`image` ((H, W, 3) uint8) with the pixels where `hole` > 0 filled by PatchMatch. With a
+    `control`, a cancel raises JobCancelled at once, even in the middle of the library's call."""
     patchmatch = library()
     binary = np.ascontiguousarray((hole > 0).astype(np.uint8) * 255)
     if binary.all():  # the library would return black
         raise ValueError("nothing around this hole to copy texture from: unmask some of the picture near it")
-    with _LOCK:
-        patchmatch.set_random_seed(seed)
-        return patchmatch.inpaint(np.ascontiguousarray(image), binary, patch_size=radius)
+    pixels = np.ascontiguousarray(image)
+    control = control or JobControl()
+
+    def call() -> np.ndarray | None:
+        with _LOCK:
+            if control.cancelled:  # cancelled while an abandoned call still had the library
+                return None
+            patchmatch.set_random_seed(seed)
+            return patchmatch.inpaint(pixels, binary, patch_size=radius)
+
+    return _until_cancelled(call, control)
+
+
+def _until_cancelled(call: Callable[[], np.ndarray | None], control: JobControl) -> np.ndarray:
+    """`call()`'s result, run on a helper thread; JobCancelled as soon as `control` is cancelled
+    (the call, which cannot be interrupted, then finishes in the background and is dropped). An
+    error in the call is raised here."""
+    done = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = call()
+        except Exception as exc:  # handed to the waiting job, which raises it
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    # A daemon thread: an abandoned call must not hold up quitting the app.
+    threading.Thread(target=run, name="patchmatch", daemon=True).start()
+    while not done.wait(POLL_S):
+        control.check()
+    error, result = outcome.get("error"), outcome.get("result")
+    if isinstance(error, Exception):
+        raise error
+    if not isinstance(result, np.ndarray):  # the call skipped itself: its job was cancelled
+        raise JobCancelled()
+    return result
+
+
+def in_library_call() -> bool:
+    """Whether a PatchMatch call runs now (one a cancelled job left finishing in the background included)."""
+    return _LOCK.locked()
 
 
 def check_fillable(size: tuple[int, int], mask: np.ndarray, radius: int) -> None:

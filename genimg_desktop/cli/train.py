@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import signal
@@ -31,7 +32,9 @@ def add_parser(sub: Any) -> None:
         "processes (DDP).",
     )
     train.add_argument(
-        "--family", required=True, help="gan, vae, pixelcnn, inpaint, texture, upscale, restore or classifier"
+        "--family",
+        required=True,
+        help="gan, vae, pixelcnn, inpaint, texture, singan, upscale, restore or classifier",
     )
     train.add_argument(
         "--data",
@@ -77,6 +80,13 @@ def add_parser(sub: Any) -> None:
         choices=("float32", "bfloat16", "auto"),
         help="forward passes in bfloat16 mixed precision (auto: where the CPU or GPU has it natively)",
     )
+    train.add_argument(
+        "--time-steps",
+        type=int,
+        metavar="N",
+        help="only measure: time N steps of this run on this machine now (after a warm-up step, in each "
+        "phase of the run), print the seconds per step and the whole run's estimate as JSON, write nothing",
+    )
     train.set_defaults(handler=run)
 
 
@@ -86,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from genimg_desktop.engine.training.progress_bar import ProgressBar
 
     config = config_from_args(args)
+    if args.time_steps is not None:
+        return _print_timing(config, args.time_steps)
     stop_file = Path(args.out) / STOP_REQUEST
     if _is_rank_zero():  # a request left from an earlier run must not stop this one at its first step
         stop_file.unlink(missing_ok=True)
@@ -98,6 +110,15 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_STOPPED
     if card != Path():  # rank 0 prints the card; other DDP ranks stay quiet
         print(card)
+    return 0
+
+
+def _print_timing(config: Any, steps: int) -> int:
+    from genimg_desktop.engine.training.step_timing import time_steps
+
+    if steps < 1:
+        raise ValueError("--time-steps must be at least 1")
+    print(json.dumps(time_steps(config, timed=steps).to_json()))
     return 0
 
 

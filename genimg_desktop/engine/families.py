@@ -20,6 +20,8 @@ from genimg_desktop.engine.restore.denoise_trainer import DenoiseTrainer
 from genimg_desktop.engine.restore.model import RestoreModel, UpscaleModel
 from genimg_desktop.engine.restore.sr_trainer import UpscaleTrainer
 from genimg_desktop.engine.texture.model import TextureModel
+from genimg_desktop.engine.texture.singan_model import SinGanModel
+from genimg_desktop.engine.texture.singan_trainer import SinGanTrainer
 from genimg_desktop.engine.texture.trainer import TextureTrainer
 from genimg_desktop.engine.training.family_trainer import FamilyTrainer
 from genimg_desktop.engine.vae.model import VaeModel
@@ -55,6 +57,7 @@ FAMILY_LIST: tuple[Family, ...] = (
     Family(PixelCNNModel, PixelCNNTrainer, lr=1e-3, any_size=False),
     Family(InpaintModel, InpaintTrainer, lr=3e-4, any_size=True),
     Family(TextureModel, TextureTrainer, lr=1e-3, any_size=True),
+    Family(SinGanModel, SinGanTrainer, lr=5e-4, any_size=True),
     Family(ClassicalInpaint, None, lr=None, any_size=True),
     Family(PatchMatchInpaint, None, lr=None, any_size=True),
     Family(HybridInpaint, None, lr=None, any_size=True),

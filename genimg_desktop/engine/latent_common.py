@@ -127,6 +127,12 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
 
 
+def slerp_fields(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """`slerp` of whole noise tensors (1, ...) -> (T, ...): a walk between two noise fields on which
+    every frame's noise stays unit Gaussian (no washed-out frame in the middle)."""
+    return slerp(a.flatten(), b.flatten(), t).view(len(t), *a.shape[1:])
+
+
 def edit_amounts(amount: float, steps: int) -> list[float]:
     """Frames of a direction edit: one frame at `amount`, or `steps` from -amount to +amount (the
     middle frame of an odd count is the unedited image)."""

@@ -4,6 +4,7 @@ reader."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import struct
 from pathlib import Path
@@ -21,6 +22,7 @@ from genimg_desktop.engine.texture.config import TextureConfig
 from genimg_desktop.engine.texture.draw import cells_for, draw_noise, render
 from genimg_desktop.engine.texture.networks import TextureGenerator
 from genimg_desktop.engine.texture.trainer import TextureTrainer
+from genimg_desktop.engine.training import mixed_precision
 from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
 from genimg_desktop.engine.training.loop import train
 from tests.support.tiny_models import install_trained
@@ -93,6 +95,17 @@ def test_one_training_step_moves_the_generator_and_draws_crops(tmp_path) -> None
     assert set(losses) == {"d_loss", "g_loss", "patch_swd"} and all(np.isfinite(v) for v in losses.values())
     assert any(not torch.equal(a, b) for a, b in zip(before, trainer.g.parameters(), strict=True))
     assert trainer.sample_grid(3, torch.Generator().manual_seed(0)).shape == (3, 3, 16, 16)
+
+
+def test_a_training_step_in_bfloat16_mixed_precision(tmp_path, monkeypatch) -> None:
+    # The window trains with --precision auto: bfloat16 on a CPU that has it natively, where the
+    # generator is wrapped for autocast (its field and waves must still be reached).
+    monkeypatch.setattr(mixed_precision, "cpu_has_bf16", lambda: True)
+    config = dataclasses.replace(tiny_config(tmp_path, tmp_path), precision="auto")
+    trainer = TextureTrainer(config, DataInfo(3, 32, ("a",), "x"), torch.device("cpu"))
+    assert trainer.precision == "bfloat16"
+    losses = trainer.train_step(torch.rand(4, 3, 32, 32) * 2 - 1, torch.zeros(4, dtype=torch.long))
+    assert all(np.isfinite(v) for v in losses.values())
 
 
 def test_any_size_the_same_seed_repeats_and_another_differs(tiny_model) -> None:

@@ -5,6 +5,8 @@ mouse events on the real canvas and buttons."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.imageio import load_image
+from genimg_desktop.ui.training.step_estimate import StepEstimate
 from tests.ui.dialogs import click_when_shown
 from tests.ui.mouse import drag
 from tests.ui.shipped_window import TIMEOUT_MS, open_picture, shipped_window
@@ -108,7 +111,33 @@ def test_train_a_texture_on_the_masked_part_of_the_picture(qtbot, window, tmp_pa
     [picture] = list(written.glob("*/picture.png"))
     assert spec.data == str(picture.parent)
     assert np.array_equal(load_image(picture).rgba[..., :3], photo_rgb[200:350, 300:500])
-    assert "about 25 minutes" in view.message.text()
+    # The time is measured on this computer first (a few steps of this very run, in a child process).
+    assert view.message.text().endswith("Measuring how fast this computer trains it (a few steps)…")
+    qtbot.waitUntil(lambda: not view.message.text().endswith("…"), timeout=120_000)
+    assert "s a step, measured just now" in view.message.text()
+    per_step = float(re.search(r"(\d+\.\d+) s a step", view.message.text()).group(1))
+    minutes, seconds = re.search(r"About (\d+)m(\d\d)s on this computer", view.message.text()).groups()
+    assert abs(int(minutes) * 60 + int(seconds) - 600 * per_step) <= 1 + 600 * 0.005  # 600 steps
+    assert not (view.form.spec().run_dir).exists()  # measuring wrote nothing
+    view.hide()
+
+
+def test_train_a_multiscale_model_on_the_picture_fills_in_its_recipe(qtbot, window, tmp_path, photo_rgb):
+    win = window
+    open_picture(qtbot, win, tmp_path / "astronaut.png", photo_rgb)
+    models = next(a.menu() for a in win.menuBar().actions() if a.text() == "M&odels")
+    assert win.acts["train_singan"] in models.actions()
+    win.acts["train_singan"].trigger()
+    view = win.train_view
+    spec = view.form.spec()
+    assert (spec.family, spec.size, spec.steps, spec.batch_size) == ("singan", 256, 1500, 1)
+    assert "multi-scale (SinGAN-style)" in view.message.text()
+    estimate = view.findChild(StepEstimate)
+    assert estimate.running
+    qtbot.mouseClick(view.start_button, LEFT)  # Start stops the measurement: the run needs the CPU
+    assert not estimate.running
+    view.cancel()
+    qtbot.waitUntil(lambda: not view.process.running, timeout=TIMEOUT_MS)
     view.hide()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from genimg_desktop.engine.latent_common import slerp
+from genimg_desktop.engine.latent_common import slerp_fields
 from genimg_desktop.engine.texture.networks import TextureGenerator
 
 STRIP_PIXELS = 1 << 23  # output pixels (margin included) computed at once: ~0.4 GB of activations
@@ -92,7 +92,7 @@ def walk(start: TextureNoise, end: TextureNoise, frames: int) -> TextureNoise:
     t = torch.linspace(0, 1, frames)
 
     def between(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return slerp(a[:1].flatten(), b[:1].flatten(), t).view(frames, *a.shape[1:])
+        return slerp_fields(a[:1], b[:1], t)
 
     turn = torch.remainder(end.phase[:1] - start.phase[:1] + math.pi, 2 * math.pi) - math.pi
     return replace(

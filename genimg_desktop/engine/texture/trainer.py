@@ -70,7 +70,8 @@ class TextureTrainer(CheckpointedTrainer):
             torch.randn(count, 1, (side + 2) * 2**k, (side + 2) * 2**k, generator=generator).to(self.device)
             for k in range(1, len(n.width_list()) + 1)
         ]
-        net = g.module if hasattr(g, "module") else g
+        # The module itself for its field and waves: `g` may be its DDP or mixed-precision wrapper.
+        net = self.g_ema if g is self.g_ema else self.g
         field = net.field(local, z_global, phase, net.waves(z_global), (-1, -1))
         edge = n.stride
         return g(field, levels)[:, :, edge:-edge, edge:-edge]

@@ -132,6 +132,12 @@ class FamilyTrainer(ABC):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what `state_dict` returned."""
 
+    def timing_plan(self) -> list[tuple[int, float]]:
+        """The phases of a run whose steps cost differently, for timing it before it starts
+        (engine/training/step_timing.py): (0-based step where one starts, its share of the run). By
+        default every step costs the same."""
+        return [(0, 1.0)]
+
     def finish(self, images: DeviceImages) -> bool:
         """After the last step, before export, on the main process: work on the whole training set
         (the VAE fits its latent prior here). True when it changes what `sample_grid` draws, so the

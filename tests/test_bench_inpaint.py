@@ -143,3 +143,23 @@ def test_photo_grid_shows_each_object_hole_at_full_size(tmp_path) -> None:
 
     grid = load_image(write_photo_grid(tmp_path / "photos.png", [_oracle()], quick=True, tile=100)).rgba
     assert grid.shape[:2] == (LABEL_H + 4 * (100 + GAP), 3 * (100 + GAP))  # 2 photos x 2 holes; 2 + 1 columns
+
+
+def test_before_after_shows_the_photo_defaults_fill_beside_the_hole(tmp_path) -> None:
+    from genimg_desktop.bench.inpaint_grid import GAP, LABEL_H
+    from genimg_desktop.bench.inpaint_objects import write_before_after
+    from genimg_desktop.core.imageio import load_image
+
+    assert write_before_after(tmp_path / "none.png", [_oracle()], quick=True) is None  # no photo fill
+    telea = installed_methods("cpu", ("opencv-telea",))  # the photo default when it is all there is
+    grid = load_image(write_before_after(tmp_path / "ba.png", [_oracle(), *telea], quick=True)).rgba
+    side = 128  # the quick photos are 128 px: the crop is the whole photo
+    assert grid.shape[:2] == (LABEL_H + 2 * (side + GAP), 3 * (side + GAP))  # 2 photos; 3 columns
+    for top in (LABEL_H, LABEL_H + side + GAP):
+        before, after, original = (
+            grid[top : top + side, i * (side + GAP) : i * (side + GAP) + side, :3] for i in range(3)
+        )
+        hole = (before == (255, 0, 0)).all(axis=2) & ~(original == (255, 0, 0)).all(axis=2)
+        assert hole.sum() > 200  # an object-sized hole (on a 128 px photo), in red before
+        np.testing.assert_array_equal(after[~hole], original[~hole])  # the fill changed only the hole
+        assert not (after[hole] == (255, 0, 0)).all(axis=1).any()  # and filled all of it

@@ -35,6 +35,7 @@ OBJECT_KINDS = ("blob", "object-box")
 DETAILED_KINDS = ("medium", "thick", "blob", "object-box")  # where a fill must keep the photo's detail
 SIZE, QUICK_SIZE, QUICK_PHOTOS = 512, 128, 2
 GRID_PHOTOS = 4
+BEFORE_AFTER_PHOTOS, BEFORE_AFTER_TILE = 6, 256  # the README's before/after: photos and crop side
 MASK_SEED = 2525
 PSNR_SLACK_DB, MIN_TEXTURE = 0.5, 0.6  # issue 25's bar: PSNR near the best classical, 60% of the detail
 Echo = Callable[[str], None]
@@ -129,6 +130,30 @@ def write_photo_grid(path: Path, methods: list[Method], quick: bool = False, til
             rows.append(row([t[view] for t in tiles], tile))
     labels = ["original", "hole", *(m.name for m in methods)]
     return save_image(path, np.concatenate([header(labels, tile), *rows], axis=0))
+
+
+def write_before_after(path: Path, methods: list[Method], quick: bool = False) -> Path | None:
+    """The README's before/after with the app's photo default among `methods` (core/photo_fill.py;
+    None when none is benched): one row per photo (an object-sized hole each, blob and box in turn)
+    at 100%, a BEFORE_AFTER_TILE crop around the hole: the hole in red, the fill, the original."""
+    from genimg_desktop.bench.inpaint_grid import header, row
+    from genimg_desktop.core.imageio import save_image
+    from genimg_desktop.core.photo_fill import preferred
+
+    default = preferred(m.name for m in methods)
+    if default is None:
+        return None
+    method = next(m for m in methods if m.name == default)
+    photos = bench_photos(quick)[:BEFORE_AFTER_PHOTOS]
+    side, rows = min(BEFORE_AFTER_TILE, photos[0][2].shape[0]), []  # at 100%: never enlarged
+    for index, (_, _, image) in enumerate(photos):
+        mask = photo_mask(image.shape[0], OBJECT_KINDS[index % len(OBJECT_KINDS)], index)
+        shown = image.copy()
+        shown[mask > 0] = (255, 0, 0)
+        view = _around(mask, side)
+        rows.append(row([t[view] for t in (shown, method.fill(image, mask), image)], side))
+    labels = ["before: the hole", f"after: {method.name}", "original"]
+    return save_image(path, np.concatenate([header(labels, side), *rows], axis=0))
 
 
 def _around(mask: np.ndarray, side: int) -> tuple[slice, slice]:

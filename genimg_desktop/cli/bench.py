@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> None:
         type=Path,
         metavar="PNG",
         help="also write a picture grid: input, mask, each method; beside it NAME-photos.png, the "
-        "object-sized holes on photos at 100%%",
+        "object-sized holes on photos at 100%%, and NAME-before-after.png, the photo default's fills",
     )
     inpaint.add_argument(
         "--threads", type=int, metavar="N", help="torch threads (default: torch's own choice)"
@@ -114,11 +114,14 @@ def run_inpaint(args: argparse.Namespace) -> int:
         result = run_inpaint_bench(methods, args.quick, echo)
         if args.grid is not None:
             from genimg_desktop.bench.inpaint_grid import write_grid
-            from genimg_desktop.bench.inpaint_objects import write_photo_grid
+            from genimg_desktop.bench.inpaint_objects import write_before_after, write_photo_grid
 
             result["grid"] = str(write_grid(args.grid, methods, args.quick))
             photo_grid = args.grid.with_name(f"{args.grid.stem}-photos{args.grid.suffix}")
             result["photo_grid"] = str(write_photo_grid(photo_grid, methods, args.quick))
+            before_after = args.grid.with_name(f"{args.grid.stem}-before-after{args.grid.suffix}")
+            written = write_before_after(before_after, methods, args.quick)
+            result["before_after"] = str(written) if written else None
     _emit(result, args.out, args.json, format_inpaint_report)
     return 0
 

@@ -24,7 +24,7 @@ from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import DataInfo, TrainConfig
 from genimg_desktop.engine.training.loop import train
 
-TINY = {"scales": 3, "min_side": 8, "width": 6, "layers": 3}
+TINY = {"scales": 3, "min_side": 8, "width": 6, "layers": 3, "coarse_repeats": 2}
 
 
 @pytest.fixture
@@ -61,6 +61,9 @@ def test_scales_train_coarse_to_fine_each_from_the_one_below(tmp_path) -> None:
     torch.manual_seed(0)
     trainer = SinGanTrainer(config(tmp_path, tmp_path), DataInfo(3, 32, ("a",), "x"), torch.device("cpu"))
     assert trainer.sizes == [(8, 8), (16, 16), (32, 32)]  # min_side up to --size, even steps
+    # More updates a step where a step is cheap (up to coarse_repeats): half the finest area over its own.
+    assert [trainer.net.repeats(k) for k in range(3)] == [2, 2, 1]
+    assert [SinGanConfig(train_size=256).repeats(k) for k in range(5)] == [8, 8, 5, 2, 1]
     picture = torch.rand(1, 3, 32, 32) * 2 - 1
     labels = torch.zeros(1, dtype=torch.long)
     for _ in range(2):  # scale 0

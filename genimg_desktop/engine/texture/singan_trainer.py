@@ -57,6 +57,13 @@ class SinGanTrainer(CheckpointedTrainer):
         if self.step == k * self.per_scale:
             self._begin_scale(k, real)
         self._set_rate(k)
+        for _ in range(self.net.repeats(k)):
+            losses = self._update(k, real)
+        self.step += 1
+        return {**losses, "scale": float(k)}
+
+    def _update(self, k: int, real: torch.Tensor) -> dict[str, float]:
+        """One critic and one generator update at scale k."""
         stage, critic = self.g.stages[k], self.d[k]
         with torch.no_grad():
             coarser = self._coarser_sample(k)
@@ -75,8 +82,7 @@ class SinGanTrainer(CheckpointedTrainer):
         self.opt_g.zero_grad(set_to_none=True)
         (adv + self.net.rec_weight * rec).backward()
         self.opt_g.step()
-        self.step += 1
-        return {"d_loss": d_loss.item(), "g_loss": adv.item(), "rec": rec.item(), "scale": float(k)}
+        return {"d_loss": d_loss.item(), "g_loss": adv.item(), "rec": rec.item()}
 
     def _begin_scale(self, k: int, real: torch.Tensor) -> None:
         """A new scale starts from the one below's weights (same shapes), with its noise level set from

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 import cv2
 import numpy as np
 
+from genimg_desktop.core.progress import JobControl
+
 CropFill = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (crop, hole) -> filled crop
 # (crop, hole, first guess of the filled crop) -> filled crop: a model refining a fill at full size
 CropRefine = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -38,6 +40,17 @@ def fill_at_scale(
     if refine is None:
         return coarse
     return refine_in_tiles(crop, hole, coarse, refine, max_side)
+
+
+def checked(refine: CropRefine, control: JobControl) -> CropRefine:
+    """`refine` that first checks `control` for a cancel: a huge hole's tiles are the steps a cancel
+    lands between (each a network pass of at most max_side a side)."""
+
+    def run(crop: np.ndarray, hole: np.ndarray, guess: np.ndarray) -> np.ndarray:
+        control.check()
+        return refine(crop, hole, guess)
+
+    return run
 
 
 def refine_in_tiles(

@@ -31,8 +31,9 @@ import torch
 
 from genimg_desktop.core.model_card import ModelCard, ModelCardError, read_model_card
 from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.core.progress import JobControl
 from genimg_desktop.engine.base import GenerationModel
-from genimg_desktop.engine.crop_scale import fill_at_scale
+from genimg_desktop.engine.crop_scale import checked, fill_at_scale
 from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.inpaint.model import MAX_SIDE, InpaintModel
 from genimg_desktop.engine.job import Job
@@ -107,7 +108,7 @@ class HybridInpaint(GenerationModel):
             job.control.check()  # a cancel lands between the two passes
             if self.order == "refine":
                 return self.learned.fill(crop, hole, patch)
-            learned = self._network_fill(crop, hole)
+            learned = self._network_fill(crop, hole, job.control)
             return blend_bands(learned, patch, self.share, self.sigma, texture)
 
         progress = report_to(job.control, label)
@@ -115,15 +116,16 @@ class HybridInpaint(GenerationModel):
         job.control.report(1.0, "Done")
         return [out]
 
-    def _network_fill(self, crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    def _network_fill(self, crop: np.ndarray, hole: np.ndarray, control: JobControl) -> np.ndarray:
         """The network's fill of the crop at full size. With the card's fill_scale below 1 it fills a
         copy shrunk by that factor, scaled back up: only its coarse structure is used (sigma), at a
         quarter of the cost at 0.5, by a network trained at that scale. A huge crop takes the
-        network's bounded coarse-to-fine path (MAX_SIDE)."""
+        network's bounded coarse-to-fine path (MAX_SIDE), a cancel landing between its tiles."""
         if self.fill_scale < 1.0:
             side = max(round(max(hole.shape) * self.fill_scale), MIN_NETWORK_SIDE)
             return fill_at_scale(crop, hole, self.learned.fill, min(side, MAX_SIDE.default), None)
-        return fill_at_scale(crop, hole, self.learned.fill, MAX_SIDE.default, self.learned.fill)
+        refine = checked(self.learned.fill, control)
+        return fill_at_scale(crop, hole, self.learned.fill, MAX_SIDE.default, refine)
 
 
 def blend_bands(

@@ -162,6 +162,25 @@ def test_cancel_mid_job_stops_it(tiny_model, photo_rgb, hole_mask) -> None:
         run(tiny_model, photo_rgb, hole_mask, control)
 
 
+def test_a_cancel_during_a_refine_tile_stops_before_the_next_tile(tiny_model, photo_rgb) -> None:
+    """A huge hole's refine tiles are steps: a cancel that arrives while the first tile runs ends the
+    job before any other tile (of the 6 this crop has, see above) is run."""
+    image = np.ascontiguousarray(np.tile(photo_rgb, (2, 2, 1))[:600, :600])
+    mask = np.zeros((600, 600), np.uint8)
+    mask[100:500, 150:450] = 255
+    control, spy = JobControl(), _Spy(tiny_model.net)
+
+    def cancel_in_a_tile(image, mask, guess=None):
+        if guess is not None:  # a refine tile (the coarse pass has no guess): the artist presses Esc
+            control.cancel()
+        return spy(image, mask, guess)
+
+    tiny_model._net = cancel_in_a_tile
+    with pytest.raises(JobCancelled):
+        run(tiny_model, image, mask, control, context_margin=32, max_side=256)
+    assert spy.guesses == [False, True]  # the coarse pass and one tile, no more
+
+
 def test_training_stops_with_a_checkpoint_and_resumes_to_the_same_weights(tmp_path) -> None:
     straight = train(tiny_config(tmp_path / "a", model_id="fill-a"))
     with pytest.raises(TrainingStopped) as stopped:

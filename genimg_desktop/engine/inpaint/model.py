@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
+from genimg_desktop.engine.crop_scale import checked
 from genimg_desktop.engine.declared_shapes import build_checked
 from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
@@ -83,7 +84,7 @@ class InpaintModel(GenerationModel):
             job.params["context_margin"],
             self.fill,
             max_side=job.params["max_side"],
-            refine=self.fill if job.params["refine"] else None,
+            refine=checked(self.fill, job.control) if job.params["refine"] else None,
             progress=report_to(job.control, f"Inpainting ({self.card.name})"),
         )
         job.control.report(1.0, "Done")

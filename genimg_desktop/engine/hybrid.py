@@ -40,6 +40,7 @@ from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.patchmatch import (
     PATCH_RADIUS,
     SOURCE_MARGIN,
+    bounded,
     check_fillable,
     fill_patchmatch,
     library,
@@ -112,7 +113,7 @@ class HybridInpaint(GenerationModel):
             return blend_bands(learned, patch, self.share, self.sigma, texture)
 
         progress = report_to(job.control, label)
-        out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress, relative=True)
+        out = inpaint_holes(job.image, job.mask, margin, bounded(fill), progress=progress, relative=True)
         job.control.report(1.0, "Done")
         return [out]
 

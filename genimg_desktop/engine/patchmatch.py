@@ -24,6 +24,7 @@ whose job was cancelled before it got the library does not run at all.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +37,7 @@ from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
+from genimg_desktop.engine.crop_scale import CropFill, fill_at_scale
 from genimg_desktop.engine.holes import inpaint_holes, report_to
 from genimg_desktop.engine.job import Job
 
@@ -65,6 +67,10 @@ MISSING = (
 # two jobs never draw from each other's seed.
 _LOCK = threading.Lock()
 POLL_S = 0.02  # how often a job waiting on the library looks at its cancel flag
+# The library's memory follows the crop (about 130-170 bytes a crop pixel measured, the hybrid's
+# network included): a crop over this many pixels (a hole of about 1800 px square with its margin)
+# is filled on a copy scaled down to it and scaled back up, softer there but bounded (~0.7 GB).
+MAX_CROP_PIXELS = 2048 * 2048
 
 
 class PatchMatchInpaint(GenerationModel):
@@ -100,7 +106,7 @@ class PatchMatchInpaint(GenerationModel):
         # One crop per group of holes, its margin following the group's size (the library's time
         # follows the crop); a cancel ends the job within the library's call (fill_patchmatch).
         progress = report_to(job.control, f"Inpainting ({self.card.name})")
-        out = inpaint_holes(job.image, job.mask, margin, fill, progress=progress, relative=True)
+        out = inpaint_holes(job.image, job.mask, margin, bounded(fill), progress=progress, relative=True)
         job.control.report(1.0, "Done")
         return [out]
 
@@ -152,6 +158,20 @@ def _until_cancelled(call: Callable[[], np.ndarray | None], control: JobControl)
     if not isinstance(result, np.ndarray):  # the call skipped itself: its job was cancelled
         raise JobCancelled()
     return result
+
+
+def bounded(fill: CropFill) -> CropFill:
+    """`fill` on crops of at most MAX_CROP_PIXELS: a larger crop is filled scaled down to that many
+    pixels and scaled back up (engine/crop_scale.py), so memory stays bounded at any hole size."""
+
+    def run(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        height, width = hole.shape
+        if height * width <= MAX_CROP_PIXELS:
+            return fill(crop, hole)
+        side = int(max(height, width) * math.sqrt(MAX_CROP_PIXELS / (height * width)))
+        return fill_at_scale(crop, hole, fill, side, None)
+
+    return run
 
 
 def in_library_call() -> bool:

@@ -147,3 +147,18 @@ def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypa
     registry = ModelRegistry([(tmp_path, False)])
     registry.refresh()
     assert any("config.fill_scale must be in 0.125..1" in e for e in registry.errors)
+
+
+def test_a_crop_over_the_pixel_bound_is_filled_scaled_down(model, coffee, monkeypatch):
+    """The hybrid keeps PatchMatch's memory bound (MAX_CROP_PIXELS, lowered here for a quick test):
+    both fills see the crop scaled down; the result is full size and bit-exact outside the hole."""
+    from genimg_desktop.engine import patchmatch
+
+    monkeypatch.setattr(patchmatch, "MAX_CROP_PIXELS", 120 * 120)
+    seen, real = [], hybrid.fill_patchmatch
+    monkeypatch.setattr(hybrid, "fill_patchmatch", lambda crop, *a: seen.append(crop.shape) or real(crop, *a))
+    mask = box_mask(coffee.shape, 100, 300, 200, 450)
+    out = fill(model, coffee, mask)
+    ((height, width, _),) = seen
+    assert height * width <= 120 * 120 and out.shape == coffee.shape
+    assert np.array_equal(out[mask == 0], coffee[mask == 0])

@@ -152,3 +152,20 @@ def test_a_crop_with_nothing_to_copy_is_refused_not_filled_black():
     crop = np.full((20, 20, 3), 90, np.uint8)
     with pytest.raises(ValueError, match="nothing around this hole to copy texture from"):
         patchmatch.fill_patchmatch(crop, np.full((20, 20), 255, np.uint8), radius=3, seed=0)
+
+
+def test_a_crop_over_the_pixel_bound_is_filled_scaled_down(model, coffee, monkeypatch):
+    """Memory stays bounded at any hole size: a crop over MAX_CROP_PIXELS (here lowered to 120 x 120
+    so the test is quick) reaches the library scaled down to at most that many pixels."""
+    monkeypatch.setattr(patchmatch, "MAX_CROP_PIXELS", 120 * 120)
+    library, seen = patchmatch.library(), []
+    real = library.inpaint
+    monkeypatch.setattr(
+        library, "inpaint", lambda image, *a, **k: seen.append(image.shape) or real(image, *a, **k)
+    )
+    mask = box_mask(coffee.shape, (100, 300, 200, 450))  # its crop: 400 x 506 (128 px margin)
+    out = fill(model, coffee, mask)
+    ((height, width, _),) = seen
+    assert height * width <= 120 * 120 and abs(width / height - 506 / 400) < 0.05
+    assert np.array_equal(out[mask == 0], coffee[mask == 0])  # still bit-exact outside the hole
+    assert out[mask > 0].std() > 10  # and the hole filled from the photo, not left flat

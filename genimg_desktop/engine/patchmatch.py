@@ -67,9 +67,10 @@ MISSING = (
 # two jobs never draw from each other's seed.
 _LOCK = threading.Lock()
 POLL_S = 0.02  # how often a job waiting on the library looks at its cancel flag
-# The library's memory follows the crop (about 130-170 bytes a crop pixel measured, the hybrid's
+# The library's memory follows the crop (about 130-180 bytes a crop pixel measured, the hybrid's
 # network included): a crop over this many pixels (a hole of about 1800 px square with its margin)
-# is filled on a copy scaled down to it and scaled back up, softer there but bounded (~0.7 GB).
+# is filled on a copy scaled down to it and scaled back up, softer there but bounded (the hybrid's
+# job peaked at 0.96 GB for a 3500 px hole in a 4096 px picture, bench/memory.py).
 MAX_CROP_PIXELS = 2048 * 2048
 
 

@@ -90,6 +90,17 @@ def test_training_resumed_midway_ends_with_the_same_weights(tmp_path: Path) -> N
     assert result.images[0].shape == image.shape
 
 
+def test_a_checkpoint_from_before_the_damage_mix_setting_still_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    with pytest.raises(TrainingStopped):
+        train(_config(out, 3), should_stop=lambda: True)
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    for name in ("p_noise", "p_jpeg", "p_clean", "sigma_mixed"):  # as restore-photo's run saved it
+        del state["trainer"]["config"][name]
+    torch.save(state, out / "checkpoint.pt")
+    assert train(_config(out, 3)).is_file()  # the mix it trained with is today's default
+
+
 def _restore(image: np.ndarray, strength: float) -> np.ndarray:
     model = ModelRegistry().load("restore-photo", "cpu")
     request = GenerationRequest("restore-photo", "denoise", {"strength": strength}, 0, image)

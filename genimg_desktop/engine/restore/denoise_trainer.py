@@ -92,6 +92,10 @@ class DenoiseTrainer(CheckpointedTrainer):
     checkpointed = ("net", "ema", "opt")
     warm_modules = ("net", "ema")
     settings_name = "restore"
+    # The damage mix became a setting after restore-photo's run was checkpointed (at these values).
+    added_settings = {
+        name: getattr(RestoreTrainConfig, name) for name in ("p_noise", "p_jpeg", "p_clean", "sigma_mixed")
+    }
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)

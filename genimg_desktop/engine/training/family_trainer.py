@@ -10,7 +10,7 @@ Tensor convention inside training: images are float32 (B, C, H, W) in [-1, 1]; l
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -157,6 +157,9 @@ class CheckpointedTrainer(FamilyTrainer):
 
     checkpointed: ClassVar[tuple[str, ...]] = ()
     settings_name: ClassVar[str] = ""  # "GAN", "VAE", ...: names the settings in the refusal
+    # Settings a family gained after runs were checkpointed, with the value those runs trained with:
+    # such a checkpoint still resumes while this run keeps them at that value.
+    added_settings: ClassVar[Mapping[str, Any]] = {}
     step: int
 
     @abstractmethod
@@ -168,7 +171,8 @@ class CheckpointedTrainer(FamilyTrainer):
         return {**state, "step": self.step, "config": self.settings_card()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("config", self.settings_card()) != self.settings_card():
+        saved = {**self.added_settings, **state.get("config", self.settings_card())}
+        if saved != self.settings_card():
             raise ValueError(f"checkpoint was made with other {self.settings_name} settings than this run's")
         for name in self.checkpointed:
             getattr(self, name).load_state_dict(state[name])

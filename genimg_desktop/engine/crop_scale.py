@@ -59,13 +59,15 @@ def refine_in_tiles(
     """`refine` over tiles of at most `tile` pixels a side that touch the hole, blended in the overlaps;
     pixels no tile covered keep `guess`."""
     height, width = hole.shape
+    # At most half a tile: tiles of 64 px with 64 px of overlap would start at every pixel.
+    overlap = min(TILE_OVERLAP, tile // 2)
     total = np.zeros(crop.shape, np.float32)
     weights = np.zeros((height, width, 1), np.float32)
-    for rows, cols in _tiles(height, width, tile, TILE_OVERLAP):
+    for rows, cols in _tiles(height, width, tile, overlap):
         if not hole[rows, cols].any():
             continue
         part = refine(crop[rows, cols], hole[rows, cols], guess[rows, cols])
-        ramp = _ramp(rows, height, TILE_OVERLAP)[:, None] * _ramp(cols, width, TILE_OVERLAP)[None, :]
+        ramp = _ramp(rows, height, overlap)[:, None] * _ramp(cols, width, overlap)[None, :]
         total[rows, cols] += _restore_shape(part, crop[rows, cols]).astype(np.float32) * ramp[..., None]
         weights[rows, cols] += ramp[..., None]
     covered = weights[..., 0] > 0

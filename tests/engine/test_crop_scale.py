@@ -61,3 +61,17 @@ def test_tiles_overlap_and_ramps_fall_only_towards_neighbours():
     assert inner[0] < 0.05 and inner[-1] < 0.05 and inner[128] == 1.0
     border = _ramp(slice(0, 256), 700, TILE_OVERLAP)
     assert border[0] == 1.0 and border[-1] < 0.05  # the crop's own edge has nothing to blend with
+
+
+def test_small_tiles_overlap_by_half_a_tile_not_start_at_every_pixel():
+    """max_side 64 (its smallest) with the 64 px overlap would refine a 96 px crop in 33 x 33 tiles."""
+    crop, hole = picture(96, 96), np.full((96, 96), 255, np.uint8)
+    seen: list[tuple[int, int]] = []
+
+    def refine(part: np.ndarray, part_hole: np.ndarray, guess: np.ndarray) -> np.ndarray:
+        seen.append(part_hole.shape)
+        return np.full_like(part, 50)
+
+    out = refine_in_tiles(crop, hole, np.full_like(crop, 7), refine, 64)
+    assert seen == [(64, 64)] * 4  # starts 0 and 32 on each axis: 32 px shared
+    assert (out == 50).all()

@@ -57,8 +57,9 @@ if TYPE_CHECKING:
 FOLDER_CHOICE = "My images (a folder)"
 NEW_MODEL = "Nothing: a new model"
 DATASETS = ("fashion-mnist", "mnist", "emoji", "openclipart")
-# The fill network and the texture GAN train on crops of pictures of this side (then run at any size).
-FAMILY_SIZE = {"inpaint": 256, "texture": 256}
+# The fill network and the texture GAN train on crops of pictures of this side, SinGAN on one picture
+# of it (all then run at any size).
+FAMILY_SIZE = {"inpaint": 256, "texture": 256, "singan": 256}
 DATASET_SIZE = {"fashion-mnist": 28, "mnist": 28}  # their native size; others default to 32
 POLL_MS = 500
 OUTPUT_SHOWN = 300  # lines of process output the view keeps

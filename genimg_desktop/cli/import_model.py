@@ -28,7 +28,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from genimg_desktop.core.model_files import ImportQuestion, import_model
+    from genimg_desktop.core.model_files import ImportQuestion
     from genimg_desktop.engine.restore.imported import importer
 
     paths = [Path(p) for p in args.paths]
@@ -40,10 +40,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.out:
             card = importer.convert_to_card(paths, Path(args.out), args.model_id, check=args.check)
-        elif len(paths) == 1 and paths[0].suffix.lower() == ".json":
-            card = import_model(paths[0], replace=args.replace)
         else:
-            card = importer.install(paths, args.model_id, replace=args.replace)
+            card = importer.install_any(paths, args.model_id, replace=args.replace)
     except ImportQuestion as question:
         raise UsageError(f"{question} (add --{question.option})") from None
     print(card)

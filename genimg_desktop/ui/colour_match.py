@@ -36,13 +36,14 @@ from PySide6.QtWidgets import (
 from genimg_desktop.core.colour_transfer import match_colours
 from genimg_desktop.core.imageio import ImageLoadError, load_image
 from genimg_desktop.core.patch_style import style_with_patches
+from genimg_desktop.ui.background import Cancelled
 from genimg_desktop.ui.canvas import CanvasView
 from genimg_desktop.ui.canvas.commands import apply_and_push
 from genimg_desktop.ui.dialog_buttons import ok_cancel
 from genimg_desktop.ui.file_ops import OPEN_FILTER
 from genimg_desktop.ui.image_menu import may_change
 from genimg_desktop.ui.menu_items import add_action
-from genimg_desktop.ui.patch_style_run import StyleCancelled, run_patch_style
+from genimg_desktop.ui.patch_style_run import run_patch_style
 from genimg_desktop.ui.qimage import array_to_qimage
 from genimg_desktop.ui.window_host import WindowHost
 
@@ -113,7 +114,7 @@ class _Change:
 
 def _finish(host: ColourHost, outcome: object, what: _Change) -> bool:
     """Push the styled picture as one undo step, or say why nothing changed."""
-    if isinstance(outcome, StyleCancelled):
+    if isinstance(outcome, Cancelled):
         host.model.say(f"{TITLE}: cancelled; the picture is as it was", 8000)
         return False
     if isinstance(outcome, Exception):

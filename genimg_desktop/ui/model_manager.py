@@ -5,14 +5,12 @@ yours the app cannot use is listed too, with the reason, so that it can be remov
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -27,14 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from genimg_desktop.core.errors import one_line
 from genimg_desktop.core.model_card import ModelCard, ModelDescriptor, SkippedCard
 from genimg_desktop.core.model_files import (
     ImportQuestion,
     ModelFileError,
     disk_size,
-    import_model,
     remove_model,
 )
+from genimg_desktop.ui.background import Cancelled, Progress, run_with_progress
 
 GRID_SIDE = 360
 IMPORT_FILTER = (
@@ -92,6 +92,7 @@ class ModelManager(QDialog):
     """Lists the models the window knows; `changed` asks the window to list the models again."""
 
     changed = Signal()
+    imported = Signal(object)  # after each Import: the installed card's Path, or None (nothing installed)
 
     def __init__(
         self,
@@ -219,46 +220,37 @@ class ModelManager(QDialog):
         if chosen:
             self.import_files([Path(p) for p in chosen])
 
-    def import_file(self, card_path: Path) -> bool:
-        """Import the model whose card is `card_path`; a replacement or unchecked weights are done only
-        after the artist says yes. True when it was installed."""
-        return self._install(lambda **answers: import_model(card_path, **answers))
+    def import_files(self, chosen: list[Path], answers: dict[str, bool] | None = None) -> QProgressDialog:
+        """Install a card (.json) with its files, or convert and install an upscaler published as an
+        ncnn .param + .bin pair (either file finds the other) or an ESRGAN/SRVGGNetCompact .pth; on a
+        pool thread behind a progress dialog (a large model converts for seconds). A replacement or
+        unchecked weights are done only after the artist says yes. `imported` tells the outcome."""
+        answers = dict(answers or {})
 
-    def import_files(self, chosen: list[Path]) -> bool:
-        """Import a card (.json), or convert and install an upscaler published as an ncnn .param + .bin
-        pair (either file finds the other) or an ESRGAN/SRVGGNetCompact .pth. True when installed."""
-        if len(chosen) == 1 and chosen[0].suffix.lower() == ".json":
-            return self.import_file(chosen[0])
-        from genimg_desktop.engine.restore.imported.importer import install  # torch, only when converting
+        def work(progress: Progress) -> Path:
+            from genimg_desktop.engine.restore.imported.importer import install_any  # torch: not here
 
-        def convert(**answers: bool) -> Path:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a second or two for a large model
-            try:
-                return install(chosen, **answers)
-            finally:
-                QApplication.restoreOverrideCursor()
+            return install_any(chosen, progress=progress, **answers)
 
-        return self._install(convert)
+        def finished(outcome: object) -> None:
+            self._imported(chosen, answers, outcome)
 
-    def _install(self, install: Callable[..., Path]) -> bool:
-        answers: dict[str, bool] = {}
-        while True:
-            try:
-                installed = install(**answers)
-                break
-            except ImportQuestion as question:
-                reply = QMessageBox.question(self, "Import the model?", str(question))
-                if reply != QMessageBox.StandardButton.Yes:
-                    return False
-                answers[question.option] = True
-            # ValueError: a card or file that is not a model we can use; RuntimeError: weights that
-            # cannot be read (engine.weights.ModelLoadError), e.g. a .pth holding code
-            except (ValueError, RuntimeError, OSError) as exc:
-                QMessageBox.warning(self, "Cannot import the model", str(exc))
-                return False
-        QMessageBox.information(self, "Model imported", f"Installed as {installed}")
-        self.changed.emit()
-        return True
+        return run_with_progress(self, "Import a model", "Importing…", work, finished)
+
+    def _imported(self, chosen: list[Path], answers: dict[str, bool], outcome: object) -> None:
+        if isinstance(outcome, ImportQuestion):
+            reply = QMessageBox.question(self, "Import the model?", str(outcome))
+            if reply == QMessageBox.StandardButton.Yes:
+                self.import_files(chosen, {**answers, outcome.option: True})
+                return
+        elif isinstance(outcome, Path):
+            QMessageBox.information(self, "Model imported", f"Installed as {outcome}")
+            self.changed.emit()
+            self.imported.emit(outcome)
+            return
+        elif isinstance(outcome, BaseException) and not isinstance(outcome, Cancelled):
+            QMessageBox.warning(self, "Cannot import the model", _reason(outcome))
+        self.imported.emit(None)
 
     def ask_remove(self) -> None:
         model, card = self.current(), self.current_skipped()
@@ -277,3 +269,12 @@ class ModelManager(QDialog):
             QMessageBox.warning(self, "Cannot remove the model", str(exc))
             return
         self.changed.emit()
+
+
+def _reason(exc: BaseException) -> str:
+    """Why an import failed. ValueError: a card or file that is not a model we can use; RuntimeError:
+    weights that cannot be read (engine.weights.ModelLoadError), e.g. a .pth holding code; OSError: a
+    file that cannot be read or written. Anything else, e.g. a .pth that is no pickle, with its type."""
+    if isinstance(exc, MemoryError):
+        return "Not enough memory to convert this model."
+    return str(exc) if isinstance(exc, (ValueError, RuntimeError, OSError)) else one_line(exc, with_type=True)

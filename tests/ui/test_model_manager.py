@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,6 +36,13 @@ def _listed(win: MainWindow) -> set[str]:
     return {m.id for m in win.picker.models()}
 
 
+def import_and_wait(qtbot, manager, *chosen: Path) -> Path | None:
+    """Model > Import of `chosen`, waited for: it runs on a pool thread; the installed card or None."""
+    with qtbot.waitSignal(manager.imported, timeout=TIMEOUT_MS) as outcome:
+        manager.import_files(list(chosen))
+    return outcome.args[0]
+
+
 @pytest.fixture
 def downloaded(tmp_path):
     """A model somewhere on disk, outside the models folders, with a sample grid named in its card."""
@@ -53,7 +61,7 @@ def test_import_shows_the_card_then_remove(qtbot, window, downloaded, messages, 
     assert manager is not None and manager.isVisible() and manager.list.count() >= 2
     assert not manager.remove_button.isEnabled()  # the first models are built-in
 
-    assert manager.import_file(downloaded)
+    assert import_and_wait(qtbot, manager, downloaded)
     qtbot.waitUntil(lambda: "shared-gan" in _listed(window), timeout=TIMEOUT_MS)
     assert (paths.user_models_dir() / "shared-gan.safetensors").is_file()
     qtbot.waitUntil(lambda: any(m.id == "shared-gan" for m in manager.models), timeout=TIMEOUT_MS)
@@ -70,20 +78,20 @@ def test_import_shows_the_card_then_remove(qtbot, window, downloaded, messages, 
     assert downloaded.is_file()  # the original stays where it was
 
 
-def test_bad_imports_explain_and_copy_nothing(window, downloaded, messages):
+def test_bad_imports_explain_and_copy_nothing(qtbot, window, downloaded, messages):
     manager = window.model_folder.open_manager()
     weights = downloaded.with_suffix(".safetensors")
     original = weights.read_bytes()
     weights.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # one flipped bit
-    assert not manager.import_file(downloaded)
+    assert not import_and_wait(qtbot, manager, downloaded)
     assert "does not match the sha256" in messages[-1][1]
     weights.write_bytes(original)
 
     builtin = paths.builtin_models_dir() / "opencv-telea.json"
-    assert not manager.import_file(builtin)
+    assert not import_and_wait(qtbot, manager, builtin)
     assert "already installed" in messages[-1][1]
     # Issue 24: this card was "imported" and then could not be listed, so not removed either.
-    assert not manager.import_file(BAD_CARDS / "resolution_inf.json")
+    assert not import_and_wait(qtbot, manager, BAD_CARDS / "resolution_inf.json")
     assert messages[-1][0] == "warning" and "resolution_inf.json: resolution is inf" in messages[-1][1]
     assert not list(paths.user_models_dir().glob("*.json"))
 
@@ -124,7 +132,7 @@ def test_import_over_an_installed_model_asks_first(
     """Issue 24: a card with another id but the same file names replaced an installed model's card
     and weights with no question."""
     manager = window.model_folder.open_manager()
-    assert manager.import_file(downloaded)
+    assert import_and_wait(qtbot, manager, downloaded)
     installed = paths.user_models_dir() / "shared-gan.safetensors"
     original = installed.read_bytes()
     other = tmp_path / "other"
@@ -133,22 +141,22 @@ def test_import_over_an_installed_model_asks_first(
     card["id"] = "someone-elses-vae"  # ...under another id
     (other / "shared-gan.json").write_text(json.dumps(card), encoding="utf-8")
 
-    assert not manager.import_file(other / "shared-gan.json")  # the fixture answers "no"
+    assert not import_and_wait(qtbot, manager, other / "shared-gan.json")  # the fixture answers "no"
     assert messages[-1][0] == "question" and "would overwrite" in messages[-1][1]
     assert installed.read_bytes() == original
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    assert manager.import_file(other / "shared-gan.json")
+    assert import_and_wait(qtbot, manager, other / "shared-gan.json")
     qtbot.waitUntil(lambda: "someone-elses-vae" in _listed(window), timeout=TIMEOUT_MS)
     assert "shared-gan" not in _listed(window) and installed.read_bytes() != original
 
 
-def test_weights_without_a_checksum_are_not_imported_silently(window, downloaded, messages):
+def test_weights_without_a_checksum_are_not_imported_silently(qtbot, window, downloaded, messages):
     card = json.loads(downloaded.read_text(encoding="utf-8"))
     del card["sha256"]
     downloaded.write_text(json.dumps(card), encoding="utf-8")
     manager = window.model_folder.open_manager()
-    assert not manager.import_file(downloaded)  # the fixture answers "no"
+    assert not import_and_wait(qtbot, manager, downloaded)  # the fixture answers "no"
     assert messages[-1][0] == "question" and "no sha256" in messages[-1][1]
     assert not list(paths.user_models_dir().glob("shared-gan*"))
 

@@ -4,6 +4,8 @@ one pair) or an ESRGAN/SRVGGNetCompact `.pth`, converted once into our safetenso
 
 `convert_to_card` writes into a folder of the caller's choice (a temporary one when importing into the
 user's models folder: core.model_files.import_model then copies it in, asking about clashes).
+`install_any` is what `genimg import-model` and Model > Import do (the window on a pool thread, with
+`progress(fraction, message)` for its dialog; a progress that raises stops before anything is installed).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from genimg_desktop.engine.restore.imported.from_pth import convert_pth
 from genimg_desktop.engine.restore.imported.known import KNOWN, Known
 from genimg_desktop.engine.restore.imported.ncnn_file import NcnnFormatError, read_ncnn
 
+Progress = Callable[[float, str], None]
 PTH_SUFFIXES = (".pth", ".pt")
 SUFFIXES = (".param", ".bin", *PTH_SUFFIXES)
 
@@ -69,13 +72,23 @@ def find_source(paths: Sequence[Path]) -> Source:
     )
 
 
+def _no_progress(_fraction: float, _message: str) -> None:
+    pass
+
+
 def convert_to_card(
-    paths: Sequence[Path], out_dir: Path, model_id: str | None = None, check: bool = False
+    paths: Sequence[Path],
+    out_dir: Path,
+    model_id: str | None = None,
+    check: bool = False,
+    progress: Progress = _no_progress,
 ) -> Path:
     """Convert the model in `paths` into `out_dir`/<id>.safetensors + <id>.json; the card's path.
     `check` also runs the ncnn original (needs the ncnn package) and records the largest difference."""
     source = find_source(paths)
+    progress(0.0, f"Reading and converting {source.weights.name}…")
     converted = _convert(source)
+    progress(0.6, f"Checking {source.weights.name}'s sha256…")
     known = KNOWN.get(hash_file(source.weights))
     scale = converted.config["scale"]
     model_id = model_id or (known.id.format(scale=scale) if known else _id_from(source.weights, scale))
@@ -84,6 +97,7 @@ def convert_to_card(
         from genimg_desktop.engine.restore.imported.check import max_difference
 
         card["metrics"] = {"max_abs_difference_vs_ncnn": max_difference(*source.files, converted)}
+    progress(0.7, f"Writing {card['weights']}…")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     blob = safetensors_bytes(converted.tensors, metadata={"converted_from": source.weights.name})
@@ -93,13 +107,34 @@ def convert_to_card(
     return write_atomic(out_dir / f"{model_id}.json", lambda f: f.write(text.encode()))
 
 
-def install(paths: Sequence[Path], model_id: str | None = None, replace: bool = False) -> Path:
+def install(
+    paths: Sequence[Path],
+    model_id: str | None = None,
+    replace: bool = False,
+    progress: Progress = _no_progress,
+) -> Path:
     """Convert the model in `paths` and install it in the user's models folder; the installed card.
     A clash with an installed model is core.model_files' ImportQuestion (call again with replace=True);
     nothing is installed unless the whole conversion worked."""
     with tempfile.TemporaryDirectory(prefix="genimg-import-") as folder:
-        card = convert_to_card(paths, Path(folder), model_id)
+        card = convert_to_card(paths, Path(folder), model_id, progress=progress)
+        progress(0.9, "Installing into your models folder…")
         return import_model(card, replace=replace)
+
+
+def install_any(
+    paths: Sequence[Path],
+    model_id: str | None = None,
+    replace: bool = False,
+    unchecked: bool = False,
+    progress: Progress = _no_progress,
+) -> Path:
+    """Install a model card (.json, with the files it names) as it is, or convert and install the
+    upscaler in `paths`; the installed card. The questions are core.model_files' ImportQuestions."""
+    if len(paths) == 1 and Path(paths[0]).suffix.lower() == ".json":
+        progress(0.0, f"Copying {Path(paths[0]).name} and its files…")
+        return import_model(Path(paths[0]), replace=replace, unchecked=unchecked)
+    return install(paths, model_id, replace, progress)
 
 
 def _convert(source: Source) -> Converted:

@@ -73,7 +73,7 @@ class HybridInpaint(GenerationModel):
         super().__init__(card, device)
         self.learned = InpaintModel(fill_card(card), device)
         self.order, self.share, self.sigma = _blend(card)
-        self.fill_scale = _fill_scale(card)
+        self.fill_scale, self.shrink_from = _fill_scale(card)
 
     @classmethod
     def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
@@ -121,8 +121,10 @@ class HybridInpaint(GenerationModel):
         """The network's fill of the crop at full size. With the card's fill_scale below 1 it fills a
         copy shrunk by that factor, scaled back up: only its coarse structure is used (sigma), at a
         quarter of the cost at 0.5, by a network trained at that scale. A huge crop takes the
-        network's bounded coarse-to-fine path (MAX_SIDE), a cancel landing between its tiles."""
-        if self.fill_scale < 1.0:
+        network's bounded coarse-to-fine path (MAX_SIDE), a cancel landing between its tiles. A hole
+        narrower than the card's shrink_from px (a brush stroke) is filled at full size: its fill
+        comes from its edges, which the shrunk copy blurs."""
+        if self.fill_scale < 1.0 and hole_width(hole) >= self.shrink_from:
             side = max(round(max(hole.shape) * self.fill_scale), MIN_NETWORK_SIDE)
             return fill_at_scale(crop, hole, self.learned.fill, min(side, MAX_SIDE.default), None)
         refine = checked(self.learned.fill, control)
@@ -171,13 +173,24 @@ def fill_card(card: ModelCard) -> ModelCard:
     return fill
 
 
-def _fill_scale(card: ModelCard) -> float:
-    """The card's fill_scale: the scale the network fills at (1: the crop's own; the network's card
-    says which scale it was trained at, its recipe's `shrink`)."""
-    scale = float(card.config.get("fill_scale", 1.0))
-    if not 0.125 <= scale <= 1.0:
-        raise ValueError(f"config.fill_scale must be in 0.125..1 (1: full size), not {scale}")
-    return scale
+def hole_width(hole: np.ndarray) -> float:
+    """Twice the largest distance from a hole pixel to a known one (px): a stroke's width, a blob's
+    diameter."""
+    inside = np.pad((hole > 0).astype(np.uint8), 1)  # the frame around the crop counts as known
+    return 2.0 * float(cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE).max())
+
+
+def _fill_scale(card: ModelCard) -> tuple[float, float]:
+    """The card's (fill_scale, shrink_from): the scale the network fills at (1: the crop's own; the
+    network's card says which scale it was trained at, its recipe's `shrink`), for holes at least
+    shrink_from px wide (0: every hole)."""
+    scale, wide = float(card.config.get("fill_scale", 1.0)), float(card.config.get("shrink_from", 0.0))
+    if not 0.125 <= scale <= 1.0 or wide < 0:
+        raise ValueError(
+            "config.fill_scale must be in 0.125..1 (1: full size) and config.shrink_from >= 0 px, "
+            f"not {scale} and {wide}"
+        )
+    return scale, wide
 
 
 def _blend(card: ModelCard) -> tuple[str, float, float]:

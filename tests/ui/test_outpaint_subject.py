@@ -15,6 +15,7 @@ from genimg_desktop.ui.extend_dialog import ExtendDialog
 from genimg_desktop.ui.main_window import MainWindow
 from tests.core.test_subject import BOX, hand_mask
 from tests.ui.mouse import drag
+from tests.ui.pool import busy_pool
 
 TIMEOUT_MS = 60_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -51,7 +52,11 @@ def test_select_subject_masks_the_cup_as_one_undo_step(qtbot, win):
     qtbot.keyClick(win.canvas, Qt.Key.Key_S)
     assert win.canvas.tool == "subject" and win.acts["tool_subject"].isChecked()
     x, y, w, h = BOX
-    drag(win.canvas, [(x, y), (x + w / 2, y + h / 2), (x + w, y + h)])
+    with busy_pool():  # GrabCut runs off the GUI thread: the drag returns before it has begun
+        drag(win.canvas, [(x, y), (x + w / 2, y + h / 2), (x + w, y + h)])
+        assert not win.document.mask.any() and "finding the object" in win.statusBar().currentMessage()
+    qtbot.waitUntil(win.undo_stack.canUndo, timeout=TIMEOUT_MS)
+    assert win.undo_stack.count() == 1
     found, hand = win.document.mask > 0, hand_mask()
     assert (found & hand).sum() / hand.sum() > 0.95  # grown past the outline: all of the cup
     assert (found & ~hand).sum() / (~hand).sum() < 0.15  # and a thin rim of the table, no more
@@ -64,8 +69,21 @@ def test_select_subject_masks_the_cup_as_one_undo_step(qtbot, win):
 def test_select_subject_with_a_box_too_small_says_so_and_changes_nothing(qtbot, win):
     qtbot.keyClick(win.canvas, Qt.Key.Key_S)
     drag(win.canvas, [(100, 100), (103, 140)])
+    qtbot.waitUntil(lambda: "at least 8 x 8" in win.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     assert not win.document.mask.any() and not win.undo_stack.canUndo()
-    assert "at least 8 x 8" in win.statusBar().currentMessage()
+
+
+def test_a_selection_the_picture_changed_under_is_dropped(qtbot, win):
+    """The cup's mask found for the picture before a flip would sit on the wrong side after it."""
+    qtbot.keyClick(win.canvas, Qt.Key.Key_S)
+    x, y, w, h = BOX
+    with busy_pool():
+        drag(win.canvas, [(x, y), (x + w, y + h)])
+        win.acts["flip_h"].trigger()
+    flipped = state(win)
+    qtbot.waitUntil(lambda: "changed meanwhile" in win.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    assert_state(win, flipped)
+    assert win.undo_stack.count() == 1 and win.undo_stack.undoText() == "Flip horizontally"
 
 
 def extend(qtbot, win, border) -> ExtendDialog:

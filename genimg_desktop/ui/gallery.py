@@ -29,6 +29,9 @@ from genimg_desktop.core.request import GenerationResult
 from genimg_desktop.ui.qimage import thumbnail
 
 THUMB = 112
+# A result of at least this many pixels is kept on disk only once the history holds it: an x4 of a
+# 12 MP photo is 192 MP (576 MB), and the gallery keeps every result of the session.
+ON_DISK_PIXELS = 4_000_000
 
 
 def describe(result: GenerationResult) -> str:
@@ -45,14 +48,15 @@ def describe(result: GenerationResult) -> str:
 
 
 class Gallery(QWidget):
-    """Shows results (this session's in memory, earlier ones from the history on disk) and emits what
-    the user wants done with one. Signals carry the GenerationResult: `stage_requested`,
+    """Shows results (this session's in memory, earlier ones and large ones from the history on disk)
+    and emits what the user wants done with one. Signals carry the GenerationResult: `stage_requested`,
     `save_requested`, `reuse_requested`. New results are written to the history on a background
     thread, so a big result never stalls the window."""
 
     stage_requested = Signal(object)
     save_requested = Signal(object)
     reuse_requested = Signal(object)
+    _written = Signal(int, object)  # (index in _results, HistoryEntry), from the history's writer thread
 
     def __init__(self, parent: QWidget | None = None, history: History | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +65,8 @@ class Gallery(QWidget):
         self.canvas_rgb: Callable[[], np.ndarray] | None = None  # rebuilds edits kept in the history
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self._pending: list[Future[HistoryEntry]] = []
+        self.on_disk_pixels = ON_DISK_PIXELS
+        self._written.connect(self._keep_on_disk, Qt.ConnectionType.QueuedConnection)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search: model, task, seed=…, parameter=…")
         self.search.setClearButtonEnabled(True)
@@ -100,7 +106,28 @@ class Gallery(QWidget):
             return
         self._add_item(result, thumbnail(result.images[0], THUMB), result.metadata(), describe(result))
         if self.history is not None:
-            self._pending.append(self._writer.submit(self.history.add, result))
+            future = self._writer.submit(self.history.add, result)
+            self._pending.append(future)
+            if self._exact_on_disk(result):
+                index = len(self._results) - 1
+                future.add_done_callback(lambda f: f.exception() or self._written.emit(index, f.result()))
+
+    def _exact_on_disk(self, result: GenerationResult) -> bool:
+        """Whether `result` is large and the history gives it back as it is: RGB images (the history
+        keeps no alpha) that are no edit of the canvas (an edit keeps only its mask box, rebuilt over
+        the canvas of the moment; staging needs the request's image): an upscale, generated pictures."""
+        images, source = result.images, result.request.image
+        edit = source is not None and images[0].shape[:2] == source.shape[:2]
+        rgb = all(image.ndim == 3 and image.shape[2] == 3 for image in images)
+        return (
+            not edit
+            and rgb
+            and sum(image.shape[0] * image.shape[1] for image in images) >= self.on_disk_pixels
+        )
+
+    def _keep_on_disk(self, index: int, entry: HistoryEntry) -> None:
+        """The result at `index` is in the history now: drop its pixels, read them back when used."""
+        self._results[index] = entry
 
     def load_history(self) -> int:
         """Show the earlier sessions' results (oldest first, before this session's); returns how many."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genimg_desktop.core.history import History
+from genimg_desktop.core.history import History, HistoryEntry
 from genimg_desktop.core.imageio import LoadedImage
 from genimg_desktop.core.request import GenerationRequest, GenerationResult
+from genimg_desktop.ui.gallery import Gallery
 from genimg_desktop.ui.main_window import MainWindow
 
 
@@ -101,3 +102,30 @@ def test_the_history_keeps_at_most_max_entries(tmp_path):
             GenerationResult(GenerationRequest("m", "sample", {}, seed), [np.zeros((4, 4, 3), np.uint8)])
         )
     assert [e.meta["seed"] for e in history.entries()] == [2, 3, 4]
+
+
+def test_a_large_result_is_kept_on_disk_not_in_memory(qtbot, tmp_path, photo_rgb, request):
+    """An x4 of a 12 MP photo is 192 MP: the gallery keeps such a result on disk once the history
+    holds it and reads it back when used; edits (staged over the canvas) and RGBA stay in memory."""
+    gallery = Gallery(history=History(tmp_path / "history"))
+    qtbot.addWidget(gallery)
+    request.addfinalizer(gallery.shutdown)  # its history writer thread
+    gallery.on_disk_pixels = 256 * 256  # 4 MP in the app
+    upscale = GenerationResult(
+        GenerationRequest("upscale-photo-x4", "upscale", {"scale": 4}, 0, photo_rgb[:64, :64]),
+        [photo_rgb[:256, :256].copy()],
+    )
+    edit = GenerationResult(GenerationRequest("opencv-telea", "inpaint", {}, 0, photo_rgb), [255 - photo_rgb])
+    rgba = np.dstack([photo_rgb, np.full(photo_rgb.shape[:2], 128, np.uint8)])
+    with_alpha = GenerationResult(
+        GenerationRequest("upscale-photo-x2", "upscale", {}, 0, rgba[:256, :256]), [rgba]
+    )
+    for result in (upscale, edit, with_alpha):
+        gallery.add_result(result)
+    gallery.flush()
+    qtbot.waitUntil(lambda: isinstance(gallery.results()[0], HistoryEntry))
+    assert gallery.results()[1:] == [edit, with_alpha]
+    gallery.list.setCurrentRow(0)
+    back = gallery.current_result()
+    assert back is not None and back.request.model_id == "upscale-photo-x4"
+    np.testing.assert_array_equal(back.images[0], upscale.images[0])

@@ -113,10 +113,10 @@ def test_the_shipped_restorer_removes_noise_and_jpeg_damage_and_strength_keeps_g
     photo = np.ascontiguousarray(skimage.data.astronaut()[100:228, 180:308])
     noisy = add_noise(photo, 25, np.random.default_rng(0))
     full, half, none = (_restore(noisy, s) for s in (1.0, 0.5, 0.0))
-    assert psnr(photo, full) > psnr(photo, noisy) + 5  # 21.0 dB in, 26.5 out
+    assert psnr(photo, full) > psnr(photo, noisy) + 7  # 21.0 dB in, 29.6 out
     assert psnr(photo, full) > psnr(photo, half) > psnr(photo, noisy)  # half strength keeps some grain
     assert np.abs(none.astype(int) - noisy).mean() < 2.0  # strength 0: the picture as it was
     blocky = jpeg(photo, 20)
-    assert psnr(photo, _restore(blocky, 1.0)) > psnr(photo, blocky) + 0.1  # +0.23 dB measured
+    assert psnr(photo, _restore(blocky, 1.0)) > psnr(photo, blocky) + 0.3  # +0.56 dB measured
     clean = _restore(photo, 1.0)  # a clean photo is left nearly alone
     assert psnr(photo, clean) > 38

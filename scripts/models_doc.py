@@ -80,14 +80,16 @@ def section(card: dict) -> str:
     if source:  # `--init-from`: the steps above came on top of that model's own training
         lines += [f"Started from the weights of `{source['id']}` (sha256 {source['sha256'][:12]}...).", ""]
     if card.get("samples"):
-        what = (
-            "a tile laid 2x2 beside three seeds, at 100%"
-            if card["family"] == "texture"
-            else "one row per class"
-        )
+        what = SHEET_CAPTIONS.get(card["family"], "one row per class")
         lines += [f"![{card['id']} samples, {what}](../models/{card['samples']})", ""]
     return "\n".join(lines)
 
+
+# What a family's sample sheet shows, where it is not a grid with one row per class.
+SHEET_CAPTIONS = {
+    "texture": "a tile laid 2x2 beside three seeds, at 100%",
+    "singan": "the training photo, three new versions; a 512x256 version and two keeping its layout",
+}
 
 IMPORTED = """## Imported upscalers (converted, not trained here)
 

@@ -134,3 +134,13 @@ def test_time_steps_measures_every_phase_and_writes_nothing(
         300 * timing["seconds_per_step"]
     )
     assert not out.exists()  # no run folder, no checkpoint, no model
+
+
+def test_the_shipped_landscape_draws_sky_above_grass_at_any_aspect() -> None:
+    model = ModelRegistry().load("singan-picos", "cpu")
+    request = GenerationRequest("singan-picos", "sample", {"width": 192, "height": 96, "count": 2}, 0)
+    for picture in model.run(request, JobControl()).images:
+        assert picture.shape == (96, 192, 3)
+        top, bottom = picture[:16].astype(float), picture[-32:].astype(float)
+        # sky: blue over red at the top; the grass and path below are not
+        assert (top[..., 2] - top[..., 0]).mean() > 40 > (bottom[..., 2] - bottom[..., 0]).mean()

@@ -30,6 +30,17 @@ command, steps and wall time are in each card, `models/<id>.json`) and measured 
 """
 
 
+def _source(training: dict) -> dict:
+    """The run a card's training started from (`--init-from`), as far as the card records it."""
+    return training.get("init_from") or {}
+
+
+def _steps(training: dict) -> str:
+    """The run's steps, after its source run's ("8435 + 2600") where the card records those."""
+    before = _source(training).get("steps")
+    return f"{before} + {training.get('steps', '')}" if before else str(training.get("steps", ""))
+
+
 def row(card: dict) -> str:
     metrics, training = card.get("metrics", {}), card.get("training", {})
     bpd = metrics.get("bits_per_dim", metrics.get("elbo_bits_per_dim"))
@@ -40,8 +51,8 @@ def row(card: dict) -> str:
         str(card.get("dataset", "")),
         (f"{card['resolution']} px" if card.get("resolution") else "any size")
         + f", {card.get('channels')} ch",
-        str(training.get("steps", "")),
-        f"{training.get('wall_time_s', 0) / 60:.0f} min",
+        _steps(training),
+        f"{(training.get('wall_time_s', 0) + _source(training).get('wall_time_s', 0)) / 60:.0f} min",
         "" if bpd is None else f"{bpd:.2f}" + _bound_label(card, metrics),
         "" if accuracy is None else f"{accuracy:.1%} ({metrics.get('classifier_test_accuracy', 0):.1%})",
         "" if "fd" not in metrics else f"{metrics['fd']:.1f} ({metrics['fd_floor']:.1f})",
@@ -78,7 +89,13 @@ def section(card: dict) -> str:
     lines += [f"Trained with `{card['training'].get('command', '')}`.", ""]
     source = card["training"].get("init_from")
     if source:  # `--init-from`: the steps above came on top of that model's own training
-        lines += [f"Started from the weights of `{source['id']}` (sha256 {source['sha256'][:12]}...).", ""]
+        earlier = (
+            f", trained {source['steps']} steps with `{source['command']}`" if source.get("command") else ""
+        )
+        lines += [
+            f"Started from the weights of `{source['id']}` (sha256 {source['sha256'][:12]}...){earlier}.",
+            "",
+        ]
     if card.get("samples"):
         what = SHEET_CAPTIONS.get(card["family"], "one row per class")
         lines += [f"![{card['id']} samples, {what}](../models/{card['samples']})", ""]
@@ -89,6 +106,8 @@ def section(card: dict) -> str:
 SHEET_CAPTIONS = {
     "texture": "a tile laid 2x2 beside three seeds, at 100%",
     "singan": "the training photo, three new versions; a 512x256 version and two keeping its layout",
+    "restore": "rows: clean crops; sigma 25 and restored; JPEG q20 and restored; sigma 15 + q30 and restored;"
+    " sigma 25 restored at strength 0.5",
 }
 
 IMPORTED = """## Imported upscalers (converted, not trained here)

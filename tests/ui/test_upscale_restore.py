@@ -163,7 +163,7 @@ def test_denoise_through_the_mask_compares_split_and_accepts_one_step(qtbot, win
     assert np.array_equal(image[mask == 0], noisy[mask == 0])
     inside, before = image[mask == 255][:, :3], noisy[mask == 255][:, :3]
     truth = clean[mask == 255][:, :3]
-    assert psnr(truth, inside) > psnr(truth, before) + 4  # cleaned where painted (18.9 -> 27.7 dB)
+    assert psnr(truth, inside) > psnr(truth, before) + 6  # cleaned where painted (18.9 -> 32.0 dB)
     qtbot.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
     assert np.array_equal(win.document.image, noisy)
 

@@ -135,7 +135,9 @@ def test_resize_dialog_keeps_aspect_and_scales_the_mask(qtbot, win):
     mask = win.document.mask
     assert mask[75, 75] == 255 and mask[30, 30] == 0 and mask[75, 110] == 0
     assert (win.document.image[:, :15, 3] == 100).all()  # alpha is kept
+    resized = win.document.image
     assert_undo_redo_exact(qtbot, win, before, state(win))
+    assert win.document.image is resized  # the redo put the kept pixels back, no second resample
 
 
 def test_resize_past_the_limit_says_which_and_changes_nothing(qtbot, win):

@@ -98,7 +98,9 @@ class GeometryCommand(QUndoCommand):
 
     Each redo (the first is QUndoStack.push's) runs the pure `forward` on the arrays of the moment, so
     a redo gives the same pixels every time. Undo puts the arrays before it back, or, when an exact
-    `inverse` is given (a rotation, a flip), runs that and keeps no pixels at all.
+    `inverse` is given (a rotation, a flip), runs that and keeps no pixels at all. An undo that puts
+    arrays back keeps the ones it took for the next redo (as many pixels as before), so a redo of a
+    resize is instant and not seconds of the GUI thread again.
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class GeometryCommand(QUndoCommand):
             _show(doc, self.inverse(doc.image, doc.mask))
         elif self._before is not None:
             before, self._before = self._before, None
+            self._first = (doc.image, doc.mask)
             _show(doc, before)
 
 

@@ -4,8 +4,8 @@ QThreadPool thread, not the engine's worker: that one owns the models and may ru
 
 `work(progress)` is a plain function; `progress(fraction, message)` reports and, once the artist
 cancelled, raises `Cancelled` so the work stops at its next report. Its outcome (the value returned,
-or the exception that stopped it, `Cancelled` included) comes back to the GUI thread by a queued
-signal; nothing raised in the pool thread is lost.
+or the exception that stopped it, `Cancelled` included) comes back to the GUI thread, which polls for
+it (see _Mailbox); nothing raised in the pool thread is lost.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -36,31 +36,70 @@ class Relay(QObject):
     done = Signal(object)  # the work's result, or the exception that stopped it
 
 
+POLL_MS = 20  # how often the GUI thread looks for the work's progress and outcome
+_PENDING = object()
+
+
+class _Mailbox:
+    """What the pool thread hands over: its latest progress and its outcome, read by a timer on the
+    GUI thread. The pool thread makes no Qt call and releases no Qt object: a signal emitted there, or
+    a Qt wrapper freed there, takes Qt's connection lock and then waits for Python's lock, while the
+    GUI thread holds Python's and waits for Qt's (seen as a hang closing the progress dialog)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.progress: tuple[float, str] | None = None
+        self.outcome: object = _PENDING
+
+
 class _Task(QRunnable):
-    def __init__(self, work: Work, relay: Relay, stop: threading.Event) -> None:
+    def __init__(self, work: Work, mailbox: _Mailbox, stop: threading.Event) -> None:
         super().__init__()
-        self.work, self.relay, self.stop = work, relay, stop
+        self.work: Work | None = work
+        self.mailbox, self.stop = mailbox, stop
 
     def run(self) -> None:
+        work, self.work = self.work, None  # the GUI side holds it too, and lets it go there
+        assert work is not None
         try:
-            outcome: object = self.work(self.report)
+            outcome: object = work(self.report)
         except Cancelled as exc:
             outcome = exc
         except Exception as exc:  # the caller says it in a message; the traceback goes to the log
             log.info("background work failed", exc_info=True)
             outcome = exc
-        self.relay.done.emit(outcome)
+        del work
+        with self.mailbox.lock:
+            self.mailbox.outcome = outcome
 
     def report(self, fraction: float, message: str = "") -> None:
         if self.stop.is_set():
             raise Cancelled
-        self.relay.progress.emit(fraction, message)
+        with self.mailbox.lock:
+            self.mailbox.progress = (fraction, message)
 
 
 def start(work: Work, relay: Relay) -> threading.Event:
-    """Run `work` on a pool thread, reporting through `relay`; set the returned event to cancel."""
-    stop = threading.Event()
-    QThreadPool.globalInstance().start(_Task(work, relay, stop))
+    """Run `work` on a pool thread, reporting through `relay` (on the GUI thread); set the returned
+    event to cancel."""
+    stop, mailbox = threading.Event(), _Mailbox()
+    timer = QTimer(relay)
+    timer.setInterval(POLL_MS)
+
+    def poll(_work: Work = work) -> None:  # holds `work` on the GUI thread until the outcome is in
+        with mailbox.lock:
+            progress, mailbox.progress = mailbox.progress, None
+            outcome = mailbox.outcome
+        if progress is not None:
+            relay.progress.emit(*progress)
+        if outcome is not _PENDING:
+            timer.stop()
+            timer.deleteLater()
+            relay.done.emit(outcome)
+
+    timer.timeout.connect(poll)
+    timer.start()
+    QThreadPool.globalInstance().start(_Task(work, mailbox, stop))
     return stop
 
 

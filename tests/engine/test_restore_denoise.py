@@ -20,6 +20,7 @@ from genimg_desktop.engine.restore.denoise_trainer import RestoreTrainConfig
 from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import TrainConfig
 from genimg_desktop.engine.training.loop import train
+from tests.support.tiny_training import tiny_photo_run
 
 TINY = {"width": 8, "depth": 3, "est_width": 4, "est_depth": 2, "patch": 32, "warm_up": 1}
 
@@ -57,22 +58,7 @@ def test_network_keeps_any_size_and_starts_near_the_identity() -> None:
 
 
 def _config(out: Path, steps: int) -> TrainConfig:
-    return TrainConfig(
-        family="restore",
-        data="photos",
-        size=48,
-        out=out,
-        steps=steps,
-        batch_size=4,
-        lr=1e-3,
-        limit=8,
-        checkpoint_every=2,
-        sample_every=0,
-        model_id="tiny-restore",
-        extra=dict(TINY),
-        device="cpu",
-        models_dir=out / "models",
-    )
+    return tiny_photo_run("restore", out, steps, TINY)
 
 
 def test_training_resumed_midway_ends_with_the_same_weights(tmp_path: Path) -> None:

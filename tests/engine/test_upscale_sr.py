@@ -23,6 +23,7 @@ from genimg_desktop.engine.restore.sr_net import SrConfig, SrNet
 from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import TrainConfig
 from genimg_desktop.engine.training.loop import train
+from tests.support.tiny_training import tiny_photo_run
 
 TINY = {"scale": 2, "width": 8, "depth": 1, "fold": 2, "patch": 32}
 
@@ -49,22 +50,7 @@ SHARP = {**TINY, "adv": 0.05, "feature": 1.0, "critic_width": 4}
 
 
 def _config(out: Path, steps: int, extra: dict[str, float] = TINY) -> TrainConfig:
-    return TrainConfig(
-        family="upscale",
-        data="photos",
-        size=48,
-        out=out,
-        steps=steps,
-        batch_size=4,
-        lr=1e-3,
-        limit=8,
-        checkpoint_every=2,
-        sample_every=0,
-        model_id="tiny-upscale",
-        extra=dict(extra),
-        device="cpu",
-        models_dir=out / "models",
-    )
+    return tiny_photo_run("upscale", out, steps, extra)
 
 
 @pytest.mark.parametrize("extra", [TINY, SHARP], ids=["faithful", "sharp"])

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QLockFile, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from genimg_desktop.core import paths
 from genimg_desktop.core.document import Document
 from genimg_desktop.core.imageio import ImageSaveError
 from genimg_desktop.core.ora import save_ora
 from genimg_desktop.core.rect import Rect
+from genimg_desktop.ui import background
 
 FAST_PNG = 1  # zlib level: several times faster than 6 on photos, for files nobody keeps
 MAX_INTERVAL_S = 24 * 3600  # a QTimer counts milliseconds in an int32: about 24 days at most
@@ -43,24 +44,13 @@ def session_lock(lock_path: Path) -> QLockFile:
     return lock
 
 
-class _Done(QObject):
-    """Carries a worker's outcome back to the GUI thread (a queued signal): generation, error or ""."""
-
-    finished = Signal(int, str)
-
-
-class _SaveTask(QRunnable):
-    def __init__(self, path: Path, snapshot: dict[str, Any], done: _Done, generation: int) -> None:
-        super().__init__()
-        self.path, self.snapshot, self.done, self.generation = path, snapshot, done, generation
-
-    def run(self) -> None:
-        try:
-            save_ora(self.path, compress_level=FAST_PNG, **self.snapshot)
-            error = ""
-        except (ImageSaveError, ValueError) as exc:
-            error = str(exc)
-        self.done.finished.emit(self.generation, error)
+def _write(path: Path, snapshot: dict[str, Any]) -> str:
+    """On the worker thread: the save, and why it failed ("" when it did not)."""
+    try:
+        save_ora(path, compress_level=FAST_PNG, **snapshot)
+    except (ImageSaveError, ValueError) as exc:
+        return str(exc)
+    return ""
 
 
 class Autosaver(QObject):
@@ -82,10 +72,7 @@ class Autosaver(QObject):
             self._lock.tryLock(0)  # a fresh, unique name: only an unwritable folder makes it fail
         except OSError as exc:  # an unwritable data folder must not stop the app from starting
             self.last_error = f"Autosave is off: {exc.strerror or exc}"
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one save at a time, in order
-        self._done = _Done(self)
-        self._done.finished.connect(self._finished)
+        self._task: background.Task | None = None  # the save running, or the last one
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
         self._document: Document | None = None
@@ -106,7 +93,7 @@ class Autosaver(QObject):
         """Follow a new document. The old one's autosave goes: it was saved or discarded by now."""
         if self._document is not None:
             self._document.remove_listener(self._changed)
-        self._pool.waitForDone()  # a save still running must not land after the removal below
+        self.wait()  # a save still running must not land after the removal below
         self._generation += 1
         self._remove_file()
         self._document = document
@@ -140,12 +127,16 @@ class Autosaver(QObject):
             self._again = True
             return
         self.dirty = False
-        self._busy = True
-        self._pool.start(_SaveTask(self.path, _snapshot(doc), self._done, self._generation))
+        self._busy = True  # one save at a time, in order: the next one waits for this one's outcome
+        path, snapshot, generation = self.path, _snapshot(doc), self._generation
+        relay = background.Relay(self)
+        relay.done.connect(lambda outcome: self._finished(relay, generation, outcome))
+        self._task = background.start(lambda _progress: _write(path, snapshot), relay)
 
-    @Slot(int, str)
-    def _finished(self, generation: int, error: str) -> None:
+    def _finished(self, relay: background.Relay, generation: int, outcome: object) -> None:
+        relay.deleteLater()
         self._busy = False
+        error = outcome if isinstance(outcome, str) else str(outcome)  # an unforeseen failure too
         if generation == self._generation:
             if error:
                 self.dirty = True  # try again at the next tick
@@ -159,8 +150,9 @@ class Autosaver(QObject):
             self.save_now()
 
     def wait(self) -> None:
-        """Block until the running save is written (tests; shutdown)."""
-        self._pool.waitForDone()
+        """Block until the running save is written (tests; shutdown); its outcome comes after."""
+        if self._task is not None:
+            self._task.wait()
 
     def keep_for_recovery(self) -> str | None:
         """The app is ending on a signal (logout, shutdown, kill): write what changed since the last
@@ -168,13 +160,10 @@ class Autosaver(QObject):
         it (ui/recovery.py). Returns why the save failed, or None."""
         self._timer.stop()
         self._again = False
-        self._pool.waitForDone()  # a running save lands first; its outcome will never be delivered now
+        self.wait()  # a running save lands first; its outcome is ignored from here on
         doc, error = self._document, None
         if doc is not None and self.path is not None and (self.dirty or self._busy):
-            try:
-                save_ora(self.path, compress_level=FAST_PNG, **_snapshot(doc))
-            except (ImageSaveError, ValueError) as exc:
-                error = str(exc)
+            error = _write(self.path, _snapshot(doc)) or None
         self.shutdown(delete=False)
         return error
 
@@ -182,7 +171,8 @@ class Autosaver(QObject):
         """Clean exit: stop, let a running save finish, then remove our files (nothing to recover)."""
         self._timer.stop()
         self._again = False
-        self._pool.waitForDone()
+        self.wait()
+        self._generation += 1  # the outcome of the save just waited for no longer speaks
         if self._document is not None:
             self._document.remove_listener(self._changed)
             self._document = None

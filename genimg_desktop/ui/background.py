@@ -1,11 +1,17 @@
 """Work of a second or more that is not a model job, off the GUI thread, so the window never freezes:
-converting an imported model, Select subject's GrabCut, the patch style transfer. It runs on a
-QThreadPool thread, not the engine's worker: that one owns the models and may run a job for minutes.
+converting an imported model, Select subject's GrabCut, the patch style transfer, autosave's write,
+the decode of an opened file. Each piece runs on its own plain Python thread (a daemon: closing the
+app does not wait for a GrabCut nobody needs any more; what must land, autosave, is waited for), not on
+the engine's worker: that one owns the models and may run a job for minutes.
 
 `work(progress)` is a plain function; `progress(fraction, message)` reports and, once the artist
 cancelled, raises `Cancelled` so the work stops at its next report. Its outcome (the value returned,
 or the exception that stopped it, `Cancelled` included) comes back to the GUI thread, which polls for
-it (see _Mailbox); nothing raised in the pool thread is lost.
+it (see _Mailbox); nothing raised in the work's thread is lost.
+
+The thread is Python's, not Qt's QThreadPool: a QRunnable's wrapper is released on the pool thread when
+Qt deletes it there, which takes Shiboken's and Qt's locks and Python's in the other order than the
+GUI thread does; CI hung in the patch style test that way once. A Python thread never touches Qt.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -41,8 +48,8 @@ _PENDING = object()
 
 
 class _Mailbox:
-    """What the pool thread hands over: its latest progress and its outcome, read by a timer on the
-    GUI thread. The pool thread makes no Qt call and releases no Qt object: a signal emitted there, or
+    """What the work's thread hands over: its latest progress and its outcome, read by a timer on the
+    GUI thread. That thread makes no Qt call and releases no Qt object: a signal emitted there, or
     a Qt wrapper freed there, takes Qt's connection lock and then waits for Python's lock, while the
     GUI thread holds Python's and waits for Qt's (seen as a hang closing the progress dialog)."""
 
@@ -52,36 +59,46 @@ class _Mailbox:
         self.outcome: object = _PENDING
 
 
-class _Task(QRunnable):
-    def __init__(self, work: Work, mailbox: _Mailbox, stop: threading.Event) -> None:
-        super().__init__()
-        self.work: Work | None = work
-        self.mailbox, self.stop = mailbox, stop
+@dataclass(frozen=True)
+class Task:
+    """A started piece of work: `cancel()` stops it at its next report; `wait()` blocks (Python's lock
+    released) until the work has ended; its outcome still arrives through the relay's poll."""
 
-    def run(self) -> None:
-        work, self.work = self.work, None  # the GUI side holds it too, and lets it go there
-        assert work is not None
-        try:
-            outcome: object = work(self.report)
-        except Cancelled as exc:
-            outcome = exc
-        except Exception as exc:  # the caller says it in a message; the traceback goes to the log
-            log.info("background work failed", exc_info=True)
-            outcome = exc
-        del work
-        with self.mailbox.lock:
-            self.mailbox.outcome = outcome
+    stop: threading.Event
+    thread: threading.Thread
 
-    def report(self, fraction: float, message: str = "") -> None:
-        if self.stop.is_set():
+    def cancel(self) -> None:
+        self.stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True when the work has ended."""
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+
+def _run(holder: list[Work], mailbox: _Mailbox, stop: threading.Event) -> None:
+    work = holder.pop()  # so that the thread's own reference to the work is gone once it has run
+
+    def report(fraction: float, message: str = "") -> None:
+        if stop.is_set():
             raise Cancelled
-        with self.mailbox.lock:
-            self.mailbox.progress = (fraction, message)
+        with mailbox.lock:
+            mailbox.progress = (fraction, message)
+
+    try:
+        outcome: object = work(report)
+    except Cancelled as exc:
+        outcome = exc
+    except Exception as exc:  # the caller says it in a message; the traceback goes to the log
+        log.info("background work failed", exc_info=True)
+        outcome = exc
+    del work  # the GUI side holds it too, and lets it go there
+    with mailbox.lock:
+        mailbox.outcome = outcome
 
 
-def start(work: Work, relay: Relay) -> threading.Event:
-    """Run `work` on a pool thread, reporting through `relay` (on the GUI thread); set the returned
-    event to cancel."""
+def start(work: Work, relay: Relay) -> Task:
+    """Run `work` on a thread of its own, reporting through `relay` (on the GUI thread)."""
     stop, mailbox = threading.Event(), _Mailbox()
     timer = QTimer(relay)
     timer.setInterval(POLL_MS)
@@ -99,8 +116,9 @@ def start(work: Work, relay: Relay) -> threading.Event:
 
     timer.timeout.connect(poll)
     timer.start()
-    QThreadPool.globalInstance().start(_Task(work, mailbox, stop))
-    return stop
+    thread = threading.Thread(target=_run, args=([work], mailbox, stop), name="background", daemon=True)
+    thread.start()
+    return Task(stop, thread)
 
 
 def run_with_progress(
@@ -125,8 +143,8 @@ def run_with_progress(
 
     relay.done.connect(done)
     dialog.show()
-    stop = start(work, relay)
-    dialog.canceled.connect(stop.set)
+    task = start(work, relay)
+    dialog.canceled.connect(task.stop.set)  # the event lives as long as the work (the Task may not)
     return dialog
 
 

@@ -2,8 +2,9 @@
 
 File > Open, drag and drop and a pasted file start it (ui/file_ops.py). The model says which file is
 loading and how far (`opening_changed`, `open_progress`); the status bar shows it with Cancel
-(ui/open_progress.py). The decode is core.imageio's (or core.ora_read's), on a QThreadPool thread, not
-the engine's worker: that one owns the models and may be busy with a job for minutes. Cancel makes the
+(ui/open_progress.py). The decode is core.imageio's (or core.ora_read's), on a thread of its own
+(ui/background.py; one decode at a time, so two big ones never share the memory), not the engine's
+worker: that one owns the models and may be busy with a job for minutes. Cancel makes the
 load's progress callback raise LoadCancelled, so the decoder stops between two reads of the file (a
 project is read to the end and then dropped). The open document is only replaced once a load
 succeeded, by the window, which asks again if the document changed while the file loaded.
@@ -11,20 +12,18 @@ succeeded, by the window, which asks again if the document changed while the fil
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from genimg_desktop.core.document import Document
 from genimg_desktop.core.imageio import ImageLoadError, LoadCancelled, LoadedImage, Progress, load_image
 from genimg_desktop.core.ora_read import load_ora
 from genimg_desktop.core.rect import Rect
+from genimg_desktop.ui import background
 from genimg_desktop.ui.window_model import WindowModel
-
-STEP = 0.01  # progress is announced in steps of 1 %, not on each of the decoder's reads
 
 
 def is_project(path: Path) -> bool:
@@ -48,34 +47,25 @@ class Opened:
     touched: bool  # the open document changed, or another replaced it, while this file loaded
 
 
-class _Relay(QObject):
-    """Carries a load's progress and outcome from the worker to the GUI thread (queued signals)."""
+def _read_after(
+    previous: background.Task | None, path: Path, fit: bool, progress: background.Progress
+) -> object:
+    """On the load's thread: the file's content, or the ImageLoadError / LoadCancelled that stopped it."""
+    if previous is not None:
+        previous.wait()  # a cancelled decode stops at its next read; two big ones could exhaust memory
 
-    progress = Signal(int, float)  # ticket, fraction
-    done = Signal(int, object)  # ticket, (LoadedImage, mask) or the exception that stopped it
-
-
-class _LoadTask(QRunnable):
-    def __init__(self, path: Path, fit: bool, ticket: int, relay: _Relay, stop: threading.Event) -> None:
-        super().__init__()
-        self.path, self.fit, self.ticket, self.relay, self.stop = path, fit, ticket, relay, stop
-        self.shown = -1.0
-
-    def run(self) -> None:
+    def report(fraction: float) -> None:
         try:
-            outcome: object = read_file(self.path, self.report, self.fit)
-        except (ImageLoadError, LoadCancelled) as exc:
-            outcome = exc
-        except MemoryError:
-            outcome = ImageLoadError(f"Not enough memory to open '{self.path.name}'.")
-        self.relay.done.emit(self.ticket, outcome)
+            progress(fraction, "")
+        except background.Cancelled:
+            raise LoadCancelled from None
 
-    def report(self, fraction: float) -> None:
-        if self.stop.is_set():
-            raise LoadCancelled
-        if fraction - self.shown >= STEP or fraction >= 1.0 > self.shown:
-            self.shown = fraction
-            self.relay.progress.emit(self.ticket, fraction)
+    try:
+        return read_file(path, report, fit)
+    except (ImageLoadError, LoadCancelled) as exc:
+        return exc
+    except MemoryError:
+        return ImageLoadError(f"Not enough memory to open '{path.name}'.")
 
 
 class ImageOpener(QObject):
@@ -88,13 +78,8 @@ class ImageOpener(QObject):
     def __init__(self, model: WindowModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one decode at a time: two big ones could exhaust memory
-        self._relay = _Relay(self)
-        self._relay.progress.connect(self._progress)
-        self._relay.done.connect(self._done)
         self._ticket = 0  # bumped per open and per cancel: an outcome with an older ticket is dropped
-        self._stop = threading.Event()
+        self._task: background.Task | None = None  # the load running, or the last one
         self._fit = False
         self._watched: Document | None = None
         self._touched = False
@@ -103,18 +88,22 @@ class ImageOpener(QObject):
         """Load `path` (scaled down to fit the size limits when `fit`); a load in flight is cancelled."""
         self.cancel()
         self._ticket += 1
-        self._stop, self._fit = threading.Event(), fit
+        ticket, previous, self._fit = self._ticket, self._task, fit
         self._watch(self.model.document)
         self.model.set_opening(path)
         self.model.open_progress.emit(0.0)
-        self._pool.start(_LoadTask(path, fit, self._ticket, self._relay, self._stop))
+        relay = background.Relay(self)
+        relay.progress.connect(lambda fraction, _message: self._progress(ticket, fraction))
+        relay.done.connect(lambda outcome: self._done(relay, ticket, outcome))
+        self._task = background.start(lambda progress: _read_after(previous, path, fit, progress), relay)
 
     def cancel(self) -> None:
         """Stop the load in flight, if any; the open document stays as it is."""
         path = self.model.opening
         if path is None:
             return
-        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
         self._ticket += 1
         self._end()
         self.cancelled.emit(path)
@@ -122,13 +111,15 @@ class ImageOpener(QObject):
     def shutdown(self) -> None:
         """On closing: stop a load and wait for its thread (a decode stops at its next read)."""
         self.cancel()
-        self._pool.waitForDone()
+        if self._task is not None:
+            self._task.wait()
 
     def _progress(self, ticket: int, fraction: float) -> None:
         if ticket == self._ticket:
             self.model.open_progress.emit(fraction)
 
-    def _done(self, ticket: int, outcome: object) -> None:
+    def _done(self, relay: background.Relay, ticket: int, outcome: object) -> None:
+        relay.deleteLater()
         path = self.model.opening
         if ticket != self._ticket or path is None:
             return  # cancelled, or replaced by a newer open
@@ -136,8 +127,13 @@ class ImageOpener(QObject):
         self._end()
         if isinstance(outcome, LoadCancelled):
             self.cancelled.emit(path)
-        elif isinstance(outcome, ImageLoadError):
-            self.failed.emit(path, outcome, self._fit)
+        elif isinstance(outcome, Exception):  # ImageLoadError, or a failure nobody foresaw
+            error = (
+                outcome
+                if isinstance(outcome, ImageLoadError)
+                else ImageLoadError(f"Could not open '{path.name}': {outcome}")
+            )
+            self.failed.emit(path, error, self._fit)
         else:
             loaded, mask = outcome  # type: ignore[misc]
             self.opened.emit(Opened(path, loaded, mask, touched))

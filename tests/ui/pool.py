@@ -1,5 +1,5 @@
-"""Holding Qt's global thread pool in a test, so that work a test starts on it (ui/background.py, an
-open, an autosave) has certainly not begun until the test lets it: no timing in the tests."""
+"""Holding background work in a test, so that work a test starts (ui/background.py: an import, Select
+subject, an open, an autosave) has certainly not begun until the test lets it: no timing in the tests."""
 
 from __future__ import annotations
 
@@ -7,24 +7,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QRunnable, QThreadPool
+from genimg_desktop.ui import background
 
 
 @contextmanager
-def busy_pool() -> Iterator[None]:
-    """Every thread of the global pool held until the block ends."""
-    pool, release, started = QThreadPool.globalInstance(), threading.Event(), threading.Semaphore(0)
+def background_held() -> Iterator[None]:
+    """Every piece of background work started inside the block waits to begin until the block ends."""
+    release, real_run = threading.Event(), background._run
 
-    class Hold(QRunnable):
-        def run(self) -> None:
-            started.release()
-            release.wait()
+    def held(*args) -> None:
+        release.wait()
+        real_run(*args)
 
-    for _ in range(pool.maxThreadCount()):
-        pool.start(Hold())
-    for _ in range(pool.maxThreadCount()):
-        started.acquire()
+    background._run = held
     try:
         yield
     finally:
+        background._run = real_run
         release.set()

@@ -1,12 +1,14 @@
 """ui/background.py: work off the GUI thread whose progress and outcome reach the GUI thread only.
 
-A signal emitted on the pool thread (or a Qt wrapper released there) once hung the suite: the pool
-thread held Qt's connection lock waiting for Python's, while the GUI thread, closing the progress
-dialog, held Python's and waited for Qt's. So nothing of Qt's may run on the pool thread."""
+A signal emitted on a pool thread (or a Qt wrapper released there) hung the suite twice: the pool
+thread held Qt's connection lock waiting for Python's, while the GUI thread held Python's and waited
+for Qt's. So nothing of Qt's may run on the work's thread, and no work runs on a Qt thread pool."""
 
 from __future__ import annotations
 
+import re
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
@@ -67,3 +69,16 @@ def test_a_failure_and_a_cancel_come_back_as_the_outcome(qtbot):
     release.set()
     qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=TIMEOUT_MS)
     assert isinstance(outcomes[1], background.Cancelled)
+
+
+def test_the_app_runs_no_work_on_qt_thread_pools():
+    """Work off the GUI thread goes through background.start (a Python thread, a polled mailbox): a
+    QRunnable's wrapper released on a pool thread, or a signal emitted there, can deadlock with the GUI
+    thread (CI hung 90 minutes in the patch style test on an autosave's and an open's pool threads)."""
+    here = Path(background.__file__)
+    users = [
+        path.name
+        for path in here.parents[1].rglob("*.py")
+        if path != here and re.search(r"\bQ(ThreadPool|Runnable)\b", path.read_text(encoding="utf-8"))
+    ]
+    assert not users

@@ -16,7 +16,7 @@ from safetensors.numpy import load_file
 from genimg_desktop.core import paths
 from genimg_desktop.engine.restore.imported import importer
 from genimg_desktop.engine.restore.imported.wheels import REALESRGAN, WAIFU2X, package_file
-from tests.ui.pool import busy_pool
+from tests.ui.pool import background_held
 from tests.ui.test_model_manager import (  # noqa: F401 (window is a fixture)
     TIMEOUT_MS,
     _listed,
@@ -50,7 +50,7 @@ def test_conversion_runs_off_the_gui_thread_and_the_model_appears_in_the_picker(
 
     monkeypatch.setattr(importer, "import_model", import_model)
     manager = window.model_folder.open_manager()
-    with qtbot.waitSignal(manager.imported, timeout=TIMEOUT_MS) as outcome, busy_pool():
+    with qtbot.waitSignal(manager.imported, timeout=TIMEOUT_MS) as outcome, background_held():
         dialog = manager.import_files(list(_anime_x3()))
         assert dialog.isVisible() and not installed_on  # back at once: the window keeps drawing
     assert outcome.args[0] == paths.user_models_dir() / "realesr-animevideov3-x3.json"
@@ -61,7 +61,7 @@ def test_conversion_runs_off_the_gui_thread_and_the_model_appears_in_the_picker(
 
 def test_cancel_stops_the_conversion_and_installs_nothing(qtbot, window, messages):  # noqa: F811
     manager = window.model_folder.open_manager()
-    with qtbot.waitSignal(manager.imported, timeout=TIMEOUT_MS) as outcome, busy_pool():
+    with qtbot.waitSignal(manager.imported, timeout=TIMEOUT_MS) as outcome, background_held():
         dialog = manager.import_files(list(_anime_x3()))
         dialog.findChild(QPushButton).click()  # Cancel, before the work has begun
     assert outcome.args[0] is None

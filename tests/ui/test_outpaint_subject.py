@@ -15,7 +15,7 @@ from genimg_desktop.ui.extend_dialog import ExtendDialog
 from genimg_desktop.ui.main_window import MainWindow
 from tests.core.test_subject import BOX, hand_mask
 from tests.ui.mouse import drag
-from tests.ui.pool import busy_pool
+from tests.ui.pool import background_held
 
 TIMEOUT_MS = 60_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -52,7 +52,7 @@ def test_select_subject_masks_the_cup_as_one_undo_step(qtbot, win):
     qtbot.keyClick(win.canvas, Qt.Key.Key_S)
     assert win.canvas.tool == "subject" and win.acts["tool_subject"].isChecked()
     x, y, w, h = BOX
-    with busy_pool():  # GrabCut runs off the GUI thread: the drag returns before it has begun
+    with background_held():  # GrabCut runs off the GUI thread: the drag returns before it has begun
         drag(win.canvas, [(x, y), (x + w / 2, y + h / 2), (x + w, y + h)])
         assert not win.document.mask.any() and "finding the object" in win.statusBar().currentMessage()
     qtbot.waitUntil(win.undo_stack.canUndo, timeout=TIMEOUT_MS)
@@ -77,7 +77,7 @@ def test_a_selection_the_picture_changed_under_is_dropped(qtbot, win):
     """The cup's mask found for the picture before a flip would sit on the wrong side after it."""
     qtbot.keyClick(win.canvas, Qt.Key.Key_S)
     x, y, w, h = BOX
-    with busy_pool():
+    with background_held():
         drag(win.canvas, [(x, y), (x + w, y + h)])
         win.acts["flip_h"].trigger()
     flipped = state(win)

@@ -3,6 +3,7 @@ exactly, and the shipped restore-photo model removing noise and JPEG damage thro
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from genimg_desktop.engine.registry import ModelRegistry
 from genimg_desktop.engine.restore.degrade import add_noise, jpeg, shrink
 from genimg_desktop.engine.restore.denoise_net import DenoiseConfig, DenoiseNet
 from genimg_desktop.engine.restore.denoise_trainer import RestoreTrainConfig
+from genimg_desktop.engine.restore.tiling import run_tiled
 from genimg_desktop.engine.training.events import TrainingStopped
 from genimg_desktop.engine.training.family_trainer import TrainConfig
 from genimg_desktop.engine.training.loop import train
@@ -57,6 +59,26 @@ def test_network_keeps_any_size_and_starts_near_the_identity() -> None:
     assert net.context == 2 * (3 + 2) + 2 and net.takes_noise_level
 
 
+def test_a_network_told_the_jpeg_grid_reads_it_from_the_corner_and_tiles_start_on_it() -> None:
+    torch.manual_seed(0)
+    net = DenoiseNet(DenoiseConfig(width=8, depth=3, est_width=4, est_depth=2, grid=16)).eval()
+    with torch.no_grad():  # the grid channels' weights (last inputs of the first layer) made large
+        net.body[0].weight[:, 13:] = torch.randn_like(net.body[0].weight[:, 13:])
+    assert net.size_multiple == 16
+    picture = np.random.default_rng(0).integers(0, 256, (80, 72, 3), dtype=np.uint8)
+
+    def run(tile: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            image = torch.from_numpy(tile.copy()).permute(2, 0, 1)[None].float() / 255
+            return (net(image)[0].permute(1, 2, 0) * 255).numpy()
+
+    whole = run(picture)
+    on_grid = run_tiled(picture, run, 1, 32, net.context, 16, align=net.size_multiple)
+    off_grid = run_tiled(picture, run, 1, 32, net.context, 16, align=2)  # tiles told a wrong phase
+    assert np.abs(on_grid.astype(float) - np.clip(whole, 0, 255).round()).max() <= 1
+    assert np.abs(off_grid.astype(float) - np.clip(whole, 0, 255).round()).max() > 5
+
+
 def _config(out: Path, steps: int) -> TrainConfig:
     return tiny_photo_run("restore", out, steps, TINY)
 
@@ -85,6 +107,23 @@ def test_a_checkpoint_from_before_the_damage_mix_setting_still_resumes(tmp_path:
         del state["trainer"]["config"][name]
     torch.save(state, out / "checkpoint.pt")
     assert train(_config(out, 3)).is_file()  # the mix it trained with is today's default
+
+
+def test_a_restorer_given_the_grid_starts_as_the_model_it_is_trained_from(tmp_path: Path) -> None:
+    """--init-from a model without the grid channels: their weights start at zero, the rest is taken."""
+    source = train(replace(_config(tmp_path / "source", 2), models_dir=None))  # the user's models folder
+    extra = {**TINY, "grid": 16}
+    tuned = replace(_config(tmp_path / "grid", 1), init_from="tiny-restore", extra=extra, lr=1e-12)
+    card = train(replace(tuned, model_id="tiny-grid"))
+    registry = ModelRegistry([(source.parent, False), (card.parent, False)])
+    # Sides on the grid: neither model pads (a padded edge would differ, the grid one pads to 16).
+    image = np.random.default_rng(0).integers(0, 256, (32, 48, 3), dtype=np.uint8)
+    before, after = (
+        registry.load(i, "cpu").run(GenerationRequest(i, "denoise", {}, 0, image), JobControl()).images[0]
+        for i in ("tiny-restore", "tiny-grid")
+    )
+    assert registry.load("tiny-grid", "cpu").net.size_multiple == 16
+    assert np.abs(before.astype(int) - after).max() <= 1
 
 
 def _restore(image: np.ndarray, strength: float) -> np.ndarray:

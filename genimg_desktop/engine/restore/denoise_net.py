@@ -9,6 +9,12 @@ predicts the damage, which is subtracted (residual learning, DnCNN). A lower str
 stated noise level: like FFDNet given a smaller sigma, it keeps some grain and detail instead of
 blending the input back in.
 
+With `grid` set (16: a JPEG's 8x8 luma blocks and 16x16 colour blocks at 4:2:0), the denoiser also
+gets the position of each half-resolution pixel within that grid (one-hot column and row phase),
+counted from the picture's top-left corner, where a JPEG file's grid starts: the block edges it must
+smooth are then known instead of guessed from the picture. Tiles start at multiples of `grid` so that
+a tile's corner lies on the picture's grid.
+
 Input and output: (N, 3, H, W) RGB in 0..1 (the caller clamps); any H and W (odd sides are padded).
 """
 
@@ -35,6 +41,7 @@ class DenoiseConfig:
     depth: int = 8  # 3x3 convolutions of the denoiser
     est_width: int = 16  # channels of the level estimator
     est_depth: int = 4  # 3x3 convolutions of the level estimator
+    grid: int = 0  # JPEG grid period (pixels) given as phase channels; 0: none (older cards)
 
     @property
     def receptive_field(self) -> int:
@@ -51,6 +58,8 @@ class DenoiseConfig:
         made = cls(**{key: int(value) for key, value in config.items() if key in names})
         if min(made.width, made.est_width) < 1 or min(made.depth, made.est_depth) < 2:
             raise ValueError("denoise-ffd needs width, est_width >= 1 and depth, est_depth >= 2")
+        if made.grid < 0 or made.grid % 2:
+            raise ValueError("denoise-ffd's grid must be 0 or an even number of pixels")
         return made
 
 
@@ -71,7 +80,8 @@ def _stack(channels_in: int, width: int, depth: int, channels_out: int) -> nn.Se
 class DenoiseNet(nn.Module):
     takes_noise_level = True  # the second input is the strength map (engine/restore/architectures.py)
     # Tiles start at even pixels: the fold's 2x2 grid then lies the same in a tile as in the picture,
-    # so a tiled run equals an untiled one (odd sides are still padded here, for direct callers).
+    # so a tiled run equals an untiled one (odd sides are still padded here, for direct callers). A
+    # network told the JPEG grid raises it to the grid's period (__init__).
     size_multiple = 2
 
     def __init__(self, config: DenoiseConfig | None = None) -> None:
@@ -79,8 +89,11 @@ class DenoiseNet(nn.Module):
         self.config = config or DenoiseConfig()
         c = self.config
         self.context = c.receptive_field
+        self.size_multiple = max(c.grid, 2)  # with a grid, tiles start on it
+        self.phases = c.grid // 2  # grid period at half resolution
         self.estimator = _stack(12, c.est_width, c.est_depth, 1)
-        self.body = _stack(12 + 1, c.width, c.depth, 12)
+        # The new channels come last: a network without them is this one with their weights at zero.
+        self.body = _stack(12 + 1 + 2 * self.phases, c.width, c.depth, 12)
         with torch.no_grad():  # starts close to the identity (output ~ input), not at it: a zero layer
             self.body[-1].weight.mul_(0.1)  # would leave the ones behind it without a gradient
             self.body[-1].bias.zero_()
@@ -92,8 +105,22 @@ class DenoiseNet(nn.Module):
     def restore(self, image: torch.Tensor, level: torch.Tensor) -> torch.Tensor:
         """The restored even-sided picture given a half-resolution level map (N, 1, H/2, W/2)."""
         folded = F.pixel_unshuffle(image - 0.5, 2)  # (N, 12, H/2, W/2)
-        damage = F.pixel_shuffle(self.body(torch.cat([folded, level], 1)), 2)
+        damage = F.pixel_shuffle(self.body(torch.cat([folded, level, *self._grid_phase(folded)], 1)), 2)
         return image - damage
+
+    def _grid_phase(self, folded: torch.Tensor) -> list[torch.Tensor]:
+        """[] without a grid, else [(N, 2 * phases, H/2, W/2)]: one-hot column phase, then row phase,
+        of each half-resolution pixel within the grid (counted from the top-left corner)."""
+        if not self.phases:
+            return []
+        batch, _, height, width = folded.shape
+        eye = torch.eye(self.phases, dtype=folded.dtype, device=folded.device)
+        columns = eye[:, torch.arange(width, device=folded.device) % self.phases]  # (phases, W/2)
+        rows = eye[:, torch.arange(height, device=folded.device) % self.phases]  # (phases, H/2)
+        phase = torch.cat(
+            [columns[:, None, :].expand(-1, height, -1), rows[:, :, None].expand(-1, -1, width)]
+        )
+        return [phase[None].expand(batch, -1, -1, -1)]
 
     def forward(self, image: torch.Tensor, strength: torch.Tensor | None = None) -> torch.Tensor:
         height, width = image.shape[-2:]

@@ -25,8 +25,8 @@ damage (residual learning, DnCNN), conditioned on a damage-level map that a smal
 the picture (CBDNet's idea) and the artist's strength scales. Trained on random crops of clean photos,
 flipped and rotated, each damaged on the fly: Gaussian noise sigma 0-{sigma_max:g} ({p_noise:.0%}), JPEG
 quality {q_min}-{q_max} ({p_jpeg:.0%}), noise up to sigma {sigma_mixed:g} then JPEG ({p_mixed:.0%}), or left
-clean ({p_clean:.0%}); noisy pixels are clipped and rounded as a saved picture holds them, and the JPEG 8x8
-grid falls at a random phase. Loss: L1 to the clean crop plus {est_weight:g} x L1 of the estimated level to
+clean ({p_clean:.0%}); noisy pixels are clipped and rounded as a saved picture holds them, and
+{grid_text}. Loss: L1 to the clean crop plus {est_weight:g} x L1 of the estimated level to
 the crop's true RMS damage; the denoiser sees the true level or (half the time, after warm-up) the
 estimator's, so it learns to work from the estimate it gets in use; {p_identity:.0%} of crops get a zero
 level and themselves as the target, so strength 0 is the input and lower strengths keep some grain.
@@ -45,6 +45,8 @@ class RestoreTrainConfig:
     depth: int = 8
     est_width: int = 16
     est_depth: int = 4
+    grid: int = 0  # 16: the network is told the JPEG grid's phase (denoise_net.py); 0: it is not
+    p_off_grid: float = 0.1  # with a grid: share of crops cut off it (a cropped JPEG), told it is on
     patch: int = 64  # side of the training crops (cut from the --size pictures)
     est_weight: float = 0.1
     p_estimated: float = 0.5  # share of steps the denoiser sees the estimated level, after warm-up
@@ -63,7 +65,7 @@ class RestoreTrainConfig:
     sigma_mixed: float = 35.0
 
     def network(self) -> DenoiseConfig:
-        return DenoiseConfig(self.width, self.depth, self.est_width, self.est_depth)
+        return DenoiseConfig(self.width, self.depth, self.est_width, self.est_depth, self.grid)
 
     def ranges(self) -> DamageRanges:
         shares = (self.p_noise, self.p_jpeg, self.p_clean)
@@ -84,7 +86,14 @@ class RestoreTrainConfig:
     def describe(self) -> str:
         """The recipe with this run's numbers, for the card."""
         p_mixed = 1 - self.p_noise - self.p_jpeg - self.p_clean
-        return " ".join(RECIPE.format(**asdict(self), p_mixed=p_mixed).split())
+        grid_text = (
+            f"the network is told the phase of the JPEG grid (period {self.grid} px, from the picture's "
+            f"corner), on which the crops are cut (but {self.p_off_grid:.0%} at a random even offset, as "
+            "a cropped JPEG)"
+            if self.grid
+            else "the JPEG 8x8 grid falls at a random phase"
+        )
+        return " ".join(RECIPE.format(**asdict(self), p_mixed=p_mixed, grid_text=grid_text).split())
 
 
 class DenoiseTrainer(CheckpointedTrainer):
@@ -92,9 +101,10 @@ class DenoiseTrainer(CheckpointedTrainer):
     checkpointed = ("net", "ema", "opt")
     warm_modules = ("net", "ema")
     settings_name = "restore"
-    # The damage mix became a setting after restore-photo's run was checkpointed (at these values).
+    # Settings added after restore-photo's run was checkpointed (at these values).
     added_settings = {
-        name: getattr(RestoreTrainConfig, name) for name in ("p_noise", "p_jpeg", "p_clean", "sigma_mixed")
+        name: getattr(RestoreTrainConfig, name)
+        for name in ("p_noise", "p_jpeg", "p_clean", "sigma_mixed", "grid", "p_off_grid")
     }
 
     def __init__(self, config: TrainConfig, data: DataInfo, device: torch.device) -> None:
@@ -134,7 +144,7 @@ class DenoiseTrainer(CheckpointedTrainer):
 
     def _damaged_crops(self, pictures: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """(clean, damaged) crops (B, side, side, 3) uint8: each a random flipped/rotated window,
-        damaged with a margin and cut at a random offset (the JPEG grid at any phase)."""
+        damaged with a margin and cut at an offset (`_offset`)."""
         side, wide = self.side, self.side + JPEG_BLOCK
         size = pictures.shape[1]
         clean, damaged = [], []
@@ -143,12 +153,21 @@ class DenoiseTrainer(CheckpointedTrainer):
             window = np.rot90(picture[y : y + wide, x : x + wide], int(rng.integers(4)))
             window = np.ascontiguousarray(window[:, ::-1] if rng.random() < 0.5 else window)
             hurt = self.ranges.draw(rng).apply(window, rng)
-            dy, dx = rng.integers(0, JPEG_BLOCK + 1, 2)
+            dy, dx = self._offset(rng)
             clean.append(window[dy : dy + side, dx : dx + side])
             damaged.append(hurt[dy : dy + side, dx : dx + side])
         if self.probe is None:
             self.probe = np.stack(clean[:GRID_COLUMNS])
         return np.stack(clean), np.stack(damaged)
+
+    def _offset(self, rng: np.random.Generator) -> np.ndarray:
+        """Where the crop starts in its damaged window: on the JPEG grid when the network is told
+        the grid (but p_off_grid of crops at an even offset), else anywhere (any grid phase)."""
+        if not self.recipe.grid:
+            return rng.integers(0, JPEG_BLOCK + 1, 2)
+        if rng.random() < self.recipe.p_off_grid:
+            return 2 * rng.integers(0, JPEG_BLOCK // 2 + 1, 2)  # even: the 2x2 fold stays aligned
+        return np.zeros(2, np.int64)
 
     def _update_ema(self) -> None:
         update_ema(self.ema, self.net, self.step, EMA_DECAY)

@@ -4,7 +4,9 @@ Two uses: an artist fine-tunes a built-in model on a few dozen pictures of their
 training from scratch on so few), and a shipped model is trained on after its run folder, with the
 checkpoint, is gone. Only the weights travel: optimisers start fresh, and so does everything a model
 file does not hold (a GAN's discriminator). Tensors whose shape differs, such as the class embeddings
-of a model with other classes, keep this run's fresh initialisation.
+of a model with other classes, keep this run's fresh initialisation. A layer that gained input
+channels (a convolution given more inputs, added last) takes the source's weights for the old ones and
+zero for the new: the run starts as the source model and learns to use the new inputs.
 
 The source model is read once, when the run starts. Its checkpoints then hold the weights, the
 settings taken from it and which model it was, so a paused run resumes after the source model was
@@ -112,6 +114,9 @@ def warm_start(trainer: FamilyTrainer, card: ModelCard) -> WarmStart:
         module: torch.nn.Module = getattr(trainer, name)
         own = module.state_dict()
         fitting = {k: v for k, v in weights.items() if k in own and own[k].shape == v.shape}
+        fitting.update(
+            {k: grown for k, v in weights.items() if k in own and (grown := _grown(own[k], v)) is not None}
+        )
         module.load_state_dict({**own, **fitting})  # copies into the run's tensors, device and dtype kept
         copied, total = copied + len(fitting), total + len(own)
         fresh += [k for k in own if k not in fitting and k not in fresh]
@@ -121,3 +126,15 @@ def warm_start(trainer: FamilyTrainer, card: ModelCard) -> WarmStart:
             f"match); use its architecture settings (its card's training settings)"
         )
     return WarmStart(card.id, card.sha256 or "", copied, tuple(fresh))
+
+
+def _grown(own: torch.Tensor, source: torch.Tensor) -> torch.Tensor | None:
+    """`source` widened to `own`'s shape with zeros when `own` has more input channels (dim 1, added
+    last) and is otherwise equal (a weight of 2+ dimensions); None when it does not fit that way."""
+    if own.dim() < 2 or own.dim() != source.dim() or own.shape[1] <= source.shape[1]:
+        return None
+    if own.shape[:1] + own.shape[2:] != source.shape[:1] + source.shape[2:]:
+        return None
+    grown = torch.zeros(own.shape, dtype=source.dtype)
+    grown[:, : source.shape[1]] = source
+    return grown

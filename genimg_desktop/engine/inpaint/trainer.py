@@ -168,11 +168,11 @@ def detail_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor, cell
     """How far the local detail of `fake` is from `real`'s (grey), over the cells the hole touches: in
     each `cell` x `cell` cell and each direction (across, down and both diagonals), L1 between the
     sorted steps to the neighbour in `fake` and in `real` (a 1-D optimal transport between the two
-    cells' distributions of steps). A flat fill where the photo has grass or brick costs its missing
-    detail, wherever the detail sits inside the cell (it does not ask for the exact pixels, as L1
-    does). Stripes cost too: one mean |Laplacian| per cell (the first form of this term) was met by
-    horizontal stripes in big holes; a pattern that steps the same way at every pixel, or in one
-    direction only, has the wrong distribution of steps where the photo's are varied."""
+    cells' distributions of steps), summed over the directions. A flat fill where the photo has grass
+    or brick costs its missing detail, wherever the detail sits inside the cell (it does not ask for
+    the exact pixels, as L1 does). Stripes cost too: one mean |Laplacian| per cell (the first form of
+    this term) was met by horizontal stripes in big holes; a pattern that steps the same way at every
+    pixel, or in one direction only, has the wrong distribution of steps where the photo's are varied."""
     steps = [(1, 2), (2, 1), (2, 2), (2, 0)]  # the neighbour to the right, below, and the diagonals
     kernel = real.new_zeros(len(steps), 1, 3, 3)
     for index, (y, x) in enumerate(steps):
@@ -187,7 +187,7 @@ def detail_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor, cell
         return cells.sort(dim=-1).values
 
     weight = F.avg_pool2d(mask, cell)[:, 0]  # (B, H / cell, W / cell): the share of each cell that is hole
-    gap = (sorted_steps(fake) - sorted_steps(real)).abs().mean(dim=(1, 4))
+    gap = (sorted_steps(fake) - sorted_steps(real)).abs().mean(dim=4).sum(dim=1)  # summed over directions
     return (gap * weight).sum() / weight.sum().clamp_min(1e-3)
 
 

@@ -6,6 +6,7 @@ result) changes `image` / `mask` in place or replaces them, then calls `notify` 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,11 @@ class Document:
         """A painted mask that saving to the document's own file would drop (only a .ora keeps one)."""
         return not self.keeps_mask and bool(self.mask.any())
 
+    def copies(self) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        """Image, mask and metadata as copies: what a save encodes on another thread while the
+        artist may go on editing these."""
+        return self.image.copy(), self.mask.copy(), copy.deepcopy(self.metadata)
+
     def rgb(self) -> np.ndarray:
         """(H, W, 3) RGB copy for the engine; alpha is dropped (the colour under it is kept)."""
         return np.ascontiguousarray(self.image[:, :, :3])
@@ -108,6 +114,24 @@ class Document:
             self.modified = True
         for cb in list(self._listeners):  # a listener may remove itself
             cb(kind, rect)
+
+
+class ChangeWatch:
+    """Notes whether `document` changes (an edit, a stroke, new arrays) from now until `stop()`: what
+    was computed from it meanwhile, off the GUI thread (a resize, a save), may be out of date."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.changed = False
+        document.add_listener(self._note)
+
+    def _note(self, kind: str, rect: Rect | None) -> None:
+        self.changed = True
+
+    def stop(self) -> bool:
+        """Stop watching; True when the document changed meanwhile."""
+        self.document.remove_listener(self._note)
+        return self.changed
 
 
 def _check_rgba(image: np.ndarray) -> np.ndarray:

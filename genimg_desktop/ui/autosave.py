@@ -11,13 +11,11 @@ freezes the canvas; the encoder itself is core.ora.save_ora, written atomically.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from genimg_desktop.core import paths
@@ -190,9 +188,6 @@ class Autosaver(QObject):
 
 def _snapshot(doc: Document) -> dict[str, Any]:
     """save_ora's arguments for `doc`: copies, as the artist keeps painting while a worker encodes."""
-    return {
-        "image": np.array(doc.image, copy=True),
-        "mask": np.array(doc.mask, copy=True),
-        "metadata": copy.deepcopy(doc.metadata),
-        "source": str(doc.path) if doc.path is not None else None,
-    }
+    image, mask, metadata = doc.copies()
+    source = str(doc.path) if doc.path is not None else None
+    return {"image": image, "mask": mask, "metadata": metadata, "source": source}

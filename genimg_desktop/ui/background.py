@@ -1,8 +1,9 @@
 """Work of a second or more that is not a model job, off the GUI thread, so the window never freezes:
 converting an imported model, Select subject's GrabCut, the patch style transfer, autosave's write,
-the decode of an opened file. Each piece runs on its own plain Python thread (a daemon: closing the
-app does not wait for a GrabCut nobody needs any more; what must land, autosave, is waited for), not on
-the engine's worker: that one owns the models and may run a job for minutes.
+the decode of an opened file, Image > Resize of a big picture, File > Save's encode (`wait_for`).
+Each piece runs on its own plain Python thread (a daemon: closing the app does not wait for a GrabCut
+nobody needs any more; what must land, autosave and a save, is waited for), not on the engine's
+worker: that one owns the models and may run a job for minutes.
 
 `work(progress)` is a plain function; `progress(fraction, message)` reports and, once the artist
 cancelled, raises `Cancelled` so the work stops at its next report. Its outcome (the value returned,
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Task:
 
     stop: threading.Event
     thread: threading.Thread
+    mailbox: _Mailbox
 
     def cancel(self) -> None:
         self.stop.set()
@@ -74,6 +76,11 @@ class Task:
         """True when the work has ended."""
         self.thread.join(timeout)
         return not self.thread.is_alive()
+
+    def outcome(self) -> object:
+        """What the work returned or raised; only once `wait()` said it has ended."""
+        with self.mailbox.lock:
+            return self.mailbox.outcome
 
 
 def _run(holder: list[Work], mailbox: _Mailbox, stop: threading.Event) -> None:
@@ -118,7 +125,7 @@ def start(work: Work, relay: Relay) -> Task:
     timer.start()
     thread = threading.Thread(target=_run, args=([work], mailbox, stop), name="background", daemon=True)
     thread.start()
-    return Task(stop, thread)
+    return Task(stop, thread, mailbox)
 
 
 def run_with_progress(
@@ -127,18 +134,12 @@ def run_with_progress(
     """Run `work` behind a window-modal progress dialog with Cancel (the dialog keeps the window from
     changing meanwhile); `finished` gets the outcome: `Cancelled()` when the work stopped at a report
     after the artist cancelled; a Cancel after its last report comes too late, the outcome stands."""
-    dialog = QProgressDialog(label, "Cancel", 0, 100, parent)
-    dialog.setWindowTitle(title)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(0)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
+    dialog = _progress_dialog(parent, title, label, "Cancel")
     relay = Relay(dialog)  # lives as long as the dialog
     relay.progress.connect(lambda fraction, message: _show(dialog, fraction, message))
 
     def done(outcome: object) -> None:
-        dialog.close()
-        dialog.deleteLater()
+        _close(dialog)
         finished(outcome)
 
     relay.done.connect(done)
@@ -148,7 +149,52 @@ def run_with_progress(
     return dialog
 
 
+def wait_for(parent: QWidget, title: str, label: str, work: Work) -> object:
+    """Run `work` off the GUI thread and return its outcome (its value, or the exception that stopped
+    it) to a caller that needs it before going on: a save before the window closes or another file
+    opens. Meanwhile a window-modal progress dialog without Cancel keeps the window from changing, and
+    a local event loop keeps it painting. Should that loop end early (the app quits on a signal), this
+    still waits for the work: a file being written lands."""
+    dialog = _progress_dialog(parent, title, label, None)
+    dialog.setRange(0, 0)  # busy: an encoder does not report how far it got
+    relay = Relay(dialog)
+    loop = QEventLoop()
+    relay.progress.connect(lambda fraction, message: _show(dialog, fraction, message))
+    relay.done.connect(lambda _outcome: loop.quit())
+    dialog.show()
+    task = start(work, relay)
+    loop.exec()
+    task.wait()
+    _close(dialog)
+    return task.outcome()
+
+
+def _progress_dialog(parent: QWidget, title: str, label: str, cancel: str | None) -> QProgressDialog:
+    """Window-modal and shown at once; stays up until closed (no auto close or reset)."""
+    dialog = QProgressDialog(label, cancel or "", 0, 100, parent)
+    if cancel is None:
+        dialog.setCancelButton(None)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    return dialog
+
+
+def _close(dialog: QProgressDialog) -> None:
+    """Close `dialog`; when it had the keyboard, the window it kept waiting gets it back (not every
+    platform hands it back by itself: offscreen left no active window, so Ctrl+Z went nowhere)."""
+    had_keyboard = dialog.isActiveWindow()
+    dialog.close()
+    dialog.deleteLater()
+    parent = dialog.parentWidget()
+    if had_keyboard and parent is not None:
+        parent.window().activateWindow()
+
+
 def _show(dialog: QProgressDialog, fraction: float, message: str) -> None:
-    dialog.setValue(round(fraction * 100))
+    if dialog.maximum() > 0:
+        dialog.setValue(round(fraction * 100))
     if message:
         dialog.setLabelText(message)

@@ -3,7 +3,9 @@
 Routed by extension: `.ora` projects (image + mask + metadata) go through core.ora / core.ora_read,
 pictures through core.imageio. Both refuse unreadable or oversized files with a clear ImageLoadError;
 the canvas is only touched after a load succeeded, so a bad file changes nothing. Files are read on a
-worker thread (ui/image_opener.py) and come back here to replace the document. Saves are atomic.
+worker thread (ui/image_opener.py) and come back here to replace the document. Saves are atomic, and
+encoded from copies on a thread of their own (ui/background.py's `wait_for`: 7 s for a 24 MP PNG would
+freeze the window) while the caller waits for the outcome, as "save changes?" needs it at once.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from genimg_desktop import APP_NAME
+from genimg_desktop.core.document import ChangeWatch
 from genimg_desktop.core.imageio import (
     ImageLoadError,
-    ImageSaveError,
     ImageTooLarge,
     LoadedImage,
     check_size,
@@ -24,6 +26,7 @@ from genimg_desktop.core.imageio import (
 )
 from genimg_desktop.core.ora import save_ora
 from genimg_desktop.core.request import GenerationResult
+from genimg_desktop.ui import background
 from genimg_desktop.ui.image_opener import Opened, is_project
 from genimg_desktop.ui.qimage import qimage_to_rgba
 from genimg_desktop.ui.window_host import WindowHost
@@ -185,25 +188,46 @@ def ask_export(host: WindowHost, ext: str) -> bool:
 
 
 def _write(host: WindowHost, path: Path) -> bool:
-    doc = host.model.document
-    try:
+    image, mask, metadata = host.model.document.copies()
+
+    def encode(_progress: background.Progress) -> Path:
         if is_project(path):
-            save_ora(path, doc.image, doc.mask, doc.metadata)
-        else:
-            save_image(path, doc.image, metadata=doc.metadata or None)
-    except (ImageSaveError, ImageLoadError, OSError) as exc:
-        QMessageBox.warning(
-            host.window(), "Cannot save image", f"{exc}\n\nThe previous file, if any, is unchanged."
-        )
+            return save_ora(path, image, mask, metadata)
+        return save_image(path, image, metadata=metadata or None)
+
+    return _encoded(host, path, encode, "Cannot save image", "\n\nThe previous file, if any, is unchanged.")
+
+
+def _encoded(host: WindowHost, path: Path, encode: background.Work, failure: str, more: str = "") -> bool:
+    """Run `encode` off the GUI thread and wait for it (the window paints, a progress dialog keeps it
+    from changing); a failure is said in a box titled `failure`. True when the file was written."""
+    host.model.set_saving(path)
+    try:
+        outcome = background.wait_for(host.window(), "Saving", f"Saving {path.name}…", encode)
+    finally:
+        host.model.set_saving(None)
+    if isinstance(outcome, Exception):  # an unforeseen one too: its traceback is in the log
+        QMessageBox.warning(host.window(), failure, f"{outcome}{more}")
         return False
     return True
 
 
 def save_to(host: WindowHost, path: Path) -> bool:
-    if not _write(host, path):
+    """Write the document to `path`. True when the file now holds the document as it is: then it is
+    marked saved there. An edit or another document that came while it encoded keeps it unsaved."""
+    doc = host.model.document
+    watch = ChangeWatch(doc)
+    try:
+        written = _write(host, path)
+    finally:
+        changed = watch.stop()
+    if not written:
+        return False
+    host.settings.last_folder = str(path.parent)
+    if changed or host.model.document is not doc:
+        host.model.say(f"Saved {path} as it was when the save began; what changed since is not saved", 8000)
         return False
     host.model.mark_saved(path)
-    host.settings.last_folder = str(path.parent)
     dropped = host.model.document.mask_at_risk  # the file type has no place for it
     host.model.say(f"Saved {path}" + (" (without the mask: File > Save Project keeps it)" if dropped else ""))
     return True
@@ -217,10 +241,9 @@ def save_result(host: WindowHost, result: GenerationResult) -> bool:
     chosen, _ = QFileDialog.getSaveFileName(host.window(), "Save result as", start, SAVE_FILTER)
     if not chosen:
         return False
-    try:
-        save_image(Path(chosen), result.images[0], metadata=result.metadata())
-    except (ImageSaveError, ImageLoadError, OSError) as exc:
-        QMessageBox.warning(host.window(), "Cannot save result", str(exc))
+    path, image, metadata = Path(chosen), result.images[0], result.metadata()
+    encode = lambda _progress: save_image(path, image, metadata=metadata)  # noqa: E731
+    if not _encoded(host, path, encode, "Cannot save result"):
         return False
     host.model.say(f"Saved {chosen}")
     return True

@@ -10,17 +10,19 @@ transparency; the menu entry says which.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, cast
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QMenu
 
 from genimg_desktop.core import geometry
-from genimg_desktop.core.document import Document
+from genimg_desktop.core.document import ChangeWatch, Document
 from genimg_desktop.core.rect import Rect
+from genimg_desktop.ui import background
 from genimg_desktop.ui.canvas import CanvasView
-from genimg_desktop.ui.canvas.commands import Reshape, push_geometry
+from genimg_desktop.ui.canvas.commands import Arrays, Reshape, push_geometry
 from genimg_desktop.ui.canvas.tool_controls import ToolControls
 from genimg_desktop.ui.menu_items import add_action
 from genimg_desktop.ui.qimage import array_to_qimage
@@ -35,6 +37,11 @@ TOOLS = (
     ("picker", "P&ick colour", "Pick", "I", "Pick the brush colour from the picture (I, or Alt+click)"),
     ("crop", "C&rop tool", "Crop", "C", "Drag a rectangle; Enter or a double-click crops, Esc cancels (C)"),
 )
+
+
+# Up to 1 MP before or after, a resize takes under 0.1 s even on a loaded machine (24 MP: 2-3.4 s):
+# done at once, with no progress dialog flashing up and the result there when the dialog's OK returns.
+RESIZE_HERE_PX = 1_000_000
 
 
 class ImageHost(WindowHost, Protocol):
@@ -119,7 +126,7 @@ def reshape(host: ImageHost, forward: Reshape, text: str, inverse: Reshape | Non
     """Apply `forward` to the picture and its mask as one undo step; False (and why) when it may not."""
     if not may_change(host, text):
         return False
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a resize of a huge picture takes seconds
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a turn of a 24 MP photo takes 0.3 s
     try:
         push_geometry(host.undo_stack, host.model.document, forward, text, inverse)
     except ValueError as exc:
@@ -127,9 +134,13 @@ def reshape(host: ImageHost, forward: Reshape, text: str, inverse: Reshape | Non
         return False
     finally:
         QApplication.restoreOverrideCursor()
+    _say_done(host, text)
+    return True
+
+
+def _say_done(host: Changeable, text: str) -> None:
     w, h = host.model.document.size
     host.model.say(f"{text}: the picture is now {w} x {h} px (Ctrl+Z undoes it)")
-    return True
 
 
 def crop(host: ImageHost, rect: Rect) -> bool:
@@ -171,7 +182,43 @@ def ask_resize(host: ImageHost) -> SizeDialog:
 
 
 def _resize(host: ImageHost, width: int, height: int) -> None:
-    reshape(host, lambda i, m: geometry.resize(i, m, width, height), f"Resize image to {width} x {height}")
+    """Small pictures at once; a big one off the GUI thread (2-3 s for 24 MP), behind a progress dialog."""
+    text = f"Resize image to {width} x {height}"
+    forward: Reshape = lambda i, m: geometry.resize(i, m, width, height)  # noqa: E731
+    w, h = host.model.document.size
+    if max(w * h, width * height) <= RESIZE_HERE_PX:
+        reshape(host, forward, text)
+    elif may_change(host, text):
+        resize_in_background(host, forward, text)
+
+
+def resize_in_background(host: ImageHost, forward: Reshape, text: str) -> None:
+    """Run `forward` on a thread behind a window-modal progress dialog (Cancel changes nothing), then
+    push its result as one undo step, with the keyboard focus back on the canvas for Ctrl+Z."""
+    doc = host.model.document
+    image, mask = doc.image, doc.mask  # only read; the modal dialog keeps strokes out meanwhile
+    watch = ChangeWatch(doc)
+
+    def work(progress: background.Progress) -> tuple[np.ndarray, np.ndarray]:
+        result = forward(image, mask)
+        progress(1.0, "")  # raises Cancelled when the artist cancelled meanwhile
+        return result
+
+    def finished(outcome: object) -> None:
+        changed = watch.stop() or host.model.document is not doc
+        host.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # the dialog had it
+        if isinstance(outcome, background.Cancelled):
+            host.model.say(f"{text}: cancelled, the picture is unchanged")
+        elif isinstance(outcome, Exception):
+            host.model.say(f"{text}: {outcome}", 8000)
+        elif changed:  # cannot happen through the modal dialog; a result on other pixels must not land
+            host.model.say(f"{text}: not done, the picture changed meanwhile", 8000)
+        else:
+            push_geometry(host.undo_stack, doc, forward, text, first=cast("Arrays", outcome))
+            _say_done(host, text)
+
+    dialog = background.run_with_progress(host.window(), "Resize image", f"{text} px…", work, finished)
+    dialog.setRange(0, 0)  # busy: the resampler does not say how far it got
 
 
 def ask_canvas_size(host: ImageHost) -> SizeDialog:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._connect_jobs()
         self._pending_restore: dict[str, Any] | None = None
         self.train_view: TrainView | None = None  # Models > Train a model… creates it
+        self._close_after_save = False  # a close came while a save encoded
         self.update_title()
         self.resize(1400, 900)
         self._restore_geometry()
@@ -407,11 +408,24 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.model.saving is not None:  # a logout's close while a save encodes: the file lands first
+            event.ignore()
+            if not self._close_after_save:
+                self._close_after_save = True
+                self.model.saving_changed.connect(self._saved_then_close)
+            self.model.say("The window closes once the save has finished")
+            return
         if not file_ops.confirm_discard_changes(self) or not self._training_may_end():
             event.ignore()
             return
         self.shut_down()
         event.accept()
+
+    def _saved_then_close(self, saving: Path | None) -> None:
+        if saving is None:
+            self.model.saving_changed.disconnect(self._saved_then_close)
+            self._close_after_save = False
+            QTimer.singleShot(0, self.close)  # once the save's outcome is in: a failed one asks first
 
     def shut_down(self, keep_work: bool = False) -> str | None:
         """Stop what the window runs. A clean exit removes the autosave; `keep_work` (a signal ends the

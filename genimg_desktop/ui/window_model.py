@@ -39,6 +39,7 @@ class WindowModel(QObject):
     message = Signal(str, int)  # a status line for the artist and how long it stays (ms)
     opening_changed = Signal(object)  # Path | None: a file began loading in the background, or ended
     open_progress = Signal(float)  # how far the file being opened has loaded (0..1)
+    saving_changed = Signal(object)  # Path | None: a save began encoding off the GUI thread, or ended
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +56,7 @@ class WindowModel(QObject):
         self.device = ""
         self.device_choice = "auto"  # only a choice the engine took: the one to tick and to save
         self.opening: Path | None = None  # the file loading in the background (ui/image_opener.py)
+        self.saving: Path | None = None  # the file a save is writing (ui/file_ops.py)
         self.unsaved_name = ""  # what the title calls a document with no file yet ("" = Untitled)
 
     # ------------------------------------------------------------- document
@@ -75,6 +77,11 @@ class WindowModel(QObject):
         if path != self.opening:
             self.opening = path
             self.opening_changed.emit(path)
+
+    def set_saving(self, path: Path | None) -> None:
+        if path != self.saving:
+            self.saving = path
+            self.saving_changed.emit(path)
 
     def title_name(self) -> str:
         path = self.document.path

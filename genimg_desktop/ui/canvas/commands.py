@@ -142,11 +142,18 @@ def _show(document: Document, arrays: Arrays) -> None:
 
 
 def push_geometry(
-    stack: QUndoStack, document: Document, forward: Reshape, text: str, inverse: Reshape | None = None
+    stack: QUndoStack,
+    document: Document,
+    forward: Reshape,
+    text: str,
+    inverse: Reshape | None = None,
+    first: Arrays | None = None,
 ) -> GeometryCommand:
     """Apply `forward` to the document's image and mask as one undo step. `forward` runs before anything
-    changes, so its ValueError (a size past the limits, a crop outside the picture) changes nothing."""
-    first = forward(document.image, document.mask)
+    changes, so its ValueError (a size past the limits, a crop outside the picture) changes nothing.
+    `first`: forward's result on the arrays of the moment, already computed (off the GUI thread)."""
+    if first is None:
+        first = forward(document.image, document.mask)
     command = GeometryCommand(document, forward, text, inverse, first)
     stack.push(command)
     return command

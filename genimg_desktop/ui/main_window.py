@@ -425,7 +425,11 @@ class MainWindow(QMainWindow):
         if saving is None:
             self.model.saving_changed.disconnect(self._saved_then_close)
             self._close_after_save = False
-            QTimer.singleShot(0, self.close)  # once the save's outcome is in: a failed one asks first
+            QTimer.singleShot(0, self, self._close_if_open)  # after the save's outcome: a failure asks
+
+    def _close_if_open(self) -> None:
+        if self.isVisible():  # a "save changes?" that began the save may have closed it since
+            self.close()
 
     def shut_down(self, keep_work: bool = False) -> str | None:
         """Stop what the window runs. A clean exit removes the autosave; `keep_work` (a signal ends the

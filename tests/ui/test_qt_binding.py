@@ -1,0 +1,41 @@
+"""The Qt binding in use keeps Python's reference counts: PySide6 6.12.0 on Python 3.11 dropped a
+reference to True on every signal emit and to None on every event loop run, until the interpreter
+aborted ("Fatal Python error: bool_dealloc") in a long session, or the suite on CI. pyproject keeps it
+below 6.12; this says so if another version comes in."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+CALLS = 500
+
+
+class _Sender(QObject):
+    done = Signal(object)
+    progress = Signal(float, str)
+
+
+def _drift(obj: object, call) -> int:
+    before = sys.getrefcount(obj)
+    for _ in range(CALLS):
+        call()
+    return sys.getrefcount(obj) - before
+
+
+def test_emits_and_event_loops_keep_the_reference_counts(qtbot):
+    sender = _Sender()
+    sender.done.connect(lambda _outcome: None)
+    sender.progress.connect(lambda _fraction, _message: None)
+
+    def loop_once() -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(0, loop.quit)
+        loop.exec()
+
+    assert _drift(True, lambda: sender.done.emit((1, 2))) >= 0
+    assert _drift(True, lambda: sender.progress.emit(0.5, "")) >= 0
+    assert _drift(None, QApplication.processEvents) >= 0
+    assert _drift(None, loop_once) >= 0

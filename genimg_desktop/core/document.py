@@ -118,15 +118,16 @@ class Document:
 
 class ChangeWatch:
     """Notes whether `document` changes (an edit, a stroke, new arrays) from now until `stop()`: what
-    was computed from it meanwhile, off the GUI thread (a resize, a save), may be out of date."""
+    was computed from it meanwhile, off the GUI thread (a resize, a save, an open, Select subject), may
+    be out of date. Changes of the kinds in `ignore` (e.g. "mask") do not count."""
 
-    def __init__(self, document: Document) -> None:
-        self.document = document
+    def __init__(self, document: Document, ignore: frozenset[str] = frozenset()) -> None:
+        self.document, self.ignore = document, ignore
         self.changed = False
         document.add_listener(self._note)
 
     def _note(self, kind: str, rect: Rect | None) -> None:
-        self.changed = True
+        self.changed = self.changed or kind not in self.ignore
 
     def stop(self) -> bool:
         """Stop watching; True when the document changed meanwhile."""

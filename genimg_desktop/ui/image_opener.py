@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from genimg_desktop.core.document import Document
+from genimg_desktop.core.document import ChangeWatch
 from genimg_desktop.core.imageio import ImageLoadError, LoadCancelled, LoadedImage, Progress, load_image
 from genimg_desktop.core.ora_read import load_ora
-from genimg_desktop.core.rect import Rect
 from genimg_desktop.ui import background
 from genimg_desktop.ui.window_model import WindowModel
 
@@ -81,15 +80,15 @@ class ImageOpener(QObject):
         self._ticket = 0  # bumped per open and per cancel: an outcome with an older ticket is dropped
         self._task: background.Task | None = None  # the load running, or the last one
         self._fit = False
-        self._watched: Document | None = None
-        self._touched = False
+        self._watch: ChangeWatch | None = None  # on the document that was open when the load began
 
     def start(self, path: Path, fit: bool = False) -> None:
         """Load `path` (scaled down to fit the size limits when `fit`); a load in flight is cancelled."""
         self.cancel()
         self._ticket += 1
         ticket, previous, self._fit = self._ticket, self._task, fit
-        self._watch(self.model.document)
+        self._unwatch()
+        self._watch = ChangeWatch(self.model.document)
         self.model.set_opening(path)
         self.model.open_progress.emit(0.0)
         relay = background.Relay(self)
@@ -123,7 +122,8 @@ class ImageOpener(QObject):
         path = self.model.opening
         if ticket != self._ticket or path is None:
             return  # cancelled, or replaced by a newer open
-        touched = self._touched or self.model.document is not self._watched
+        replaced = self._watch is None or self.model.document is not self._watch.document
+        touched = self._unwatch() or replaced
         self._end()
         if isinstance(outcome, LoadCancelled):
             self.cancelled.emit(path)
@@ -138,18 +138,10 @@ class ImageOpener(QObject):
             loaded, mask = outcome  # type: ignore[misc]
             self.opened.emit(Opened(path, loaded, mask, touched))
 
-    def _watch(self, document: Document) -> None:
-        self._unwatch()
-        self._watched, self._touched = document, False
-        document.add_listener(self._edited)
-
-    def _unwatch(self) -> None:
-        if self._watched is not None:
-            self._watched.remove_listener(self._edited)
-            self._watched = None
-
-    def _edited(self, _kind: str, _rect: Rect | None) -> None:
-        self._touched = True
+    def _unwatch(self) -> bool:
+        """Stop watching; True when the watched document changed meanwhile."""
+        watch, self._watch = self._watch, None
+        return watch is not None and watch.stop()
 
     def _end(self) -> None:
         self._unwatch()

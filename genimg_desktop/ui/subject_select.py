@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtGui import QUndoStack
 
 from genimg_desktop.core import subject
-from genimg_desktop.core.document import Document
+from genimg_desktop.core.document import ChangeWatch, Document
 from genimg_desktop.core.rect import Rect
 from genimg_desktop.ui import background
 from genimg_desktop.ui.canvas.commands import apply_and_push
@@ -29,20 +29,6 @@ class SubjectHost(Protocol):
     undo_stack: QUndoStack
 
 
-class _PictureWatch:
-    """Whether the document's picture changes (not its mask) while the selection is computed."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc, self.changed = doc, False
-        doc.add_listener(self)
-
-    def __call__(self, kind: str, _rect: Rect | None) -> None:
-        self.changed = self.changed or kind != "mask"
-
-    def close(self) -> None:
-        self.doc.remove_listener(self)
-
-
 def select_subject(
     host: SubjectHost,
     rect: Rect,
@@ -52,13 +38,13 @@ def select_subject(
     """Start finding the object inside `rect`; it is added to the mask when found, else the status bar
     says why. `done(added)` follows either way."""
     doc = host.model.document
-    watch = _PictureWatch(doc)
+    watch = ChangeWatch(doc, ignore=frozenset({"mask"}))  # the picture, not its mask
     relay = background.Relay(host.model)  # the model outlives the work
 
     def finished(outcome: object) -> None:
-        watch.close()
+        changed = watch.stop()
         relay.deleteLater()
-        added = _add(host, doc, outcome, grow_px, watch.changed)
+        added = _add(host, doc, outcome, grow_px, changed)
         if done is not None:
             done(added)
 

@@ -23,6 +23,7 @@ pixels outside the mask are returned bit-exact. A cancel ends the job within Pat
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -108,8 +109,8 @@ class HybridInpaint(GenerationModel):
             patch = fill_patchmatch(crop, hole, radius, seed, job.control)
             job.control.check()  # a cancel lands between the two passes
             if self.order == "refine":
-                return self.learned.fill(crop, hole, patch)
-            learned = self._network_fill(crop, hole, job.control)
+                return self.learned.fill(crop, hole, patch, seed)
+            learned = self._network_fill(crop, hole, seed, job.control)
             return blend_bands(learned, patch, self.share, self.sigma, texture)
 
         progress = report_to(job.control, label)
@@ -117,18 +118,18 @@ class HybridInpaint(GenerationModel):
         job.control.report(1.0, "Done")
         return [out]
 
-    def _network_fill(self, crop: np.ndarray, hole: np.ndarray, control: JobControl) -> np.ndarray:
+    def _network_fill(self, crop: np.ndarray, hole: np.ndarray, seed: int, control: JobControl) -> np.ndarray:
         """The network's fill of the crop at full size. With the card's fill_scale below 1 it fills a
         copy shrunk by that factor, scaled back up: only its coarse structure is used (sigma), at a
         quarter of the cost at 0.5, by a network trained at that scale. A huge crop takes the
         network's bounded coarse-to-fine path (MAX_SIDE), a cancel landing between its tiles. A hole
         narrower than the card's shrink_from px (a brush stroke) is filled at full size: its fill
-        comes from its edges, which the shrunk copy blurs."""
+        comes from its edges, which the shrunk copy blurs. `seed`: the network's noise maps, if any."""
+        learned = partial(self.learned.fill, seed=seed)
         if self.fill_scale < 1.0 and hole_width(hole) >= self.shrink_from:
             side = max(round(max(hole.shape) * self.fill_scale), MIN_NETWORK_SIDE)
-            return fill_at_scale(crop, hole, self.learned.fill, min(side, MAX_SIDE.default), None)
-        refine = checked(self.learned.fill, control)
-        return fill_at_scale(crop, hole, self.learned.fill, MAX_SIDE.default, refine)
+            return fill_at_scale(crop, hole, learned, min(side, MAX_SIDE.default), None)
+        return fill_at_scale(crop, hole, learned, MAX_SIDE.default, checked(learned, control))
 
 
 def blend_bands(

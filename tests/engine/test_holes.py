@@ -40,9 +40,9 @@ def test_eight_raindrops_take_eight_small_passes_that_match_each_drop_filled_alo
     crops: list[tuple[int, int]] = []
     network = model.fill
 
-    def counted(crop, hole, guess=None):
+    def counted(crop, hole, guess=None, **seed):
         crops.append(hole.shape)
-        return network(crop, hole, guess)
+        return network(crop, hole, guess, **seed)
 
     model.fill = counted  # the app's own path (run -> _run -> fill), counted
     mask = drops_mask(DROPS)

@@ -128,9 +128,9 @@ def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypa
     seen, network, patchmatch = [], half.learned.fill, hybrid.fill_patchmatch
 
     def record(fill_function):
-        def run(crop, hole, *args):
+        def run(crop, hole, *args, **kwargs):
             seen.append(hole.shape)
-            return fill_function(crop, hole, *args)
+            return fill_function(crop, hole, *args, **kwargs)
 
         return run
 

@@ -108,10 +108,10 @@ class _Spy:
     def __init__(self, net: FillNet) -> None:
         self.net, self.shapes = net, []
 
-    def __call__(self, image: torch.Tensor, mask: torch.Tensor, guess=None) -> torch.Tensor:
+    def __call__(self, image: torch.Tensor, mask: torch.Tensor, guess=None, generator=None) -> torch.Tensor:
         self.shapes.append(tuple(image.shape[2:]))
         self.guesses = [*getattr(self, "guesses", []), guess is not None]
-        return self.net(image, mask, guess)
+        return self.net(image, mask, guess, generator)
 
 
 def test_large_image_runs_only_the_crop_around_the_hole(tiny_model) -> None:
@@ -170,10 +170,10 @@ def test_a_cancel_during_a_refine_tile_stops_before_the_next_tile(tiny_model, ph
     mask[100:500, 150:450] = 255
     control, spy = JobControl(), _Spy(tiny_model.net)
 
-    def cancel_in_a_tile(image, mask, guess=None):
+    def cancel_in_a_tile(image, mask, guess=None, generator=None):
         if guess is not None:  # a refine tile (the coarse pass has no guess): the artist presses Esc
             control.cancel()
-        return spy(image, mask, guess)
+        return spy(image, mask, guess, generator)
 
     tiny_model._net = cancel_in_a_tile
     with pytest.raises(JobCancelled):

@@ -8,7 +8,8 @@ from typing import Any
 
 from genimg_desktop.engine.latent_common import config_from_mapping
 
-ARCH_KEYS = ("width", "max_width", "levels", "dilations", "smooth_iters", "fourier")
+ARCH_KEYS = ("width", "max_width", "levels", "dilations", "smooth_iters", "fourier", "noise", "upsample")
+UPSAMPLE_MODES = ("nearest", "bilinear")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,16 @@ class InpaintConfig:
     # Residual Fourier blocks after the dilated ones (LaMa's spectral unit, networks.py): each sees the
     # whole crop at once, a global receptive field. 0 keeps the network of the first shipped weights.
     fourier: int = 0
+    # Noise injection (StyleGAN's, Karras et al. 2019): a map of Gaussian noise, drawn on the CPU from
+    # the job's seed, added inside the hole at the bottleneck and after each decoder stage, scaled per
+    # channel by learned weights that start at zero. A deterministic network whose input is smooth in
+    # the hole has only its own stride pattern to make detail from (a square grid); with noise it can
+    # shape texture instead. 0 keeps the network of the first shipped weights (no seed needed).
+    noise: int = 0
+    # The decoder's 2x upsampling before each convolution: "nearest" (the first shipped weights) or
+    # "bilinear", which does not leave the stride's blocks for the detail and adversarial terms to
+    # sharpen into a grid.
+    upsample: str = "nearest"
     d_width: int = 32  # patch discriminator channels at its first layer
     # recipe: loss weights (L1 on the hole and on the kept pixels of the raw output, hinge adversarial,
     # feature matching on the discriminator's hidden layers between real and filled images)
@@ -63,8 +74,11 @@ class InpaintConfig:
             min(config.levels, config.width, config.shrink) < 1
             or config.fourier < 0
             or not config.dilation_list()
+            or config.noise not in (0, 1)
+            or config.upsample not in UPSAMPLE_MODES
         ):
             raise ValueError(
-                "inpaint config needs levels, width and shrink >= 1, fourier >= 0 and at least one dilation"
+                "inpaint config needs levels, width and shrink >= 1, fourier >= 0, at least one dilation, "
+                f"noise 0 or 1 and upsample one of {', '.join(UPSAMPLE_MODES)}"
             )
         return config

@@ -9,6 +9,8 @@ feathered when the result is accepted (core.composite, the staging bar's feather
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -63,7 +65,7 @@ class InpaintModel(GenerationModel):
             params=(CONTEXT_MARGIN, MAX_SIDE, REFINE),
             needs_image=True,
             needs_mask=True,
-            seeded=False,
+            seeded=bool(_config(card).noise),  # a network with noise maps fills by the seed
             help="Fill the painted area with the learned fill network; works at any picture size.",
         )
         return (inpaint,)
@@ -78,21 +80,25 @@ class InpaintModel(GenerationModel):
 
     def _run(self, job: Job) -> list[np.ndarray]:
         assert job.image is not None and job.mask is not None  # checked by run()
+        fill = partial(self.fill, seed=job.seed)
         out = inpaint_holes(
             job.image,
             job.mask,
             job.params["context_margin"],
-            self.fill,
+            fill,
             max_side=job.params["max_side"],
-            refine=checked(self.fill, job.control) if job.params["refine"] else None,
+            refine=checked(fill, job.control) if job.params["refine"] else None,
             progress=report_to(job.control, f"Inpainting ({self.card.name})"),
         )
         job.control.report(1.0, "Done")
         return [out]
 
-    def fill(self, crop: np.ndarray, hole: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:
+    def fill(
+        self, crop: np.ndarray, hole: np.ndarray, guess: np.ndarray | None = None, seed: int = 0
+    ) -> np.ndarray:
         """The network's output for a whole (H, W, 3) uint8 crop (the caller keeps only the hole),
-        starting from `guess` (a coarse fill scaled up, to be refined) or else from pull-push."""
+        starting from `guess` (a coarse fill scaled up, to be refined) or else from pull-push. `seed`
+        draws the noise maps of a network that has them (the same seed, the same fill)."""
         height, width = hole.shape
         image = (
             torch.from_numpy(np.array(crop)).to(self.device).permute(2, 0, 1)[None]
@@ -109,7 +115,8 @@ class InpaintModel(GenerationModel):
             start = torch.from_numpy(np.array(guess)).to(self.device).permute(2, 0, 1)[None]
             start = F.pad(start.float().div(127.5).sub(1.0), (0, pad_w, 0, pad_h), mode="replicate")
             start = torch.where(mask > 0, start, image)  # known pixels are the picture's own
-        out = self.net(image, mask, start)[0, :, :height, :width]
+        generator = torch.Generator().manual_seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)  # CPU: any device
+        out = self.net(image, mask, start, generator)[0, :, :height, :width]
         pixels = out.add(1.0).mul(127.5).round().clamp(0, 255).byte()
         return pixels.permute(1, 2, 0).cpu().numpy()
 

@@ -3,6 +3,8 @@ discriminator that trains it. Tensors: (B, C, H, W) in [-1, 1]; masks (B, 1, H, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -51,6 +53,23 @@ class FourierBlock(nn.Module):
         return x + self.conv(self.act(spatial))
 
 
+class NoiseInjection(nn.Module):
+    """x + weight * noise inside the hole: one map of Gaussian noise (B, 1, H, W) broadcast over the
+    channels, each channel with its own learned weight (zero at the start: a trained network keeps its
+    fill until it has learned to use the noise). Outside the hole the features are left alone, so the
+    kept pixels' context does not change with the seed."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        batch, _, height, width = x.shape
+        noise = torch.randn(batch, 1, height, width, generator=generator)  # on the CPU: same on any device
+        hole = F.adaptive_max_pool2d(mask, (height, width))  # a cell that touches the hole counts
+        return x + self.weight * noise.to(x.device, x.dtype) * hole
+
+
 class FillNet(nn.Module):
     """Input: the image with its hole filled smoothly by pull-push, plus the mask (4 channels);
     output: RGB, that first guess plus a learned correction (clamp to [-1, 1] for display).
@@ -59,7 +78,9 @@ class FillNet(nn.Module):
     from nothing, which trains far faster on a CPU budget. Fully convolutional: any H, W that are
     multiples of `config.stride` (the model pads to that). Encoder features are added to the
     decoder's at each level (U-Net skips, added rather than concatenated to keep the decoder cheap),
-    so pixels near the hole's edge keep their detail."""
+    so pixels near the hole's edge keep their detail. With `config.noise`, noise maps (NoiseInjection)
+    enter at the bottleneck and after each decoder stage: the fill then depends on the generator's
+    seed."""
 
     def __init__(self, config: InpaintConfig) -> None:
         super().__init__()
@@ -74,16 +95,26 @@ class FillNet(nn.Module):
         self.up = nn.ModuleList(
             nn.Conv2d(widths[i + 1], widths[i], 3, padding=1) for i in reversed(range(config.levels))
         )
+        self.upsample = config.upsample
+        # one injection at the bottleneck, then one after each decoder stage (coarse to fine)
+        self.noise = nn.ModuleList(
+            NoiseInjection(widths[i]) for i in reversed(range(config.levels + 1) if config.noise else ())
+        )
         self.head = nn.Conv2d(widths[0], 3, 3, padding=1)
         nn.init.zeros_(self.head.weight)  # start as the pull-push fill itself
         nn.init.zeros_(self.head.bias)
         self.act = _act()
 
     def forward(
-        self, image: torch.Tensor, mask: torch.Tensor, guess: torch.Tensor | None = None
+        self,
+        image: torch.Tensor,
+        mask: torch.Tensor,
+        guess: torch.Tensor | None = None,
+        generator: torch.Generator | None = None,
     ) -> torch.Tensor:
         """`guess`: a first fill to correct instead of pull-push's (a coarse fill scaled up, when the
-        app refines a downscaled result at full size); its known pixels must be the image's."""
+        app refines a downscaled result at full size); its known pixels must be the image's.
+        `generator`: a CPU generator for the noise maps (None: torch's global one, as in training)."""
         if guess is None:
             guess = pull_push(image, mask, self.smooth_iters)  # (B, 3, H, W): the hole filled smoothly
         x = self.act(self.stem(torch.cat([guess, mask], dim=1)))  # (B, w0, H, W)
@@ -91,11 +122,20 @@ class FillNet(nn.Module):
         for conv in self.down:
             x = self.act(conv(x))
             skips.append(x)
-        x = self.middle(x)  # (B, w_max, H / stride, W / stride)
+        noises = iter(self.noise)
+        x = self.middle(_noisy(x, noises, mask, generator))  # (B, w_max, H / stride, W / stride)
         for conv, skip in zip(self.up, reversed(skips[:-1]), strict=True):
-            x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-            x = self.act(conv(x)) + skip
+            x = F.interpolate(x, scale_factor=2.0, mode=self.upsample)
+            x = _noisy(self.act(conv(x)) + skip, noises, mask, generator)
         return guess + self.head(x)
+
+
+def _noisy(
+    x: torch.Tensor, noises: Iterator[nn.Module], mask: torch.Tensor, generator: torch.Generator | None
+) -> torch.Tensor:
+    """x with the next noise injection applied (x itself for a network without noise)."""
+    injection = next(noises, None)
+    return x if injection is None else injection(x, mask, generator)
 
 
 class PatchDiscriminator(nn.Module):

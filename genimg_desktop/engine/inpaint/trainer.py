@@ -120,7 +120,7 @@ class InpaintTrainer(CheckpointedTrainer):
         rows = []
         while sum(r.shape[0] for r in rows) < count:
             mask = self._masks(real.shape[0], generator).to(self.device)
-            filled = self.g_ema(real, mask).clamp(-1, 1) * mask + real * (1 - mask)
+            filled = self.g_ema(real, mask, None, generator).clamp(-1, 1) * mask + real * (1 - mask)
             rows += [real * (1 - mask), filled, real]
         return torch.cat(rows)[:count]
 

@@ -177,3 +177,10 @@ def _merge_overlapping(boxes: list[Box]) -> list[Box]:
             if changed:
                 break
     return merged
+
+
+def hole_width(hole: np.ndarray) -> float:
+    """Twice the largest distance from a hole pixel to a known one (px): a stroke's width, a blob's
+    diameter."""
+    inside = np.pad((hole > 0).astype(np.uint8), 1)  # the frame around the crop counts as known
+    return 2.0 * float(cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE).max())

@@ -23,7 +23,6 @@ pixels outside the mask are returned bit-exact. A cancel ends the job within Pat
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 import cv2
@@ -32,11 +31,9 @@ import torch
 
 from genimg_desktop.core.model_card import ModelCard, ModelCardError, read_model_card
 from genimg_desktop.core.params import ParamSpec, TaskSpec
-from genimg_desktop.core.progress import JobControl
 from genimg_desktop.engine.base import GenerationModel
-from genimg_desktop.engine.crop_scale import checked, fill_at_scale
 from genimg_desktop.engine.holes import inpaint_holes, report_to
-from genimg_desktop.engine.inpaint.model import MAX_SIDE, InpaintModel
+from genimg_desktop.engine.inpaint.model import InpaintModel
 from genimg_desktop.engine.job import Job
 from genimg_desktop.engine.patchmatch import (
     PATCH_RADIUS,
@@ -51,7 +48,6 @@ ORDERS = ("bands", "refine")  # structure from the network + PatchMatch's textur
 # Agreement of the two fills: their difference blurred over AGREE_SIGMA px; a gap of AGREE_LEVELS
 # grey levels (RGB distance) leaves PatchMatch's structure 1/e of the weight it has where they agree.
 AGREE_SIGMA, AGREE_LEVELS = 4.0, 20.0
-MIN_NETWORK_SIDE = 16  # a shrunk crop is never smaller than this (tiny holes fill at full size)
 TEXTURE = ParamSpec(
     "texture",
     "float",
@@ -74,14 +70,12 @@ class HybridInpaint(GenerationModel):
         super().__init__(card, device)
         self.learned = InpaintModel(fill_card(card), device)
         self.order, self.share, self.sigma = _blend(card)
-        self.fill_scale, self.shrink_from = _fill_scale(card)
 
     @classmethod
     def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
         library()  # a missing PatchMatch library is reported when models are listed
         fill_card(card)  # and so is a missing fill network
         _blend(card)
-        _fill_scale(card)
         texture = replace(TEXTURE, default=float(card.config.get("texture", TEXTURE.default)))
         inpaint = TaskSpec(
             "inpaint",
@@ -110,26 +104,13 @@ class HybridInpaint(GenerationModel):
             job.control.check()  # a cancel lands between the two passes
             if self.order == "refine":
                 return self.learned.fill(crop, hole, patch, seed)
-            learned = self._network_fill(crop, hole, seed, job.control)
+            learned = self.learned.fill_crop(crop, hole, seed, job.control)
             return blend_bands(learned, patch, self.share, self.sigma, texture)
 
         progress = report_to(job.control, label)
         out = inpaint_holes(job.image, job.mask, margin, bounded(fill), progress=progress, relative=True)
         job.control.report(1.0, "Done")
         return [out]
-
-    def _network_fill(self, crop: np.ndarray, hole: np.ndarray, seed: int, control: JobControl) -> np.ndarray:
-        """The network's fill of the crop at full size. With the card's fill_scale below 1 it fills a
-        copy shrunk by that factor, scaled back up: only its coarse structure is used (sigma), at a
-        quarter of the cost at 0.5, by a network trained at that scale. A huge crop takes the
-        network's bounded coarse-to-fine path (MAX_SIDE), a cancel landing between its tiles. A hole
-        narrower than the card's shrink_from px (a brush stroke) is filled at full size: its fill
-        comes from its edges, which the shrunk copy blurs. `seed`: the network's noise maps, if any."""
-        learned = partial(self.learned.fill, seed=seed)
-        if self.fill_scale < 1.0 and hole_width(hole) >= self.shrink_from:
-            side = max(round(max(hole.shape) * self.fill_scale), MIN_NETWORK_SIDE)
-            return fill_at_scale(crop, hole, learned, min(side, MAX_SIDE.default), None)
-        return fill_at_scale(crop, hole, learned, MAX_SIDE.default, checked(learned, control))
 
 
 def blend_bands(
@@ -172,26 +153,6 @@ def fill_card(card: ModelCard) -> ModelCard:
     if fill.family != InpaintModel.family or fill.weights is None or not fill.weights.is_file():
         raise ValueError(f"{name} is not a fill network with its weights (family 'inpaint')")
     return fill
-
-
-def hole_width(hole: np.ndarray) -> float:
-    """Twice the largest distance from a hole pixel to a known one (px): a stroke's width, a blob's
-    diameter."""
-    inside = np.pad((hole > 0).astype(np.uint8), 1)  # the frame around the crop counts as known
-    return 2.0 * float(cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE).max())
-
-
-def _fill_scale(card: ModelCard) -> tuple[float, float]:
-    """The card's (fill_scale, shrink_from): the scale the network fills at (1: the crop's own; the
-    network's card says which scale it was trained at, its recipe's `shrink`), for holes at least
-    shrink_from px wide (0: every hole)."""
-    scale, wide = float(card.config.get("fill_scale", 1.0)), float(card.config.get("shrink_from", 0.0))
-    if not 0.125 <= scale <= 1.0 or wide < 0:
-        raise ValueError(
-            "config.fill_scale must be in 0.125..1 (1: full size) and config.shrink_from >= 0 px, "
-            f"not {scale} and {wide}"
-        )
-    return scale, wide
 
 
 def _blend(card: ModelCard) -> tuple[str, float, float]:

@@ -13,6 +13,7 @@ import pytest
 from genimg_desktop.core.progress import JobCancelled, JobControl
 from genimg_desktop.core.request import GenerationRequest
 from genimg_desktop.engine import hybrid
+from genimg_desktop.engine.holes import hole_width
 from genimg_desktop.engine.registry import ModelRegistry
 
 MODEL = "hybrid-fill"
@@ -116,16 +117,23 @@ def test_the_card_names_its_fill_network_and_a_missing_one_is_reported(tmp_path)
     assert any("config.order must be one of bands, refine" in e for e in registry.errors)
 
 
+def _with_fill_scale(folder, **config) -> ModelRegistry:
+    """The built-in hybrid and fill network in `folder`, the fill network's card given `config`."""
+    for name in ("hybrid-fill.json", "inpaint-fill.safetensors"):
+        shutil.copy(BUILTIN / name, folder / name)
+    card = json.loads((BUILTIN / "inpaint-fill.json").read_text())
+    card["config"].update(config)
+    (folder / "inpaint-fill.json").write_text(json.dumps(card))
+    return ModelRegistry([(folder, False)])
+
+
 def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypatch):
-    """A card with fill_scale 0.5 (a network trained at half scale): the network sees the crop at half
-    size, the hybrid still returns a full-size fill, textured, bit-exact outside the hole."""
-    for name in ("inpaint-fill.json", "inpaint-fill.safetensors"):
-        shutil.copy(BUILTIN / name, tmp_path / name)
-    card = json.loads((BUILTIN / "hybrid-fill.json").read_text())
-    card["config"]["fill_scale"] = 0.5
-    (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
-    half = ModelRegistry([(tmp_path, False)]).load(MODEL, "cpu")
-    seen, network, patchmatch = [], half.learned.fill, hybrid.fill_patchmatch
+    """A fill network whose card says fill_scale 0.5 (trained at half scale) sees the crop at half size,
+    in the hybrid and alone in the picker; both still return a full-size fill, bit-exact outside the
+    hole, and the hybrid's is textured."""
+    registry = _with_fill_scale(tmp_path, fill_scale=0.5)
+    half, alone = registry.load(MODEL, "cpu"), registry.load("inpaint-fill", "cpu")
+    seen, patchmatch = [], hybrid.fill_patchmatch
 
     def record(fill_function):
         def run(crop, hole, *args, **kwargs):
@@ -134,7 +142,7 @@ def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypa
 
         return run
 
-    monkeypatch.setattr(half.learned, "fill", record(network))
+    monkeypatch.setattr(half.learned, "fill", record(half.learned.fill))
     monkeypatch.setattr(hybrid, "fill_patchmatch", record(patchmatch))
     mask = box_mask(coffee.shape, 20, 100, 400, 480)
     out = fill(half, coffee, mask)
@@ -142,16 +150,32 @@ def test_fill_scale_runs_the_network_on_a_shrunk_crop(tmp_path, coffee, monkeypa
     assert abs(shrunk[0] - crop[0] / 2) <= 1 and abs(shrunk[1] - crop[1] / 2) <= 1
     assert np.array_equal(out[mask == 0], coffee[mask == 0])
     assert detail(out, mask) / detail(coffee, mask) > 0.6
-    seen.clear()
-    card["config"]["shrink_from"] = 100.0  # the 80 px box is narrower: filled at full size
-    (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
-    narrow = ModelRegistry([(tmp_path, False)]).load(MODEL, "cpu")
-    monkeypatch.setattr(narrow.learned, "fill", record(narrow.learned.fill))
-    fill(narrow, coffee, mask)
-    assert seen[0] == seen[1]  # PatchMatch's crop, then the network's: the same
-    card["config"]["fill_scale"] = 2.0
-    (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
-    registry = ModelRegistry([(tmp_path, False)])
+    sizes = []
+    for picker in (alone, ModelRegistry().load("inpaint-fill", "cpu")):  # at half scale, then as built in
+        seen.clear()
+        monkeypatch.setattr(picker, "fill", record(picker.fill))
+        request = GenerationRequest("inpaint-fill", "inpaint", {}, 0, coffee, mask)
+        out = picker.run(request, JobControl()).images[0]
+        assert np.array_equal(out[mask == 0], coffee[mask == 0])
+        sizes.append(seen[0])
+    (shrunk, whole) = sizes
+    assert abs(shrunk[0] - whole[0] / 2) <= 1 and abs(shrunk[1] - whole[1] / 2) <= 1
+
+
+def test_holes_narrower_than_shrink_from_are_filled_at_full_size(tmp_path, coffee, monkeypatch):
+    narrow = _with_fill_scale(tmp_path, fill_scale=0.5, shrink_from=100.0).load(MODEL, "cpu")
+    seen, network = [], narrow.learned.fill
+    monkeypatch.setattr(
+        narrow.learned,
+        "fill",
+        lambda crop, hole, *a, **k: seen.append(hole.shape) or network(crop, hole, *a, **k),
+    )
+    fill(narrow, coffee, box_mask(coffee.shape, 20, 100, 400, 480))  # an 80 px box
+    assert len(seen) == 1 and seen[0][0] > 80  # the whole crop, not a half-size copy
+
+
+def test_a_fill_scale_out_of_range_is_reported_when_models_are_listed(tmp_path):
+    registry = _with_fill_scale(tmp_path, fill_scale=2.0)
     registry.refresh()
     assert any("config.fill_scale must be in 0.125..1" in e for e in registry.errors)
 
@@ -175,4 +199,4 @@ def test_hole_width_is_a_strokes_width_or_a_blobs_diameter():
     stroke = np.zeros((100, 200), np.uint8)
     stroke[40:52, 10:190] = 255
     disc = cv2.circle(np.zeros((200, 200), np.uint8), (100, 100), 60, 255, -1)
-    assert abs(hybrid.hole_width(stroke) - 12) <= 2 and abs(hybrid.hole_width(disc) - 120) <= 3
+    assert abs(hole_width(stroke) - 12) <= 2 and abs(hole_width(disc) - 120) <= 3

@@ -288,6 +288,8 @@ def test_training_at_half_scale_fills_shrunk_pictures_with_holes_sized_for_the_w
     assert trainer.probe.shape == (4, 3, 32, 32) and trainer.probe.abs().max() < 1e-6  # 2x2 means: grey
     holes = trainer._masks(16, torch.Generator().manual_seed(0)).mean(dim=(1, 2, 3))
     assert holes.mean() > 0.1  # blobs of 90-180 px at 512 on a 64 px picture, drawn in its 32 px copy
+    _, card = trainer.export()
+    assert card["fill_scale"] == 0.5 and card["shrink_from"] == 64  # the app fills at the scale it learned
     with pytest.raises(ValueError, match="multiple of the network's stride"):
         InpaintTrainer(tiny_config(tmp_path, size=36, extra=extra), DataInfo(3, 36, ("a",), "x"), "cpu")
 

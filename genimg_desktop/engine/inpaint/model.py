@@ -17,10 +17,11 @@ import torch.nn.functional as F
 
 from genimg_desktop.core.model_card import ModelCard
 from genimg_desktop.core.params import ParamSpec, TaskSpec
+from genimg_desktop.core.progress import JobControl
 from genimg_desktop.engine.base import CONTEXT_MARGIN, GenerationModel
-from genimg_desktop.engine.crop_scale import checked
+from genimg_desktop.engine.crop_scale import checked, fill_at_scale
 from genimg_desktop.engine.declared_shapes import build_checked
-from genimg_desktop.engine.holes import inpaint_holes, report_to
+from genimg_desktop.engine.holes import hole_width, inpaint_holes, report_to
 from genimg_desktop.engine.inpaint.config import ARCH_KEYS, InpaintConfig
 from genimg_desktop.engine.inpaint.networks import FillNet
 from genimg_desktop.engine.job import Job
@@ -46,6 +47,9 @@ REFINE = ParamSpec(
 )
 
 
+MIN_NETWORK_SIDE = 16  # a shrunk crop is never smaller than this (tiny holes fill at full size)
+
+
 class InpaintModel(GenerationModel):
     """A trained FillNet rebuilt from the card's config."""
 
@@ -54,11 +58,13 @@ class InpaintModel(GenerationModel):
     def __init__(self, card: ModelCard, device: torch.device | str) -> None:
         super().__init__(card, device)
         self.config = _config(card)
+        self.fill_scale, self.shrink_from = fill_scale(card)
         self._net: FillNet | None = None
 
     @classmethod
     def task_specs(cls, card: ModelCard) -> tuple[TaskSpec, ...]:
         _config(card)  # a bad card is reported at listing time
+        fill_scale(card)
         inpaint = TaskSpec(
             "inpaint",
             "Inpaint",
@@ -80,18 +86,38 @@ class InpaintModel(GenerationModel):
 
     def _run(self, job: Job) -> list[np.ndarray]:
         assert job.image is not None and job.mask is not None  # checked by run()
-        fill = partial(self.fill, seed=job.seed)
+        max_side, refine = job.params["max_side"], job.params["refine"]
         out = inpaint_holes(
             job.image,
             job.mask,
             job.params["context_margin"],
-            fill,
-            max_side=job.params["max_side"],
-            refine=checked(fill, job.control) if job.params["refine"] else None,
+            lambda crop, hole: self.fill_crop(crop, hole, job.seed, job.control, max_side, refine),
             progress=report_to(job.control, f"Inpainting ({self.card.name})"),
         )
         job.control.report(1.0, "Done")
         return [out]
+
+    def fill_crop(
+        self,
+        crop: np.ndarray,
+        hole: np.ndarray,
+        seed: int,
+        control: JobControl,
+        max_side: int = MAX_SIDE.default,
+        refine: bool = True,
+    ) -> np.ndarray:
+        """The network's fill of a whole crop, at full size. A card with fill_scale below 1 (a network
+        trained at that scale, its recipe's `shrink`) fills a copy shrunk by it, scaled back up, for
+        holes at least shrink_from px wide: object-sized holes get the view and the texture scale the
+        network learned, at a quarter of the cost at 0.5; a brush stroke is filled at full size, since
+        its fill comes from its edges, which the shrunk copy blurs. Otherwise a crop over `max_side`
+        takes the bounded coarse-to-fine path (crop_scale.py), a cancel landing between its refine
+        tiles (`refine` off: the scaled-up fill as it is)."""
+        fill = partial(self.fill, seed=seed)
+        if self.fill_scale < 1.0 and hole_width(hole) >= self.shrink_from:
+            side = max(round(max(hole.shape) * self.fill_scale), MIN_NETWORK_SIDE)
+            return fill_at_scale(crop, hole, fill, min(side, max_side), None)
+        return fill_at_scale(crop, hole, fill, max_side, checked(fill, control) if refine else None)
 
     def fill(
         self, crop: np.ndarray, hole: np.ndarray, guess: np.ndarray | None = None, seed: int = 0
@@ -119,6 +145,19 @@ class InpaintModel(GenerationModel):
         out = self.net(image, mask, start, generator)[0, :, :height, :width]
         pixels = out.add(1.0).mul(127.5).round().clamp(0, 255).byte()
         return pixels.permute(1, 2, 0).cpu().numpy()
+
+
+def fill_scale(card: ModelCard) -> tuple[float, float]:
+    """The card's (fill_scale, shrink_from): the scale the network fills at (1: the crop's own), for
+    holes at least shrink_from px wide (0: every hole). The trainer writes them for a network trained
+    at a shrunk scale."""
+    scale, wide = float(card.config.get("fill_scale", 1.0)), float(card.config.get("shrink_from", 0.0))
+    if not 0.125 <= scale <= 1.0 or wide < 0:
+        raise ValueError(
+            "config.fill_scale must be in 0.125..1 (1: full size) and config.shrink_from >= 0 px, "
+            f"not {scale} and {wide}"
+        )
+    return scale, wide
 
 
 def _config(card: ModelCard) -> InpaintConfig:

@@ -23,6 +23,10 @@ from genimg_desktop.engine.training.family_trainer import (
 
 EMA_DECAY = 0.999
 GRID_IMAGES = 8  # columns of the sample grid: rows are masked input, filled, original, ...
+# A network trained shrunk fills holes at least this wide (px) at its training scale, narrower ones
+# (brush strokes, whose fill comes from their edges) at full size: the card's shrink_from (model.py).
+# Measured with the hybrid on the bench's photos: docs/UNSHIPPED-RUNS.md, inpaint-fill-photos.
+STROKES_AT_FULL_SIZE = 64
 
 
 class InpaintTrainer(CheckpointedTrainer):
@@ -130,6 +134,8 @@ class InpaintTrainer(CheckpointedTrainer):
     def export(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         weights = {name: t.detach().cpu().contiguous() for name, t in self.g_ema.state_dict().items()}
         arch = {key: value for key, value in self.net.to_card().items() if key in ARCH_KEYS}
+        if self.net.shrink > 1:  # the app fills object-sized holes at the scale the network learned
+            arch.update(fill_scale=1 / self.net.shrink, shrink_from=STROKES_AT_FULL_SIZE)
         return weights, {**arch, "recipe": recipe_text(self.net)}
 
 

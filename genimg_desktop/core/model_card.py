@@ -26,7 +26,8 @@ class ModelCard:
     config: dict[str, Any] = field(default_factory=dict)  # family-specific architecture settings
     licence: str = ""
     sha256: str | None = None
-    # "generation" (listed in the app) or "evaluation" (the classifiers used by `genimg eval` only).
+    # "generation" (listed in the app), "evaluation" (the classifiers used by `genimg eval` only) or
+    # "component" (a network only another model runs, e.g. the hybrid fill's: engine/registry.py).
     role: str = "generation"
     dataset: str = ""  # what it was trained on: a built-in dataset name or a folder
     samples: Path | None = None  # a grid of samples beside the card (PNG), for the model manager

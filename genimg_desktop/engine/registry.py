@@ -26,6 +26,9 @@ from genimg_desktop.engine.weights import WEIGHT_SUFFIXES, ModelLoadError, norma
 # The model class of each family name a card may give (tests add stand-in families to it).
 FAMILIES: dict[str, type[GenerationModel]] = {entry.name: entry.model for entry in FAMILY_LIST}
 EVALUATION = "evaluation"  # card "role" of models that serve `genimg eval` only (never in the picker)
+# Card "role" of a network that only another model runs (the hybrid's fill network, named by its card):
+# not offered alone, still found by id (`genimg train --init-from` trains on from it).
+COMPONENT = "component"
 
 
 class ModelNotFoundError(LookupError):
@@ -70,8 +73,8 @@ class ModelRegistry:
         return [s.reason for s in self.skipped]
 
     def descriptors(self) -> list[ModelDescriptor]:
-        """The generative models (evaluation-only models are left out)."""
-        return [d for d in self._all() if d.card.role != EVALUATION]
+        """The generative models offered to the artist (evaluation models and components are left out)."""
+        return [d for d in self._all() if d.card.role not in (EVALUATION, COMPONENT)]
 
     def evaluation_models(self, dataset: str | None = None) -> list[ModelDescriptor]:
         """Models with the card role "evaluation" (the classifiers), optionally only those trained on

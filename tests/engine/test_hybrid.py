@@ -107,20 +107,23 @@ def test_the_card_names_its_fill_network_and_a_missing_one_is_reported(tmp_path)
     registry = ModelRegistry([(tmp_path, False)])
     assert MODEL not in {d.id for d in registry.refresh()}
     (error,) = registry.errors
-    assert "inpaint-fill.json is missing" in error
+    assert "inpaint-fill-photos.json is missing" in error
     card = json.loads((BUILTIN / "hybrid-fill.json").read_text())
     card["config"]["order"] = "sideways"
     (tmp_path / "hybrid-fill.json").write_text(json.dumps(card))
-    for name in ("inpaint-fill.json", "inpaint-fill.safetensors"):
+    for name in ("inpaint-fill-photos.json", "inpaint-fill-photos.safetensors"):
         shutil.copy(BUILTIN / name, tmp_path / name)
     registry.refresh()
     assert any("config.order must be one of bands, refine" in e for e in registry.errors)
 
 
 def _with_fill_scale(folder, **config) -> ModelRegistry:
-    """The built-in hybrid and fill network in `folder`, the fill network's card given `config`."""
-    for name in ("hybrid-fill.json", "inpaint-fill.safetensors"):
-        shutil.copy(BUILTIN / name, folder / name)
+    """The built-in hybrid over the first fill network (inpaint-fill, full size) in `folder`, the fill
+    network's card given `config`."""
+    hybrid_card = json.loads((BUILTIN / "hybrid-fill.json").read_text())
+    hybrid_card["config"]["fill"] = "inpaint-fill.json"
+    (folder / "hybrid-fill.json").write_text(json.dumps(hybrid_card))
+    shutil.copy(BUILTIN / "inpaint-fill.safetensors", folder / "inpaint-fill.safetensors")
     card = json.loads((BUILTIN / "inpaint-fill.json").read_text())
     card["config"].update(config)
     (folder / "inpaint-fill.json").write_text(json.dumps(card))

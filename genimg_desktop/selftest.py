@@ -163,7 +163,7 @@ def _check_models(folder: Path, device: Any, out_dir: Path, echo: Echo) -> list[
     cards = sorted(folder.glob("*.json")) if folder.is_dir() else []
     if not cards:
         add(Check("registry", "list", False, f"no built-in model cards in {folder}"))
-    for descriptor in descriptors:
+    for descriptor in [*descriptors, *registry.components()]:  # a component runs its tasks alone here
         model_id = descriptor.id
         t0 = time.perf_counter()
         try:
@@ -186,7 +186,7 @@ def _list_user_models(builtin: Path, folder: Path) -> list[Check]:
         from genimg_desktop.engine.registry import ModelRegistry
 
         registry = ModelRegistry([(builtin, True), (folder, False)])
-        usable = registry.refresh() + registry.evaluation_models()
+        usable = registry.refresh() + registry.components() + registry.evaluation_models()
     except Exception as exc:  # listing must never fail, whatever is in the folder
         return [Check("your models", "list", False, one_line(exc, with_type=True))]
     ids = sorted(d.id for d in usable if not d.builtin)

@@ -76,6 +76,10 @@ class ModelRegistry:
         """The generative models offered to the artist (evaluation models and components are left out)."""
         return [d for d in self._all() if d.card.role not in (EVALUATION, COMPONENT)]
 
+    def components(self) -> list[ModelDescriptor]:
+        """Models with the card role "component" (run by another model, not offered alone)."""
+        return [d for d in self._all() if d.card.role == COMPONENT]
+
     def evaluation_models(self, dataset: str | None = None) -> list[ModelDescriptor]:
         """Models with the card role "evaluation" (the classifiers), optionally only those trained on
         `dataset`, built-in ones first."""

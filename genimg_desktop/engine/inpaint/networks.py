@@ -3,8 +3,6 @@ discriminator that trains it. Tensors: (B, C, H, W) in [-1, 1]; masks (B, 1, H, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -122,19 +120,18 @@ class FillNet(nn.Module):
         for conv in self.down:
             x = self.act(conv(x))
             skips.append(x)
-        noises = iter(self.noise)
-        x = self.middle(_noisy(x, noises, mask, generator))  # (B, w_max, H / stride, W / stride)
-        for conv, skip in zip(self.up, reversed(skips[:-1]), strict=True):
+        # one injection per stage (bottleneck, then each decoder stage), or none at all
+        stages: list[NoiseInjection | None] = list(self.noise) or [None] * (len(self.up) + 1)
+        x = self.middle(_noisy(stages[0], x, mask, generator))  # (B, w_max, H / stride, W / stride)
+        for conv, skip, injection in zip(self.up, reversed(skips[:-1]), stages[1:], strict=True):
             x = F.interpolate(x, scale_factor=2.0, mode=self.upsample)
-            x = _noisy(self.act(conv(x)) + skip, noises, mask, generator)
+            x = _noisy(injection, self.act(conv(x)) + skip, mask, generator)
         return guess + self.head(x)
 
 
 def _noisy(
-    x: torch.Tensor, noises: Iterator[nn.Module], mask: torch.Tensor, generator: torch.Generator | None
+    injection: NoiseInjection | None, x: torch.Tensor, mask: torch.Tensor, generator: torch.Generator | None
 ) -> torch.Tensor:
-    """x with the next noise injection applied (x itself for a network without noise)."""
-    injection = next(noises, None)
     return x if injection is None else injection(x, mask, generator)
 
 
